@@ -1,0 +1,236 @@
+"""Neurons, layers and multi-layer perceptrons built from Value.
+
+A neuron computes z = Σ_k w_k·a_k + b as one node and its activation a = σ(z). After a forward
+pass, each layer keeps its z and a (as long as the graph is alive), so that after backward()
+``layer.z[j].grad`` is δ_j of the backpropagation equations.
+"""
+
+from __future__ import annotations
+
+import random
+import weakref
+from collections.abc import Iterable, Sequence
+from types import ModuleType
+
+from micrograd.engine import Number, Value, _linear
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+Seed = int | random.Random | None
+
+
+class Module:
+    """Anything with parameters."""
+
+    def parameters(self) -> list[Value]:
+        return []
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(Module):
+    """a = σ(w·x + b) with σ one of ACTIVATIONS; w drawn uniformly from [-1, 1], b = 0.
+
+    ``nonlin`` is micrograd 0.1.0's switch (relu or linear); ``activation`` names any of them.
+    ``seed`` is an int, a random.Random, or None for Python's global random (as micrograd 0.1.0).
+    """
+
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None, seed: Seed = None) -> None:
+        _check_size(nin, "Neuron(nin)")
+        self.activation = _activation(activation, nonlin)
+        rng = _rng(seed)
+        self.w = [Value(rng.uniform(-1, 1), f"w[{k}]") for k in range(nin)]
+        self.b = Value(0.0, "b")
+        self._sigma = None if self.activation == "linear" else getattr(Value, self.activation)
+        self._labels = ("z", "a")
+
+    @property
+    def nonlin(self) -> bool:
+        return self.activation != "linear"
+
+    def forward(self, x: Sequence[Value | Number]) -> tuple[Value, Value]:
+        """(z, a) for the input x: the pre-activation node and the activation node."""
+        x = _as_values(x, len(self.w), "Neuron")
+        return self._forward(x, [xk.data for xk in x])
+
+    def _forward(self, x: list[Value], xd: list[float]) -> tuple[Value, Value]:
+        z = _linear(self.w, x, self.b, xd)
+        if self._sigma is None:  # linear: a is z
+            z.label = self._labels[0]
+            return z, z
+        a = self._sigma(z)
+        z.label, a.label = self._labels
+        return z, a
+
+    def __call__(self, x: Sequence[Value | Number]) -> Value:
+        return self.forward(x)[1]
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron({len(self.w)}, {self.activation})"
+
+
+class Layer(Module):
+    """nout neurons reading the same nin inputs; calling it always returns a list."""
+
+    def __init__(
+        self, nin: int, nout: int, nonlin: bool = True, *, activation: str | None = None, seed: Seed = None
+    ) -> None:
+        _check_size(nin, "Layer(nin)")
+        _check_size(nout, "Layer(nout)")
+        rng = _rng(seed)
+        self.neurons = [Neuron(nin, nonlin, activation=activation, seed=rng) for _ in range(nout)]
+        self._z: list[weakref.ref[Value]] = []
+        self._a: list[weakref.ref[Value]] = []
+
+    @property
+    def activation(self) -> str:
+        return self.neurons[0].activation
+
+    def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
+        x = _as_values(x, len(self.neurons[0].w), "Layer")  # one leaf per input, shared by the neurons
+        xd = [xk.data for xk in x]
+        za = [n._forward(x, xd) for n in self.neurons]
+        self._z = [weakref.ref(z) for z, _ in za]
+        self._a = [weakref.ref(a) for _, a in za]
+        return [a for _, a in za]
+
+    @property
+    def z(self) -> list[Value]:
+        """The pre-activation nodes z_j of the last forward pass."""
+        return _alive(self._z, "z")
+
+    @property
+    def a(self) -> list[Value]:
+        """The activation nodes a_j of the last forward pass."""
+        return _alive(self._a, "a")
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_z": [], "_a": []}  # the last pass's graph is not part of the model
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: MLP(nin, [sizes of the layers]).
+
+    Hidden layers use ``activation`` (relu by default), the last layer ``output_activation``
+    (linear by default), as in micrograd 0.1.0. Calling it returns a single Value when the last
+    layer has one neuron, and a list otherwise.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        output_activation: str = "linear",
+        seed: Seed = None,
+    ) -> None:
+        _check_size(nin, "MLP(nin)")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
+            raise TypeError(f"MLP(nin, nouts): nouts must be a list of layer sizes, got {type(nouts).__name__}")
+        nouts = list(nouts)
+        if not nouts:
+            raise ValueError("MLP(nin, nouts): nouts must name at least one layer size")
+        for size in nouts:
+            _check_size(size, "MLP layer size")
+        _activation(activation, True)
+        _activation(output_activation, True)
+        rng = _rng(seed)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation=output_activation if i == last else activation, seed=rng)
+            for i in range(len(nouts))
+        ]
+        self._input_labels = [f"x[{k}]" for k in range(nin)]
+        self._name_nodes()
+
+    def _name_nodes(self) -> None:
+        """Label parameters and nodes in the notation of the equations: w[l][j][k], b[l][j], z[l][j], a[l][j]."""
+        for l, layer in enumerate(self.layers, start=1):
+            for j, n in enumerate(layer.neurons):
+                for k, w in enumerate(n.w):
+                    w.label = f"w[{l}][{j}][{k}]"
+                n.b.label = f"b[{l}][{j}]"
+                n._labels = (f"z[{l}][{j}]", f"a[{l}][{j}]")
+
+    @property
+    def nin(self) -> int:
+        return len(self.layers[0].neurons[0].w)
+
+    @property
+    def sizes(self) -> list[int]:
+        """[nin, n_1, ..., n_L]: the width of every layer, the input included."""
+        return [self.nin, *(len(layer.neurons) for layer in self.layers)]
+
+    def __call__(self, x: Sequence[Value | Number]) -> Value | list[Value]:
+        x = _as_values(x, self.nin, "MLP", self._input_labels)
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+def _activation(name: str | None, nonlin: bool) -> str:
+    if name is None:
+        if not isinstance(nonlin, bool):
+            raise TypeError(f"nonlin must be True or False, got {type(nonlin).__name__}")
+        return "relu" if nonlin else "linear"
+    if not isinstance(name, str):
+        raise TypeError(f"activation must be a str, one of {', '.join(ACTIVATIONS)}; got {type(name).__name__}")
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return name
+
+
+def _rng(seed: Seed) -> random.Random | ModuleType:
+    if seed is None or seed is random:
+        return random  # the module's functions draw from Python's global generator, as micrograd 0.1.0
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        return random.Random(seed)
+    raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
+
+
+def _check_size(n: object, what: str) -> None:
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"{what} must be an int, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"{what} must be at least 1, got {n}")
+
+
+def _as_values(x: object, n: int, who: str, labels: Sequence[str] = ()) -> list[Value]:
+    """The n inputs x as Values, numbers wrapped as leaves (labelled from labels, if given)."""
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or not hasattr(x, "__iter__"):
+        raise TypeError(f"{who} takes a sequence of {n} inputs, got {type(x).__name__}")
+    if len(x) != n:
+        raise ValueError(f"{who} expects {n} inputs, got {len(x)}")
+    if labels:
+        return [xk if isinstance(xk, Value) else Value(xk, label) for xk, label in zip(x, labels)]
+    return [xk if isinstance(xk, Value) else Value(xk) for xk in x]
+
+
+def _alive(refs: list[weakref.ref[Value]], name: str) -> list[Value]:
+    nodes = [r() for r in refs]
+    if not refs or any(node is None for node in nodes):
+        raise RuntimeError(
+            f"no {name} to show: {name} is kept only while the graph of the last forward pass is alive; "
+            "keep a reference to its output (out = model(x)) and read it again"
+        )
+    return nodes

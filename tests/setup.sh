@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs everything the whole test suite needs, on a fresh machine with Python 3.11 and pip:
+# the package with its test extras, PyTorch's CPU build (an oracle for the tests), and, through
+# apt-get when run as root, Chromium (the stepper's browser test) and Graphviz (the system renderer).
+set -eu
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    if ! command -v chromium >/dev/null 2>&1 || ! command -v dot >/dev/null 2>&1; then
+        apt-get update -q
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium graphviz fonts-dejavu-core
+    fi
+fi
+python -m pip install -q -e ".[dev]" "torch==2.13.0"
