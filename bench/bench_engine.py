@@ -1,0 +1,194 @@
+"""Speed and memory of the engine, as ratios measured in one run.
+
+    python bench/bench_engine.py            # about two minutes on 2 cores
+    python bench/bench_engine.py --quick    # fewer rounds
+
+Compares, each in a process of its own and with Python's default garbage collector on:
+- this working tree's micrograd,
+- the previous version: the last commit that changed micrograd/ (or --previous REV),
+- micrograd 0.1.0 from PyPI, installed with pip into bench/.cache/ (the one network access),
+- the same W3 step written by hand with plain floats (bench/w3.py).
+
+Measures the W3 training step (bench/w3.py), the bytes per node while building a 100,000-node
+graph, the peak memory of one W3 step, and the deepest chain that backward() handles.
+Rounds are interleaved (A B C D, A B C D, ...) and each figure is the median over rounds, so a
+slow moment of the machine hits every engine alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+CACHE = BENCH / ".cache"
+
+WORKER = r"""
+import gc, json, sys, time, tracemalloc
+engine_path, task, arg = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sys.path.insert(0, {bench!r})
+if engine_path != "plain":
+    sys.path.insert(0, engine_path)
+import random, w3
+
+def timed_steps(n):
+    X, y = w3.moons()
+    if engine_path == "plain":
+        step = w3.plain_float_step(X, y)
+    else:
+        from micrograd.engine import Value
+        from micrograd.nn import MLP
+        random.seed(1337)
+        step = w3.engine_step(Value, MLP(2, [16, 16, 1]), X, y)
+    step()  # warm up
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t)
+    return times
+
+def peak_of_one_step():
+    X, y = w3.moons()
+    if engine_path == "plain":
+        step = w3.plain_float_step(X, y)
+    else:
+        from micrograd.engine import Value
+        from micrograd.nn import MLP
+        random.seed(1337)
+        step = w3.engine_step(Value, MLP(2, [16, 16, 1]), X, y)
+    step()
+    tracemalloc.start()
+    step()
+    return tracemalloc.get_traced_memory()[1]
+
+def bytes_per_node(n):
+    from micrograd.engine import Value
+    w1, w2, b = Value(0.5), Value(-0.3), Value(0.1)
+    x = Value(1.0)
+    gc.collect()
+    tracemalloc.start()
+    for _ in range(n // 5):  # five nodes each: two *, two +, one relu
+        x = (w1 * x + w2 * x + b).relu()
+    used = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return used / n
+
+def chain_works(n):
+    from micrograd.engine import Value
+    x0 = x = Value(0.5)
+    for _ in range(n):
+        x = x * 1.0
+    try:
+        x.backward()
+    except RecursionError:
+        return False
+    return x0.grad == 1.0
+
+result = {{"steps": timed_steps, "peak": lambda a: peak_of_one_step(), "bytes_per_node": bytes_per_node,
+          "chain": chain_works}}[task](arg)
+print(json.dumps(result))
+"""
+
+
+def run(engine: str, task: str, arg: int = 0) -> object:
+    script = WORKER.format(bench=str(BENCH))
+    out = subprocess.run(
+        [sys.executable, "-c", script, engine, task, str(arg)],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{engine} {task} failed:\n{out.stderr}")
+    return json.loads(out.stdout)
+
+
+def install_micrograd_0_1_0() -> str:
+    target = CACHE / "micrograd-0.1.0"
+    if not (target / "micrograd" / "engine.py").exists():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), "micrograd==0.1.0"],
+            check=True,
+        )
+    return str(target)
+
+
+def export_previous(rev: str | None) -> tuple[str, str]:
+    """Check out micrograd/ of the previous version into the cache; returns (path, short revision)."""
+    git = ["git", "-C", str(ROOT)]
+    if rev is None:
+        changed = subprocess.run([*git, "status", "--porcelain", "micrograd"], capture_output=True, text=True).stdout
+        commits = subprocess.run(
+            [*git, "log", "-n", "2", "--format=%h", "--", "micrograd"], capture_output=True, text=True
+        ).stdout.split()
+        rev = commits[0] if changed.strip() else commits[-1]
+    short = subprocess.run(
+        [*git, "rev-parse", "--short", rev], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    target = CACHE / f"previous-{short}"
+    if not (target / "micrograd").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run([*git, "archive", rev, "micrograd"], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return str(target), short
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--previous", help="git revision of the previous version (default: last commit changing micrograd/)"
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    args = parser.parse_args()
+
+    previous, previous_rev = export_previous(args.previous)
+    engines = {
+        "this tree": str(ROOT),
+        f"previous ({previous_rev})": previous,
+        "micrograd 0.1.0": install_micrograd_0_1_0(),
+        "plain floats": "plain",
+    }
+    rounds = 3 if args.quick else 7
+    steps = {name: [] for name in engines}
+    for _ in range(rounds):
+        for name, path in engines.items():
+            n = 2 if name == "micrograd 0.1.0" else 15
+            steps[name].append(statistics.median(run(path, "steps", n)))
+    ms = {name: 1000 * statistics.median(times) for name, times in steps.items()}
+    ours = ms["this tree"]
+
+    print(f"W3: one training step of MLP(2, [16, 16, 1]) on 100 moons points, median of {rounds} interleaved rounds")
+    for name, t in ms.items():
+        print(f"  {name:<22} {t:9.2f} ms/step   {t / ours:7.2f}x the time of this tree")
+    print(
+        f"  => this tree is {ms['micrograd 0.1.0'] / ours:.1f}x faster than micrograd 0.1.0 and takes "
+        f"{ours / ms['plain floats']:.2f}x the time of plain floats"
+    )
+
+    print("\nMemory")
+    graph_engines = {k: v for k, v in engines.items() if v != "plain"}
+    for name, path in graph_engines.items():
+        print(f"  {name:<22} {run(path, 'bytes_per_node', 100_000):7.1f} bytes per node (100,000-node graph)")
+    peaks = {name: run(path, "peak") for name, path in engines.items()}
+    for name, peak in peaks.items():
+        print(f"  {name:<22} {peak / 1e3:9.1f} kB peak for one W3 step   {peak / peaks['this tree']:7.3f}x this tree")
+
+    print("\nDeepest chain backward() handles (default recursion limit)")
+    for name, path in graph_engines.items():
+        deepest = 0
+        for n in (100, 500, 1_000, 10_000, 100_000, 1_000_000):
+            if not run(path, "chain", n):
+                break
+            deepest = n
+        print(f"  {name:<22} {deepest:>9,}" + ("" if deepest == 1_000_000 else f" (fails at {n:,})"))
+
+
+if __name__ == "__main__":
+    main()
