@@ -7,6 +7,7 @@ stores them on the node, so the chain rule in backward() is one line:
 
 from __future__ import annotations
 
+import linecache
 import math
 import numbers
 import os
@@ -179,9 +180,9 @@ class Value:
             )
         seed = _as_float(grad, "backward(grad=...)")
         order = topological_order(self)
-        for node in order:
-            if node._prev:
-                node.grad = 0.0
+        for node in order:  # -0.0 is the additive identity: the first contribution lands exactly, sign of zero too
+            if node._prev or node.grad == 0.0:
+                node.grad = -0.0
         if self._prev:
             self.grad = seed
         else:
@@ -278,7 +279,7 @@ def _result(data: float, children: tuple[Value, ...], local: tuple[float, ...], 
     if anomaly:
         _origins[out] = _user_frame()
         if not math.isfinite(data):
-            raise FloatingPointError(f"{_describe(out)} computed {data!r} from {_operands(children)}")
+            raise FloatingPointError(f"{_describe(out)}, computed {data!r} from {_operands(children)}")
     return out
 
 
@@ -328,6 +329,8 @@ def _type_name(x: object) -> str:
 
 
 def _pow(x: float, y: float) -> float:
+    if y == 0.5 and x >= 0.0:  # x ** 0.5 is the square root, exactly rounded (and √-0.0 = -0.0) as in PyTorch
+        return math.sqrt(x)
     try:
         r = x**y
     except ZeroDivisionError:
@@ -351,7 +354,12 @@ def _c_pow(x: float, y: float) -> float:
 
 def _pow_local(x: float, n: float) -> float:
     """∂(x ** n)/∂x = n · x^(n−1), and 0 where n = 0 (as PyTorch)."""
-    return 0.0 if n == 0.0 else n * _c_pow(x, n - 1.0)
+    if n == 0.0:
+        return 0.0
+    if n == 0.5 and x >= 0.0:  # 1 / (2√x): ±inf at ±0, as PyTorch's derivative of sqrt
+        r = math.sqrt(x)
+        return 0.5 / r if r else math.copysign(math.inf, r)
+    return n * _c_pow(x, n - 1.0)
 
 
 def _log_or_nan(x: float) -> float:
@@ -382,14 +390,16 @@ def _user_frame() -> tuple[str, int]:
 
 
 def _describe(node: Value) -> str:
-    label = f" {node.label!r}" if node.label else ""
+    label = f" {node.label!r}" if node.label else " (unlabelled)"
     where = _origins.get(node)
-    created = f"created at {where[0]}:{where[1]}" if where else "created outside detect_anomaly()"
-    return f"op {node._op!r} (node{label}, {created})"
+    if where is None:
+        return f"op {node._op!r}, node{label}, created outside detect_anomaly()"
+    code = linecache.getline(where[0], where[1]).strip()
+    return f"op {node._op!r}, node{label}, created at {where[0]}:{where[1]}" + (f": {code}" if code else "")
 
 
 def _operands(children: tuple[Value, ...]) -> str:
-    return ", ".join(repr(c.data) for c in children) or "no operands"
+    return ", ".join(f"{c.label}={c.data!r}" if c.label else repr(c.data) for c in children) or "no operands"
 
 
 def _backward_checked(order: list[Value]) -> None:
@@ -400,6 +410,6 @@ def _backward_checked(order: list[Value]) -> None:
             if not math.isfinite(child.grad):
                 child_label = f" {child.label!r}" if child.label else ""
                 raise FloatingPointError(
-                    f"backward through {_describe(node)} made the gradient of its child{child_label} "
+                    f"backward through {_describe(node)}, made the gradient of its child{child_label} "
                     f"{child.grad!r} (local derivative {local!r}, upstream grad {node.grad!r})"
                 )

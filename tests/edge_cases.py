@@ -1,0 +1,212 @@
+"""The edge points of every op: the data of tests/test_edge_cases.py and of docs/edge-cases.md.
+
+Each case is an op at a point where floating point gets interesting. micrograd either matches
+PyTorch float64 in value and gradient (NaN-aware, sign of zero and infinity included), or raises
+the exception that Python's float arithmetic raises there, named in the case.
+
+    python docs/make_edge_table.py   # rewrites docs/edge-cases.md from this data
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from micrograd import Value, linear
+
+inf, nan = math.inf, math.nan
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    value: Callable  # micrograd: Values -> Value
+    torch: Callable  # PyTorch: (torch module, tensors) -> tensor
+
+
+OPS = {
+    op.name: op
+    for op in [
+        Op("x + y", lambda x, y: x + y, lambda t, x, y: x + y),
+        Op("x - y", lambda x, y: x - y, lambda t, x, y: x - y),
+        Op("x * y", lambda x, y: x * y, lambda t, x, y: x * y),
+        Op("x / y", lambda x, y: x / y, lambda t, x, y: x / y),
+        Op("-x", lambda x: -x, lambda t, x: -x),
+        Op("x ** 0", lambda x: x**0, lambda t, x: x**0),
+        Op("x ** 0.5", lambda x: x**0.5, lambda t, x: x**0.5),
+        Op("x ** -1", lambda x: x**-1, lambda t, x: x**-1),
+        Op("x ** 2", lambda x: x**2, lambda t, x: x**2),
+        Op("x ** 3", lambda x: x**3, lambda t, x: x**3),
+        Op("x ** y", lambda x, y: x**y, lambda t, x, y: x**y),
+        Op("2 ** x", lambda x: 2**x, lambda t, x: 2**x),
+        Op("exp(x)", lambda x: x.exp(), lambda t, x: t.exp(x)),
+        Op("log(x)", lambda x: x.log(), lambda t, x: t.log(x)),
+        Op("tanh(x)", lambda x: x.tanh(), lambda t, x: t.tanh(x)),
+        Op("sigmoid(x)", lambda x: x.sigmoid(), lambda t, x: t.sigmoid(x)),
+        Op("relu(x)", lambda x: x.relu(), lambda t, x: t.relu(x)),
+        Op("x·w + b", lambda x, w, b: linear([w], [x], b), lambda t, x, w, b: w * x + b),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    op: str
+    at: tuple[float, ...]
+    raises: type[Exception] | None = None  # None: matches PyTorch; else Python's float exception there
+    why: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.op} at {', '.join(map(fmt, self.at))}"
+
+
+CASES = [
+    Case("relu(x)", (0.0,), why="relu'(0) = 0"),
+    Case("relu(x)", (-0.0,), why="the sign of zero is kept"),
+    Case("relu(x)", (1e-300,)),
+    Case("relu(x)", (-1e-300,)),
+    Case("relu(x)", (nan,), why="NaN passes, derivative 1"),
+    Case("relu(x)", (inf,)),
+    Case("relu(x)", (-inf,)),
+    Case("x ** 0", (0.0,), why="0⁰ = 1, derivative 0"),
+    Case("x ** 0", (nan,)),
+    Case("x ** 0", (inf,)),
+    Case("x ** 0.5", (0.0,), why="√x at 0: derivative +inf"),
+    Case("x ** 0.5", (-0.0,)),
+    Case("x ** 0.5", (inf,)),
+    Case("x ** 0.5", (-1.0,), ValueError, "a negative number to a fractional power is complex in Python; PyTorch: NaN"),
+    Case("x ** -1", (0.0,), ZeroDivisionError, "0.0 ** -1 raises in Python; PyTorch: inf"),
+    Case("x ** -1", (inf,)),
+    Case("x ** -1", (-inf,)),
+    Case("x ** 2", (nan,)),
+    Case("x ** 2", (-inf,)),
+    Case("x ** 2", (1e200,), OverflowError, "1e200 ** 2 raises in Python; PyTorch: inf"),
+    Case("x ** 3", (-0.0,)),
+    Case("x ** y", (0.0, 2.0), why="∂/∂y of 0^y is 0 for y ≥ 0"),
+    Case("x ** y", (0.0, 0.0)),
+    Case("x ** y", (0.0, -1.0), ZeroDivisionError, "0.0 ** -1 raises in Python; PyTorch: inf"),
+    Case("x ** y", (-2.0, 3.0), why="a negative base: ∂/∂y = x^y·log(x) is NaN"),
+    Case("x ** y", (-2.0, 0.5), ValueError, "complex in Python; PyTorch: NaN"),
+    Case("x ** y", (2.0, inf)),
+    Case("2 ** x", (-inf,)),
+    Case("2 ** x", (inf,)),
+    Case("2 ** x", (1100.0,), OverflowError, "2 ** 1100 raises in Python; PyTorch: inf"),
+    Case("log(x)", (0.0,), ValueError, "math.log(0) raises; PyTorch: -inf"),
+    Case("log(x)", (-0.0,), ValueError, "math.log(-0.0) raises; PyTorch: -inf"),
+    Case("log(x)", (-1.0,), ValueError, "math.log(-1) raises; PyTorch: NaN"),
+    Case("log(x)", (inf,)),
+    Case("log(x)", (nan,)),
+    Case("log(x)", (5e-324,), why="the smallest subnormal: derivative overflows to inf"),
+    Case("exp(x)", (709.0,)),
+    Case("exp(x)", (710.0,), OverflowError, "math.exp(710) raises; PyTorch: inf"),
+    Case("exp(x)", (-1000.0,)),
+    Case("exp(x)", (-inf,)),
+    Case("exp(x)", (inf,)),
+    Case("exp(x)", (nan,)),
+    Case("tanh(x)", (1000.0,)),
+    Case("tanh(x)", (-1000.0,)),
+    Case("tanh(x)", (inf,)),
+    Case("tanh(x)", (-inf,)),
+    Case("tanh(x)", (nan,)),
+    Case("tanh(x)", (-0.0,)),
+    Case("sigmoid(x)", (1000.0,)),
+    Case("sigmoid(x)", (-1000.0,)),
+    Case("sigmoid(x)", (inf,)),
+    Case("sigmoid(x)", (-inf,)),
+    Case("sigmoid(x)", (nan,)),
+    Case("sigmoid(x)", (0.0,)),
+    Case("x / y", (1.0, 0.0), ZeroDivisionError, "1.0 / 0.0 raises in Python; PyTorch: inf"),
+    Case("x / y", (0.0, 0.0), ZeroDivisionError, "0.0 / 0.0 raises in Python; PyTorch: NaN"),
+    Case("x / y", (1.0, -0.0), ZeroDivisionError, "1.0 / -0.0 raises in Python; PyTorch: -inf"),
+    Case("x / y", (1.0, inf)),
+    Case("x / y", (inf, inf)),
+    Case("x / y", (-0.0, 5.0)),
+    Case("x / y", (1.0, 1e-200), why="∂/∂y = −x/y² overflows to −inf"),
+    Case("x * y", (0.0, inf)),
+    Case("x * y", (-0.0, 1.0)),
+    Case("x * y", (inf, -inf)),
+    Case("x * y", (nan, 0.0)),
+    Case("x + y", (inf, -inf)),
+    Case("x + y", (-0.0, -0.0)),
+    Case("x + y", (1e308, 1e308)),
+    Case("x - y", (inf, inf)),
+    Case("x - y", (0.0, 0.0)),
+    Case("-x", (0.0,)),
+    Case("-x", (nan,)),
+    Case("-x", (-inf,)),
+    Case("x·w + b", (0.0, inf, 1.0), why="0·inf = NaN"),
+    Case("x·w + b", (1e308, 10.0, -inf)),
+    Case("x·w + b", (nan, 0.0, 0.0)),
+]
+
+
+def fmt(x: float) -> str:
+    """A float as a reader writes it: nan, inf, -0.0, 1e+200."""
+    if math.isnan(x):
+        return "nan"
+    return repr(x)
+
+
+def same(a: float, b: float) -> bool:
+    """Equal as IEEE values: NaN equals NaN, zeros must agree in sign, finite values to relative 1e-12.
+
+    Below the smallest normal float (2.2e-308) float64 has fewer than 52 bits, so there two results
+    count as the same when both are that small.
+    """
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if a == 0.0 or b == 0.0 or math.isinf(a) or math.isinf(b):
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if abs(a) < 2.2250738585072014e-308 and abs(b) < 2.2250738585072014e-308:
+        return True
+    return abs(a - b) <= 1e-12 * abs(b)
+
+
+def run_micrograd(case: Case) -> tuple[float, list[float]] | Exception:
+    """(value, gradient per input) from micrograd, or the exception it raised."""
+    leaves = [Value(x) for x in case.at]
+    try:
+        out = OPS[case.op].value(*leaves)
+    except Exception as e:  # the cases that raise are the point of the table
+        return e
+    out.backward()
+    return out.data, [leaf.grad for leaf in leaves]
+
+
+def run_torch(torch, case: Case) -> tuple[float, list[float]]:
+    """(value, gradient per input) from PyTorch float64."""
+    leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in case.at]
+    out = OPS[case.op].torch(torch, *leaves)
+    out.backward()
+    return out.item(), [leaf.grad.item() if leaf.grad is not None else 0.0 for leaf in leaves]
+
+
+def markdown_table(torch) -> str:
+    """docs/edge-cases.md: every case with micrograd's and PyTorch's results side by side."""
+    lines = [
+        "# Edge points",
+        "",
+        "Every op at the points where floating point gets interesting, as `tests/test_edge_cases.py` checks",
+        "them. micrograd either gives PyTorch float64's value and gradients (NaN-aware, sign of zero and",
+        "infinity included) or raises the exception Python's float arithmetic raises at that point.",
+        "This page is generated from the test's data by `python docs/make_edge_table.py`; a test fails if",
+        "it is out of date.",
+        "",
+        "| op | at | micrograd value | micrograd gradient | PyTorch value | PyTorch gradient | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for case in CASES:
+        ours = run_micrograd(case)
+        t_value, t_grads = run_torch(torch, case)
+        at = ", ".join(fmt(x) for x in case.at)
+        theirs = f"{fmt(t_value)} | {', '.join(fmt(g) for g in t_grads)}"
+        if isinstance(ours, Exception):
+            lines.append(f"| `{case.op}` | {at} | raises `{type(ours).__name__}` | | {theirs} | {case.why} |")
+        else:
+            value, grads = ours
+            lines.append(
+                f"| `{case.op}` | {at} | {fmt(value)} | {', '.join(fmt(g) for g in grads)} | {theirs} | {case.why} |"
+            )
+    return "\n".join(lines) + "\n"
