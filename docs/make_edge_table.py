@@ -1,6 +1,6 @@
 """Rewrite docs/edge-cases.md from the cases that tests/test_edge_cases.py checks (needs PyTorch).
 
-    python docs/make_edge_table.py
+python docs/make_edge_table.py
 """
 
 import sys
