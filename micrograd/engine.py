@@ -180,19 +180,24 @@ class Value:
             )
         seed = _as_float(grad, "backward(grad=...)")
         order = topological_order(self)
-        for node in order:  # -0.0 is the additive identity: the first contribution lands exactly, sign of zero too
-            if node._prev or node.grad == 0.0:
-                node.grad = -0.0
-        if self._prev:
-            self.grad = seed
-        else:
-            self.grad += seed
+        _start_backward(self, order, seed)
         if _state.get()[1]:
             _backward_checked(order)
             return
         for node in reversed(order):
             for child, local in zip(node._prev, node._local):
                 child.grad += local * node.grad
+
+
+def _start_backward(root: Value, order: list[Value], seed: float) -> None:
+    """Reset the grads that backward() recomputes, and seed the root (shared with micrograd.trace)."""
+    for node in order:  # -0.0 is the additive identity: the first contribution lands exactly, sign of zero too
+        if node._prev or node.grad == 0.0:
+            node.grad = -0.0
+    if root._prev:
+        root.grad = seed
+    else:
+        root.grad += seed
 
 
 def topological_order(root: Value) -> list[Value]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from edge_cases import CASES, markdown_table, run_micrograd, run_torch, same
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "edge-cases.md"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from edge_cases import same
 
+from edge_cases import same
 from micrograd import Value
 
 # 201 exponents from -308 to 308, so points from 1e-308 to 1e308, and their negatives

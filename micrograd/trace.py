@@ -1,0 +1,523 @@
+"""The forward and backward passes written out step by step, and a stepper that shows backward one edge at a time.
+
+trace_backward(root) runs backward() and records each application of the chain rule in the order
+backward() applies it,
+
+    b.grad += (∂e/∂b = 3) × (e.grad = 1) → b.grad = 0 + 3 = 3
+
+with the engine's own numbers: the local derivative stored on the edge, the node's grad, their
+product, and the child's grad before and after. trace_forward(root) lists the values in the order
+they are computed. Both print as a table and show as an HTML table in Jupyter; the backward trace
+also draws any step, and its stepper() steps through all of them in a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import overload
+
+from micrograd import viz
+from micrograd.engine import Number, Value, _as_float, _start_backward, topological_order
+from micrograd.viz import format_number
+
+UNKNOWN = "?"  # the grad of a value that backward has not reached yet
+
+
+# -- backward ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class BackwardStep:
+    """One application of the chain rule: child.grad += local × node.grad."""
+
+    number: int  # 1 for the first step backward takes
+    node: Value
+    child: Value
+    operand: int  # the child's position among node's children (a child used twice has two steps)
+    local: float  # ∂node/∂child, as stored on the edge
+    upstream: float  # node.grad, complete by the time backward reaches node
+    contribution: float  # local × upstream
+    before: float  # child.grad before this step (backward starts from -0.0, shown as 0)
+    after: float  # child.grad after: before + contribution
+    node_name: str
+    child_name: str
+    repeated: bool  # the child is more than one of node's operands (a * a)
+
+    def equation(self, digits: int = 4) -> str:
+        """The step as a line of arithmetic: b.grad += (∂e/∂b = 3) × (e.grad = 1) → b.grad = 0 + 3 = 3."""
+        f = _formatter(digits)
+        n, c = _term(self.node_name), _term(self.child_name)
+        operand = f" [operand {self.operand + 1}]" if self.repeated else ""
+        return (
+            f"{c}.grad += (∂{n}/∂{c}{operand} = {f(self.local)}) × ({n}.grad = {f(self.upstream)}) "
+            f"→ {c}.grad = {f(self.before + 0.0)} + {_paren(f(self.contribution))} = {f(self.after)}"
+        )
+
+
+class BackwardTrace(Sequence[BackwardStep]):
+    """The steps of one backward pass through root's graph, in the order backward() takes them."""
+
+    def __init__(
+        self, root: Value, order: list[Value], seed: float, start: float, steps: list[BackwardStep], digits: int
+    ) -> None:
+        self.root = root
+        self.order = order  # every value of the graph, children first
+        self.seed = seed  # the grad backward() was given for the root (1.0: ∂root/∂root)
+        self.start = start  # root.grad once seeded: the seed, plus what a leaf root had already
+        self.names = viz.node_names(self.order)
+        self.digits = digits
+        self._steps = steps
+
+    @overload
+    def __getitem__(self, i: int) -> BackwardStep: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[BackwardStep]: ...
+    def __getitem__(self, i):
+        return self._steps[i]
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    @property
+    def grads(self) -> dict[Value, float]:
+        """Every value's grad once the trace is done: what backward() leaves in .grad."""
+        return self.grads_at(len(self))
+
+    def grads_at(self, k: int) -> dict[Value, float]:
+        """The grads known after the first k steps: the root's and those of the children reached so far."""
+        known = {self.root: self.start}
+        for step in self._steps[: self._check_step(k)]:
+            known[step.child] = step.after
+        return known
+
+    def equations(self) -> list[str]:
+        """The seed, then one line of arithmetic per step."""
+        return [self.seed_equation(), *(step.equation(self.digits) for step in self._steps)]
+
+    def seed_equation(self) -> str:
+        """Where backward starts: the root's grad, 1 unless another seed was given."""
+        name = _term(self.names[self.root])
+        why = f"the seed: ∂{name}/∂{name} = 1" if self.seed == 1.0 else "the seed given to backward"
+        return f"{name}.grad = {format_number(self.start, self.digits)}   ({why})"
+
+    def draw(self, k: int, *, rankdir: str = "LR", max_nodes: int = 2000) -> viz.Drawing:
+        """The graph after k steps: step k's edge and child highlighted, only the grads known so far filled in."""
+        k = self._check_step(k)
+        viz.graph_nodes(self.root, max_nodes)
+        known = self.grads_at(k)
+        grad_text = {node: self._grad_text(known.get(node)) for node in self.order}
+        if k == 0:
+            lit, lit_edges = [self.root], []
+        else:
+            step = self[k - 1]
+            lit, lit_edges = [step.child], [(step.node, step.operand)]
+        return viz._draw(
+            self.order,
+            rankdir=rankdir,
+            show_local=True,
+            highlight=lit,
+            highlight_edges=lit_edges,
+            digits=self.digits,
+            grad_text=grad_text,
+        )
+
+    def stepper(self, *, rankdir: str = "LR", max_nodes: int = 2000) -> Stepper:
+        """Every step in one drawing, with previous/next buttons and a slider; shows in Jupyter, saves as HTML."""
+        viz.graph_nodes(self.root, max_nodes)
+        return Stepper(self, rankdir)
+
+    def _grad_text(self, grad: float | None) -> str:
+        """A grad as the drawing shows it: the number, or ? where backward has not reached the value yet."""
+        return UNKNOWN if grad is None else format_number(grad, self.digits)
+
+    def _check_step(self, k: object) -> int:
+        if not isinstance(k, int) or isinstance(k, bool):
+            raise TypeError(f"a step number must be an int, got {type(k).__name__}")
+        if not 0 <= k <= len(self):
+            raise ValueError(f"this trace has steps 1 to {len(self)} (0 is the seed), so no step {k}")
+        return k
+
+    def _rows(self) -> list[list[str]]:
+        f = _formatter(self.digits)
+        return [
+            [
+                str(s.number),
+                s.node_name,
+                s.child_name,
+                f(s.local),
+                f(s.upstream),
+                f(s.contribution),
+                f(s.before + 0.0),  # + 0.0 shows backward's starting -0.0 as 0
+                f(s.after),
+            ]
+            for s in self._steps
+        ]
+
+    _HEADER = ("step", "node", "child", "∂node/∂child", "node.grad", "contribution", "child.grad before", "after")
+
+    def __str__(self) -> str:
+        title = f"backward from {self.names[self.root]}: {self.seed_equation()}, then {_steps(len(self))}"
+        return title + "\n\n" + _text_table(self._HEADER, self._rows())
+
+    def _repr_html_(self) -> str:
+        title = f"backward from {self.names[self.root]}: {self.seed_equation()}, then {_steps(len(self))}"
+        return _html_table(title, self._HEADER, self._rows())
+
+    def __repr__(self) -> str:
+        return f"BackwardTrace(root={self.names[self.root]!r}, steps={len(self)})"
+
+
+def trace_backward(root: Value, grad: Number = 1.0, *, digits: int = 4) -> BackwardTrace:
+    """Run backward() from root, recording every step: its grads are those backward() gives, exactly.
+
+    Like backward(), interior grads are recomputed from zero and leaves accumulate.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"trace_backward() needs a single Value as its root, got {type(root).__name__}")
+    seed = _as_float(grad, "trace_backward(grad=...)")
+    digits = viz.check_digits(digits)
+    order = topological_order(root)
+    names = viz.node_names(order)
+    # backward(), written out: the same start, the same loop, each step recorded.
+    _start_backward(root, order, seed)
+    start = root.grad
+    steps: list[BackwardStep] = []
+    for node in reversed(order):
+        for k, (child, local) in enumerate(zip(node._prev, node._local)):
+            before = child.grad
+            contribution = local * node.grad
+            child.grad += contribution
+            steps.append(
+                BackwardStep(
+                    number=len(steps) + 1,
+                    node=node,
+                    child=child,
+                    operand=k,
+                    local=local,
+                    upstream=node.grad,
+                    contribution=contribution,
+                    before=before,
+                    after=child.grad,
+                    node_name=names[node],
+                    child_name=names[child],
+                    repeated=node._prev.count(child) > 1,
+                )
+            )
+    return BackwardTrace(root, order, seed, start, steps, digits)
+
+
+# -- forward ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ForwardStep:
+    """One value of the graph, as the forward pass computes it: name = formula = value."""
+
+    number: int
+    node: Value
+    name: str
+    formula: str  # in names: a * b (a leaf's formula is "input")
+    arithmetic: str  # in numbers: 2 * (-3)
+    value: float  # node.data
+
+    def equation(self, digits: int = 4) -> str:
+        value = format_number(self.value, digits)
+        if not self.node._prev:
+            return f"{self.name} = {value}"
+        return f"{self.name} = {self.formula} = {self.arithmetic} = {value}"
+
+
+class ForwardTrace(Sequence[ForwardStep]):
+    """The values of root's graph in the order the forward pass computes them, inputs first."""
+
+    def __init__(self, root: Value, steps: list[ForwardStep], digits: int) -> None:
+        self.root = root
+        self.digits = digits
+        self._steps = steps
+
+    @overload
+    def __getitem__(self, i: int) -> ForwardStep: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[ForwardStep]: ...
+    def __getitem__(self, i):
+        return self._steps[i]
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    def equations(self) -> list[str]:
+        return [step.equation(self.digits) for step in self._steps]
+
+    _HEADER = ("step", "value", "op", "computed as", "data")
+
+    def _rows(self) -> list[list[str]]:
+        rows = []
+        for s in self._steps:
+            computed = f"{s.formula} = {s.arithmetic}" if s.node._prev else s.formula
+            rows.append([str(s.number), s.name, s.node._op or "leaf", computed, format_number(s.value, self.digits)])
+        return rows
+
+    def __str__(self) -> str:
+        return f"forward to {self._steps[-1].name}: {_steps(len(self))}\n\n" + _text_table(self._HEADER, self._rows())
+
+    def _repr_html_(self) -> str:
+        return _html_table(f"forward to {self._steps[-1].name}: {_steps(len(self))}", self._HEADER, self._rows())
+
+    def __repr__(self) -> str:
+        return f"ForwardTrace(root={self._steps[-1].name!r}, steps={len(self)})"
+
+
+def trace_forward(root: Value, *, digits: int = 4) -> ForwardTrace:
+    """Every value of root's graph in the order it is computed (children before the node), with its formula."""
+    if not isinstance(root, Value):
+        raise TypeError(f"trace_forward() needs a Value, got {type(root).__name__}")
+    digits = viz.check_digits(digits)
+    order = topological_order(root)
+    names = viz.node_names(order)
+    f = _formatter(digits)
+    steps = []
+    for i, node in enumerate(order, start=1):
+        if node._prev:
+            formula = _formula(node._op, [names[c] for c in node._prev])
+            arithmetic = _formula(node._op, [_paren(f(c.data)) for c in node._prev])
+        else:
+            formula = arithmetic = "input"
+        steps.append(ForwardStep(i, node, names[node], formula, arithmetic, node.data))
+    return ForwardTrace(root, steps, digits)
+
+
+def _formula(op: str, args: list[str]) -> str:
+    """The op applied to args, as a learner would write it: a * b, tanh(n), a**2, w[0]·x[0] + w[1]·x[1] + b."""
+    if op in ("+", "-", "*", "/", "**"):
+        return f"{args[0]} {op} {args[1]}"
+    if op.startswith("**"):
+        return f"{args[0]}{op}"
+    if op == "neg":
+        return f"-{args[0]}"
+    if op == "w·a+b":
+        n = (len(args) - 1) // 2
+        return " + ".join([*(f"{args[k]}·{args[n + k]}" for k in range(n)), args[-1]])
+    return f"{op}({', '.join(args)})"
+
+
+# -- the stepper ------------------------------------------------------------------------------
+
+
+class Stepper:
+    """The backward trace as one drawing that steps through the chain rule: previous, next, a slider.
+
+    Shows inline in Jupyter; save(path) writes one self-contained HTML file that works offline.
+    """
+
+    def __init__(self, trace: BackwardTrace, rankdir: str = "LR") -> None:
+        self.trace = trace
+        t = trace
+        ids = {node: f"n{i}" for i, node in enumerate(t.order)}
+        # Lay out once, with each grad cell as wide as the widest grad it will show; the page fills them in.
+        shown: dict[Value, list[str]] = {node: [t._grad_text(None)] for node in t.order}
+        shown[t.root].append(t._grad_text(t.start))
+        for step in t:
+            shown[step.child].append(t._grad_text(step.after))
+        widest = {node: max(texts, key=len) for node, texts in shown.items()}
+        drawing = viz._draw(t.order, rankdir=rankdir, show_local=True, digits=t.digits, grad_text=widest)
+        svg = viz.render_svg(drawing)
+        self.svg = svg[svg.index("<svg") :]
+        self.frames = [{"eq": t.seed_equation(), "node": ids[t.root], "grad": "grad " + t._grad_text(t.start)}]
+        for step in t:
+            self.frames.append(
+                {
+                    "eq": f"step {step.number}: {step.equation(t.digits)}",
+                    "node": ids[step.child],
+                    "up": ids[step.node],
+                    "edge": f"e{ids[step.node][1:]}_{step.operand}",  # the edge child -> op, as _draw names it
+                    "grad": "grad " + t._grad_text(step.after),
+                }
+            )
+        self.nodes = list(ids.values())
+
+    def html(self, title: str = "micrograd: backward, step by step") -> str:
+        """A complete HTML page: the stepper and nothing from the network."""
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{escape(title)}</title>\n</head>\n<body>\n{self._fragment()}\n</body>\n</html>\n"
+        )
+
+    def save(self, path: str | os.PathLike) -> str:
+        """Write the stepper as one self-contained HTML file; returns its path."""
+        path = os.fspath(path)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.html())
+        return path
+
+    def _repr_html_(self) -> str:
+        return self._fragment()
+
+    def __repr__(self) -> str:
+        return f"Stepper(root={self.trace.names[self.trace.root]!r}, steps={len(self.trace)})"
+
+    def _fragment(self) -> str:
+        uid = f"mg-stepper-{uuid.uuid4().hex[:12]}"
+        data = {"nodes": self.nodes, "unknown": "grad " + UNKNOWN, "frames": self.frames}
+        # In a <script>, "</" could end the script early: JSON's \u003c spells the same string.
+        data_json = json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")
+        last = len(self.frames) - 1
+        # Shrink a wide drawing to fit, but never below 60% of its size: a larger one scrolls instead.
+        width_pt = float(re.search(r'<svg width="([0-9.]+)pt"', self.svg).group(1))
+        style = _STYLE.replace("ROOT", f"#{uid}").replace("MIN", f"{0.6 * width_pt * 4 / 3:.0f}")
+        return _TEMPLATE.format(uid=uid, svg=self.svg, last=last, data=data_json, style=style)
+
+
+_STYLE = """
+ROOT { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
+ROOT .mg-drawing { overflow: auto; max-height: 70vh; border: 1px solid #ddd; padding: 4px; }
+ROOT .mg-drawing svg { max-width: 100%; height: auto; min-width: MINpx; }
+ROOT .mg-controls { display: flex; align-items: center; gap: 0.6em; margin: 0.5em 0; }
+ROOT .mg-controls input[type=range] { flex: 1; }
+ROOT .mg-eq { font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 1.05em;
+  padding: 0.4em 0.6em; background: #fff8e1; border-left: 4px solid #ffb300; white-space: pre-wrap; }
+ROOT .mg-legend { color: #555; font-size: 0.9em; margin-top: 0.4em; }
+ROOT .mg-key { display: inline-block; width: 1.4em; height: 0.9em; border: 1px solid #999; vertical-align: middle; }
+ROOT g.mg-current polygon { fill: #ffd54f; }
+ROOT g.mg-upstream polygon { fill: #bbdefb; }
+ROOT g.mg-edge path { stroke: #d84315; stroke-width: 3px; }
+ROOT g.mg-edge polygon { fill: #d84315; stroke: #d84315; }
+ROOT g.mg-edge text { font-weight: bold; }
+"""
+
+_TEMPLATE = """<div id="{uid}" class="mg-stepper" tabindex="0">
+<style>{style}</style>
+<div class="mg-drawing">{svg}</div>
+<div class="mg-controls">
+<button type="button" class="mg-prev" aria-label="previous">&#9664; previous</button>
+<button type="button" class="mg-next" aria-label="next">next &#9654;</button>
+<input type="range" class="mg-slider" min="0" max="{last}" value="0" step="1" aria-label="step">
+<span class="mg-counter"></span>
+</div>
+<div class="mg-eq" aria-live="polite"></div>
+<div class="mg-legend"><span class="mg-key" style="background: #ffd54f"></span> the value whose grad the step adds to
+&#160; <span class="mg-key" style="background: #bbdefb"></span> the node the gradient flows back from
+&#160; <span class="mg-key" style="background: #d84315; height: 3px"></span> their edge, labelled ∂node/∂child</div>
+<noscript>The stepper needs JavaScript to move between steps.</noscript>
+<script>
+(function () {{
+  var here = document.currentScript;  // in JupyterLab the output may not be in the document yet
+  var root = (here && here.closest(".mg-stepper")) || document.getElementById("{uid}");
+  var data = {data};
+  var last = data.frames.length - 1, current = 0;
+  var slider = root.querySelector(".mg-slider"), eq = root.querySelector(".mg-eq");
+  var counter = root.querySelector(".mg-counter");
+  var prev = root.querySelector(".mg-prev"), next = root.querySelector(".mg-next");
+  function byId(id) {{ return root.querySelector('.mg-drawing g[id="' + id + '"]'); }}
+  var gradText = {{}};
+  data.nodes.forEach(function (id) {{
+    var texts = byId(id).querySelectorAll("text");
+    var t = texts[texts.length - 1], cell = t.previousElementSibling;  // the grad: the last cell of the record
+    if (cell && cell.tagName === "polygon") {{  // centre it in its cell, whatever the width of the number
+      var box = cell.getBBox();
+      t.setAttribute("x", box.x + box.width / 2);
+      t.setAttribute("text-anchor", "middle");
+    }}
+    gradText[id] = t;
+  }});
+  var drawing = root.querySelector(".mg-drawing");
+  function mark(id, cls) {{ var g = id && byId(id); if (g) g.classList.add(cls); return g; }}
+  function reveal(g) {{  // scroll the drawing, and only the drawing, to show g
+    var c = drawing.getBoundingClientRect(), r = g.getBoundingClientRect();
+    if (r.left < c.left || r.right > c.right) drawing.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
+    if (r.top < c.top || r.bottom > c.bottom) drawing.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
+  }}
+  function show(k) {{
+    current = Math.max(0, Math.min(last, k));
+    data.nodes.forEach(function (id) {{ gradText[id].textContent = data.unknown; }});
+    for (var i = 0; i <= current; i++) gradText[data.frames[i].node].textContent = data.frames[i].grad;
+    root.querySelectorAll(".mg-current, .mg-upstream, .mg-edge").forEach(function (g) {{
+      g.classList.remove("mg-current", "mg-upstream", "mg-edge");
+    }});
+    var f = data.frames[current];
+    var node = mark(f.node, "mg-current");
+    mark(f.up, "mg-upstream");
+    mark(f.edge, "mg-edge");
+    reveal(node);
+    eq.textContent = f.eq;
+    counter.textContent = "step " + current + " of " + last;
+    slider.value = current;
+    prev.disabled = current === 0;
+    next.disabled = current === last;
+  }}
+  prev.addEventListener("click", function () {{ show(current - 1); }});
+  next.addEventListener("click", function () {{ show(current + 1); }});
+  slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
+  root.addEventListener("keydown", function (e) {{
+    if (e.key === "ArrowRight") {{ show(current + 1); e.preventDefault(); }}
+    if (e.key === "ArrowLeft") {{ show(current - 1); e.preventDefault(); }}
+  }});
+  show(0);
+}})();
+</script>
+</div>"""
+
+
+# -- tables and numbers -----------------------------------------------------------------------
+
+
+def _formatter(digits: int) -> Callable[[float], str]:
+    digits = viz.check_digits(digits)
+    return lambda x: format_number(x, digits)
+
+
+def _term(name: str) -> str:
+    """A name as a term of an equation: in parentheses if it has spaces, so that (a - y).grad reads right."""
+    return f"({name})" if any(c.isspace() for c in name) else name
+
+
+def _paren(number: str) -> str:
+    """A negative number in parentheses, so that 0 + (-3) reads as arithmetic."""
+    return f"({number})" if number.startswith("-") else number
+
+
+def _steps(n: int) -> str:
+    return f"{n} step" if n == 1 else f"{n} steps"
+
+
+def _text_table(header: Sequence[str], rows: list[list[str]]) -> str:
+    """Columns padded to their widest cell: text left-aligned, numbers right-aligned."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    numeric = [all(_is_number(row[j]) for row in rows) for j in range(len(header))]
+    lines = []
+    for row in [list(header), *rows]:
+        cells = [cell.rjust(w) if num else cell.ljust(w) for cell, w, num in zip(row, widths, numeric)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _html_table(title: str, header: Sequence[str], rows: list[list[str]]) -> str:
+    """An HTML table: numbers right-aligned, names and formulas left-aligned, everything escaped."""
+    numeric = [all(_is_number(row[j]) for row in rows) for j in range(len(header))]
+    align = ["right" if num else "left" for num in numeric]
+    head = "".join(f'<th style="text-align: {a}">{escape(h)}</th>' for h, a in zip(header, align))
+    body = "".join(
+        "<tr>" + "".join(f'<td style="text-align: {a}">{escape(cell)}</td>' for cell, a in zip(row, align)) + "</tr>\n"
+        for row in rows
+    )
+    return (
+        '<table class="micrograd-trace" style="font-family: ui-monospace, monospace">\n'
+        f'<caption style="text-align: left">{escape(title)}</caption>\n<thead><tr>{head}</tr></thead>\n'
+        f"<tbody>\n{body}</tbody>\n</table>"
+    )
+
+
+__all__ = ["BackwardStep", "BackwardTrace", "ForwardStep", "ForwardTrace", "Stepper", "trace_backward", "trace_forward"]

@@ -1,0 +1,186 @@
+"""The stepper as a person sees it: a saved page opened in headless Chromium, clicked through step by step."""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+
+import pytest
+
+from conftest import REQUIRE_ALL, optional_import
+from micrograd import Value
+from micrograd.trace import trace_backward
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[1] / "test-artifacts"
+YELLOW = "rgb(255, 213, 79)"  # the value whose grad the step adds to
+RED = "rgb(216, 67, 21)"  # the edge the gradient flows along
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """A fresh headless Chromium (Debian's), driven through playwright."""
+    sync_api = optional_import("playwright.sync_api")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        message = "chromium is not on PATH (apt-get install chromium)"
+        pytest.fail(message) if REQUIRE_ALL else pytest.skip(message)
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # --user-data-dir: a profile of its own
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1000, "height": 420},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a local file; every request other than file:// is refused and recorded, as are page errors."""
+    pages = []
+
+    def open_(path: pathlib.Path):
+        page = browser.new_page()
+        page.requests, page.errors = [], []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+
+        def route(r):
+            page.requests.append(r.request.url)
+            r.continue_() if r.request.url.startswith("file://") else r.abort()
+
+        page.route("**/*", route)
+        page.goto(path.resolve().as_uri())
+        pages.append(page)
+        return page
+
+    yield open_
+    for page in pages:
+        page.close()
+
+
+SEES = """root => {
+  const name = {};  // DOT name -> label, for the values
+  const values = {};
+  for (const g of root.querySelectorAll("svg g.node")) {
+    const lines = [...g.querySelectorAll("text")].map(t => t.textContent);
+    if (lines.length < 3) continue;  // an op's ellipse
+    name[g.querySelector("title").textContent] = lines[0];
+    values[lines[0]] = {grad: lines[lines.length - 1], fill: getComputedStyle(g.querySelector("polygon")).fill};
+  }
+  const edges = [];
+  for (const g of root.querySelectorAll("svg g.edge")) {
+    const [tail, head] = g.querySelector("title").textContent.split("->");
+    const stroke = getComputedStyle(g.querySelector("path")).stroke;
+    edges.push({tail: name[tail] || tail, into: name[head.replace(/op$/, "")], stroke});
+  }
+  return {values, edges, equation: root.querySelector(".mg-eq").textContent,
+          counter: root.querySelector(".mg-counter").textContent};
+}"""
+
+
+def what_a_person_sees(page) -> dict:
+    """The equation, the step counter, each value's grad, and which value and edge are coloured."""
+    seen = page.locator(".mg-stepper").evaluate(SEES)
+    return {
+        "equation": seen["equation"],
+        "counter": seen["counter"],
+        "grads": {label: v["grad"].removeprefix("grad ") for label, v in seen["values"].items()},
+        "highlighted": [label for label, v in seen["values"].items() if v["fill"] == YELLOW],
+        "red edges": [(e["tail"], e["into"]) for e in seen["edges"] if e["stroke"] == RED],
+    }
+
+
+def karpathy_example() -> Value:
+    """L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2."""
+    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return L
+
+
+# Worked by hand: ∂L/∂d = f = −2, ∂L/∂f = d = 4, ∂d/∂e = ∂d/∂c = 1, ∂e/∂a = b = −3, ∂e/∂b = a = 2.
+# Each step: (the equation under the drawing, the value it updates, the edge (child, into the op of)).
+STEPS = [
+    ("L.grad = 1   (the seed: ∂L/∂L = 1)", "L", None),
+    ("step 1: d.grad += (∂L/∂d = -2) × (L.grad = 1) → d.grad = 0 + (-2) = -2", "d", ("d", "L")),
+    ("step 2: f.grad += (∂L/∂f = 4) × (L.grad = 1) → f.grad = 0 + 4 = 4", "f", ("f", "L")),
+    ("step 3: e.grad += (∂d/∂e = 1) × (d.grad = -2) → e.grad = 0 + (-2) = -2", "e", ("e", "d")),
+    ("step 4: c.grad += (∂d/∂c = 1) × (d.grad = -2) → c.grad = 0 + (-2) = -2", "c", ("c", "d")),
+    ("step 5: a.grad += (∂e/∂a = -3) × (e.grad = -2) → a.grad = 0 + 6 = 6", "a", ("a", "e")),
+    ("step 6: b.grad += (∂e/∂b = 2) × (e.grad = -2) → b.grad = 0 + (-4) = -4", "b", ("b", "e")),
+]
+FINAL_GRADS = {"L": "1", "d": "-2", "f": "4", "e": "-2", "c": "-2", "a": "6", "b": "-4"}
+
+
+def grads_after(k: int) -> dict[str, str]:
+    """What the drawing shows after k steps: the grads backward has reached, ? for the others."""
+    reached = {"L"} | {updated for _, updated, _ in STEPS[1 : k + 1]}
+    return {name: FINAL_GRADS[name] if name in reached else "?" for name in FINAL_GRADS}
+
+
+@pytest.mark.parametrize("renderer", ["system", "pure"])
+def test_clicking_next_k_times_shows_step_k(open_page, tmp_path, monkeypatch, renderer):
+    if renderer == "system" and shutil.which("dot") is None:
+        message = "Graphviz's dot is not on PATH (apt-get install graphviz)"
+        pytest.fail(message) if REQUIRE_ALL else pytest.skip(message)
+    monkeypatch.setenv("MICROGRAD_RENDERER", renderer)
+    path = trace_backward(karpathy_example()).stepper().save(tmp_path / "stepper.html")
+    page = open_page(pathlib.Path(path))
+
+    for k, (equation, updated, edge) in enumerate(STEPS):
+        if k:
+            page.get_by_role("button", name="next").click()
+        seen = what_a_person_sees(page)
+        assert seen["equation"] == equation
+        assert seen["counter"] == f"step {k} of 6"
+        assert seen["highlighted"] == [updated]
+        assert seen["red edges"] == ([edge] if edge else [])
+        assert seen["grads"] == grads_after(k)
+        if k == 5:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"stepper-step5-{renderer}.png"))
+
+    assert page.get_by_role("button", name="next").is_disabled()
+    page.get_by_role("button", name="previous").click()
+    assert what_a_person_sees(page)["equation"] == STEPS[5][0]
+
+    slider = page.get_by_role("slider", name="step")
+    slider.focus()
+    page.keyboard.press("Home")  # the slider's own keys, as a person would drag it
+    assert what_a_person_sees(page)["counter"] == "step 0 of 6"
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert what_a_person_sees(page)["equation"] == STEPS[2][0]
+    assert page.get_by_role("button", name="previous").is_enabled()
+
+    assert page.errors == []
+    assert page.requests == [pathlib.Path(path).resolve().as_uri()]  # nothing but the file itself
+
+
+def test_a_label_full_of_markup_shows_as_text_and_breaks_nothing(open_page, tmp_path):
+    a = Value(2.0, '</script><b>"a"</b> & \\N')
+    b = a * 3.0
+    b.label = "b"
+    path = trace_backward(b).stepper().save(tmp_path / "markup.html")
+    page = open_page(pathlib.Path(path))
+    page.get_by_role("button", name="next").click()
+    seen = what_a_person_sees(page)
+    name = '(</script><b>"a"</b> & \\N)'  # in parentheses, as a name with spaces is in an equation
+    assert seen["equation"] == f"step 1: {name}.grad += (∂b/∂{name} = 3) × (b.grad = 1) → {name}.grad = 0 + 3 = 3"
+    assert seen["highlighted"] == ['</script><b>"a"</b> & \\N']
+    assert page.errors == []

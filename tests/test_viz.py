@@ -1,0 +1,539 @@
+"""Drawings of the graph, checked as SVG: the values, ops, edges, labels and numbers a person would read."""
+
+from __future__ import annotations
+
+import math
+import os
+import pathlib
+import shutil
+import stat
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+
+import graphviz
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import REQUIRE_ALL
+from helpers import assert_named_errors
+from micrograd import MLP, Value, linear
+from micrograd.viz import RendererNotFound, draw_dot, find_renderer, render_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+RENDERERS = ["system", "pure"]
+
+
+# -- reading an SVG as a person reads the drawing ---------------------------------------------
+
+
+def texts(group: ET.Element) -> list[str]:
+    """The lines of text in an SVG group, with the no-break spaces Graphviz writes for runs of spaces."""
+    return ["".join(t.itertext()).replace("\xa0", " ") for t in group.iter(f"{SVG}text")]
+
+
+def read_drawing(svg: str) -> tuple[dict[str, list[str]], list[tuple[str, str, list[str]]]]:
+    """(nodes, edges) of a drawing: each node's lines of text by its DOT name, each edge as (tail, head, texts)."""
+    root = ET.fromstring(svg.encode("utf-8"))  # also proves the SVG is well-formed XML
+    nodes, edges = {}, []
+    for g in root.iter(f"{SVG}g"):
+        title = g.find(f"{SVG}title")
+        if g.get("class", "").split()[0:1] == ["node"]:
+            nodes[title.text] = texts(g)
+        elif g.get("class", "").split()[0:1] == ["edge"]:
+            tail, head = title.text.split("->")
+            edges.append((tail, head, texts(g)))
+    return nodes, edges
+
+
+def what_a_person_sees(svg: str) -> tuple[dict[str, list[str]], list[tuple[str, str, list[str]]]]:
+    """Values by their label (→ their data and grad lines), and edges between labels; an op is "op of value"."""
+    nodes, edges = read_drawing(svg)
+    name = {}
+    for tail, head, _ in edges:
+        if tail not in name and len(nodes[tail]) == 1:  # an op's ellipse: one line, its edge goes to its value
+            name[tail] = f"{nodes[tail][0]} of {nodes[head][0]}"
+    values = {lines[0]: lines[1:] for dot_name, lines in nodes.items() if dot_name not in name}
+    seen = [(name.get(t, nodes[t][0]), name.get(h, nodes[h][0]), labels) for t, h, labels in edges]
+    return values, seen
+
+
+@contextmanager
+def using(renderer: str):
+    """MICROGRAD_RENDERER=renderer inside the block (a plain context manager, so hypothesis tests can use it)."""
+    if renderer == "system" and shutil.which("dot") is None:
+        message = "Graphviz's dot is not on PATH (apt-get install graphviz)"
+        pytest.fail(message) if REQUIRE_ALL else pytest.skip(message)
+    old = os.environ.get("MICROGRAD_RENDERER")
+    os.environ["MICROGRAD_RENDERER"] = renderer
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["MICROGRAD_RENDERER"]
+        else:
+            os.environ["MICROGRAD_RENDERER"] = old
+
+
+@pytest.fixture(params=RENDERERS)
+def renderer(request):
+    with using(request.param):
+        yield request.param
+
+
+def karpathy_example() -> dict[str, Value]:
+    """L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2, after backward()."""
+    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    L.backward()
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}
+
+
+# -- the drawing of a small expression --------------------------------------------------------
+
+
+def test_a_small_expression_shows_every_value_op_and_edge(renderer):
+    v = karpathy_example()
+    values, edges = what_a_person_sees(render_svg(draw_dot(v["L"])))
+
+    # By hand: e = 2·(−3) = −6, d = −6 + 10 = 4, L = 4·(−2) = −8;
+    # dL/dd = f = −2, dL/df = d = 4, dL/de = dL/dc = −2, dL/da = b·(−2) = 6, dL/db = a·(−2) = −4.
+    assert values == {
+        "a": ["data 2", "grad 6"],
+        "b": ["data -3", "grad -4"],
+        "c": ["data 10", "grad -2"],
+        "e": ["data -6", "grad -2"],
+        "d": ["data 4", "grad -2"],
+        "f": ["data -2", "grad 4"],
+        "L": ["data -8", "grad 1"],
+    }
+    assert sorted((tail, head) for tail, head, _ in edges) == sorted(
+        [
+            ("a", "* of e"),
+            ("b", "* of e"),
+            ("* of e", "e"),
+            ("e", "+ of d"),
+            ("c", "+ of d"),
+            ("+ of d", "d"),
+            ("d", "* of L"),
+            ("f", "* of L"),
+            ("* of L", "L"),
+        ]
+    )
+
+
+def test_edges_are_written_in_operand_order():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    q = b / a  # b first: the numerator
+    q.label = "q"
+    drawing = draw_dot(q)
+    nodes, _ = read_drawing(render_svg(drawing))
+    name = {dot_name: lines[0] for dot_name, lines in nodes.items()}
+    in_order = [line.split("[")[0].strip().split(" -> ") for line in drawing.source.splitlines() if " -> " in line]
+    assert [(name[t], name[h]) for t, h in in_order if name[h] == "/"] == [("b", "/"), ("a", "/")]
+
+
+def test_the_renderer_is_chosen_by_the_environment_variable(renderer):
+    svg = render_svg(draw_dot(Value(1.0, "x")))
+    comment = svg[svg.index("<!-- Generated by") :].splitlines()[0]
+    if renderer == "pure":
+        assert "graphviz-pure" in comment
+        assert find_renderer()[0] == "pure"
+    else:
+        assert "graphviz-pure" not in comment
+        assert find_renderer() == ("system", shutil.which("dot"))
+
+
+def test_local_derivatives_on_the_edges_are_the_engines(renderer):
+    v = karpathy_example()
+    _, edges = what_a_person_sees(render_svg(draw_dot(v["L"], show_local=True)))
+    # ∂e/∂a = b, ∂e/∂b = a, ∂d/∂e = ∂d/∂c = 1, ∂L/∂d = f, ∂L/∂f = d
+    assert {(tail, head): labels for tail, head, labels in edges} == {
+        ("* of e", "e"): [],
+        ("a", "* of e"): ["-3"],
+        ("b", "* of e"): ["2"],
+        ("+ of d", "d"): [],
+        ("e", "+ of d"): ["1"],
+        ("c", "+ of d"): ["1"],
+        ("* of L", "L"): [],
+        ("d", "* of L"): ["-2"],
+        ("f", "* of L"): ["4"],
+    }
+
+
+def test_a_value_used_twice_has_two_edges_each_with_its_local_derivative():
+    a = Value(3.0, "a")
+    b = a * a
+    b.label = "b"
+    b.backward()
+    values, edges = what_a_person_sees(render_svg(draw_dot(b, show_local=True)))
+    assert values == {"a": ["data 3", "grad 6"], "b": ["data 9", "grad 1"]}  # d(a²)/da = 2a = 6
+    assert [(t, h, labels) for t, h, labels in edges if h == "* of b"] == [
+        ("a", "* of b", ["3"]),
+        ("a", "* of b", ["3"]),
+    ]
+
+
+def test_an_unlabelled_value_is_called_by_its_place_in_the_forward_order():
+    a, b = Value(1.5, "a"), Value(-0.25, "b")
+    values, _ = what_a_person_sees(render_svg(draw_dot((a + b).tanh())))
+    # forward order: a (v1), b (v2), a + b (v3), tanh (v4)
+    assert set(values) == {"a", "b", "v3", "v4"}
+    assert values["v3"][0] == "data 1.25"
+    assert values["v4"][0] == f"data {math.tanh(1.25):.4g}" == "data 0.8483"
+
+
+def test_linear_is_one_node_with_its_operands_in_order():
+    w = [Value(0.5, "w0"), Value(-1.0, "w1")]
+    x = [Value(2.0, "x0"), Value(3.0, "x1")]
+    z = linear(w, x, Value(0.25, "b"))
+    z.label = "z"
+    z.backward()
+    values, edges = what_a_person_sees(render_svg(draw_dot(z, show_local=True)))
+    # z = 0.5·2 − 1·3 + 0.25 = −1.75; ∂z/∂w_k = x_k, ∂z/∂x_k = w_k, ∂z/∂b = 1
+    assert values["z"] == ["data -1.75", "grad 1"]
+    assert [(t, labels) for t, h, labels in edges if h == "w·a+b of z"] == [
+        ("w0", ["2"]),
+        ("w1", ["3"]),
+        ("x0", ["0.5"]),
+        ("x1", ["-1"]),
+        ("b", ["1"]),
+    ]
+
+
+def test_grads_can_be_hidden_before_backward():
+    a = Value(2.0, "a")
+    values, _ = what_a_person_sees(render_svg(draw_dot(a * 3, show_grad=False)))
+    assert values["a"] == ["data 2"]
+    assert values["v3"] == ["data 6"]
+
+
+def test_highlighted_values_and_edges_are_coloured():
+    v = karpathy_example()
+    svg = render_svg(draw_dot(v["L"], highlight=[v["a"]], highlight_edges=[(v["e"], 1)]))
+    root = ET.fromstring(svg)
+    fills = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "node" and len(texts(g)) == 3:
+            fills[texts(g)[0]] = {p.get("fill") for p in g.iter(f"{SVG}polygon")}
+    assert "#ffd54f" in fills["a"]
+    assert all("#ffd54f" not in f for name, f in fills.items() if name != "a")
+    colored = [
+        g for g in root.iter(f"{SVG}g") if g.get("class") == "edge" and g.find(f"{SVG}path").get("stroke") != "black"
+    ]
+    assert len(colored) == 1
+    tail = colored[0].find(f"{SVG}title").text.split("->")[0]
+    assert read_drawing(svg)[0][tail][0] == "b"  # the edge from e's second operand, b
+
+
+# -- numbers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x", "shown"),
+    [
+        (math.nan, "nan"),
+        (math.inf, "inf"),
+        (-math.inf, "-inf"),
+        (-0.0, "-0"),
+        (0.0, "0"),
+        (1e308, "1e+308"),
+        (-1.7976931348623157e308, "-1.798e+308"),
+        (5e-324, "4.941e-324"),
+        (123456.0, "1.235e+05"),
+        (0.1 + 0.2, "0.3"),
+        (2 / 3, "0.6667"),
+    ],
+)
+def test_special_numbers_render_as_themselves(renderer, x, shown):
+    v = Value(x, "x")
+    v.grad = x
+    values, _ = what_a_person_sees(render_svg(draw_dot(v)))
+    assert values["x"] == [f"data {shown}", f"grad {shown}"]
+
+
+def test_digits_sets_the_significant_digits():
+    x = Value(math.pi, "pi")
+    assert what_a_person_sees(render_svg(draw_dot(x, digits=2)))[0]["pi"][0] == "data 3.1"
+    exact = what_a_person_sees(render_svg(draw_dot(x, digits=17)))[0]["pi"][0]
+    assert float(exact.removeprefix("data ")) == math.pi  # 17 digits give the float back exactly
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=50)
+@given(st.lists(finite, min_size=2, max_size=2), st.integers(1, 17))
+def test_every_number_shown_is_the_engines_to_the_given_digits(xs, digits):
+    a, b = Value(xs[0], "a"), Value(xs[1], "b")
+    c = a * b
+    c.label = "c"
+    c.grad, a.grad = 1.0, xs[1]  # what backward() would give
+    values, edges = what_a_person_sees(render_svg(draw_dot(c, show_local=True, digits=digits)))
+    shown = {
+        "a.data": values["a"][0],
+        "b.data": values["b"][0],
+        "c.data": values["c"][0],
+        "∂c/∂a": dict(((t, h), lab) for t, h, lab in edges)[("a", "* of c")][0],
+        "∂c/∂b": dict(((t, h), lab) for t, h, lab in edges)[("b", "* of c")][0],
+    }
+    engine = {"a.data": a.data, "b.data": b.data, "c.data": c.data, "∂c/∂a": c._local[0], "∂c/∂b": c._local[1]}
+    for what, text in shown.items():
+        number = float(text.removeprefix("data "))
+        x = engine[what]
+        assert text.removeprefix("data ") == f"{x:.{digits}g}", what
+        if math.isfinite(number):  # (rounding 1.5e308 to one digit gives 2e308, which is inf)
+            assert number == pytest.approx(x, rel=10.0 ** (1 - digits)), what  # the shown number is x, rounded
+
+
+# -- labels are text, never DOT ---------------------------------------------------------------
+
+HOSTILE_LABELS = [
+    'say "hi"',
+    "{braces} and | pipes |",
+    "<b>not bold</b> <TABLE>",
+    "a -> b; c [label=x]",
+    'x"]; evil [label="injected"]; y [label="',
+    "back\\slash \\N \\G \\E \\T \\H \\L \\l \\n \\\\ end\\",
+    "&amp; &lt; &#92; &#10; &",
+    "ünïcödé 中文 😀 ∂L/∂w · σ(z) \u2028 \ufeff",
+    "trailing spaces   ",
+    "   leading",
+    "]]> <!-- --> <?xml?>",
+]
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS)
+def test_hostile_labels_render_as_themselves(renderer, label):
+    a = Value(1.0, label)
+    b = a + 1
+    b.label = label
+    nodes, edges = read_drawing(render_svg(draw_dot(b)))
+    assert len(nodes) == 4 and len(edges) == 3  # a, 1, the op and b, and their edges: the label added nothing
+    shown = [lines[0] for lines in nodes.values() if len(lines) == 3]
+    assert shown.count(label) == 2
+
+
+def test_newlines_break_lines_and_long_lines_wrap(renderer):
+    label = "first line\nsecond line\n\n" + "x" * 200
+    nodes, _ = read_drawing(render_svg(draw_dot(Value(0.0, label))))
+    (lines,) = nodes.values()
+    assert lines[:-2] == ["first line", "second line", "x" * 80, "x" * 80, "x" * 40]  # the empty line draws nothing
+    assert lines[-2:] == ["data 0", "grad 0"]
+
+
+def test_a_label_longer_than_old_dot_accepts_in_one_line_still_renders(renderer):
+    label = "0123456789" * 2000  # 20,000 characters: one line of DOT holds at most 16,384
+    nodes, _ = read_drawing(render_svg(draw_dot(Value(1.0, label))))
+    (lines,) = nodes.values()
+    assert "".join(lines[:-2]) == label
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("bell\x07", "bell\\x07"),
+        ("nul\x00", "nul\\x00"),
+        ("tab\there", "tab\\there"),
+        ("cr\rhere", "cr\\rhere"),
+        ("del\x7f", "del\\x7f"),
+        ("lone surrogate \ud800", "lone surrogate \\ud800"),
+        ("not a character \uffff", "not a character \\uffff"),
+    ],
+)
+def test_characters_that_cannot_be_drawn_are_shown_as_escapes(renderer, label, shown):
+    nodes, _ = read_drawing(render_svg(draw_dot(Value(1.0, label))))
+    assert [lines[0] for lines in nodes.values()] == [shown]
+
+
+def test_windows_line_endings_break_lines_once(renderer):
+    nodes, _ = read_drawing(render_svg(draw_dot(Value(1.0, "one\r\ntwo"))))
+    assert next(iter(nodes.values()))[:2] == ["one", "two"]
+
+
+def drawable_text(**kwargs):
+    """Text made only of characters that are drawn as themselves (no controls, surrogates or non-characters)."""
+    alphabet = st.characters(exclude_categories=("Cc", "Cs"), exclude_characters="\ufffe\uffff")
+    return st.text(st.one_of(st.sampled_from('"{}|<>\\&;#[]-/NGETHLl '), alphabet), **kwargs)
+
+
+@settings(max_examples=100)
+@given(drawable_text(min_size=1, max_size=120))
+def test_any_label_renders_as_itself_with_either_renderer(label):
+    for name in RENDERERS:
+        with using(name):
+            node = Value(1.0, label) * 2.0
+            node.label = label
+            nodes, edges = read_drawing(render_svg(draw_dot(node)))
+            assert len(nodes) == 4 and len(edges) == 3
+            shown = ["".join(lines[:-2]) for lines in nodes.values() if lines[-1].startswith("grad")]
+            assert shown.count(label.replace("\xa0", " ")) == 2, (name, shown)
+
+
+@settings(max_examples=100)
+@given(st.text(max_size=60), st.floats())
+def test_any_string_and_number_make_valid_dot_and_svg(label, x):
+    node = Value(x, label)
+    node.grad = x
+    for name in RENDERERS:
+        with using(name):
+            drawing = draw_dot(node, show_local=True)
+            canon = drawing.pipe(format="canon", encoding="utf-8")  # the renderer parsed the DOT
+            assert canon.lstrip().startswith("digraph")
+            nodes, _ = read_drawing(render_svg(drawing))  # the SVG is valid XML
+            assert len(nodes) == 1
+
+
+# -- size --------------------------------------------------------------------------------------
+
+
+def test_the_loss_of_an_mlp_example_draws_every_value_and_edge(renderer):
+    model = MLP(2, [16, 16, 1], activation="tanh", seed=0)
+    loss = (model([0.5, -1.0]) - 1.0) ** 2
+    loss.backward()
+    values, edges = what_a_person_sees(render_svg(draw_dot(loss)))
+    for p in model.parameters():
+        assert values[p.label] == [f"data {p.data:.4g}", f"grad {p.grad:.4g}"]
+    assert values["x[0]"][0] == "data 0.5" and values["x[1]"][0] == "data -1"
+    parameters = 16 * (2 + 1) + 16 * (16 + 1) + (16 + 1)
+    z_and_a = 16 * 2 + 16 * 2 + 1  # the last layer is linear: its a is its z
+    assert len(values) == parameters + 2 + z_and_a + 3  # + the inputs, + 1.0, out − 1.0 and its square
+    operands = 16 * (5 + 1) + 16 * (33 + 1) + 33 + 2 + 1  # z = w·a + b reads 2n + 1 operands, σ one
+    ops = z_and_a + 2
+    assert len(edges) == operands + ops  # one edge per operand, and one from each op to its value
+
+
+def test_a_graph_too_large_to_read_raises_a_clear_error():
+    x = Value(0.0, "x")
+    for _ in range(2000):
+        x = x + 1.0  # each step adds two values: the constant and the sum
+    with pytest.raises(ValueError, match=r"more than max_nodes=2000 values.*smaller part.*larger max_nodes"):
+        draw_dot(x)
+    drawing = draw_dot(x, max_nodes=4001)  # exactly 4001 values
+    assert drawing.source.count("shape=plain") == 4001
+
+
+def test_max_nodes_is_the_number_of_values():
+    a = Value(1.0)
+    b = a * 2  # three values: a, 2 and b
+    assert draw_dot(b, max_nodes=3)
+    with pytest.raises(ValueError, match="max_nodes=2"):
+        draw_dot(b, max_nodes=2)
+
+
+# -- rendering without system Graphviz, and in Jupyter -----------------------------------------
+
+
+def test_without_system_dot_on_path_graphviz_pure_renders(monkeypatch, tmp_path):
+    monkeypatch.delenv("MICROGRAD_RENDERER", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no dot, and not even this virtualenv's bin
+    assert find_renderer()[0] == "pure"
+    svg = draw_dot(Value(2.0, "a")).pipe(format="svg", encoding="utf-8")
+    assert "graphviz-pure" in svg and what_a_person_sees(svg)[0] == {"a": ["data 2", "grad 0"]}
+
+
+def test_jupyter_shows_the_drawing_through_the_chosen_renderer(monkeypatch):
+    monkeypatch.setenv("MICROGRAD_RENDERER", "pure")
+    drawing = draw_dot(Value(2.0, "a"))
+    assert isinstance(drawing, graphviz.Digraph)
+    bundle = drawing._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"]
+    assert "graphviz-pure" in bundle["image/svg+xml"]
+    assert what_a_person_sees(bundle["image/svg+xml"])[0] == {"a": ["data 2", "grad 0"]}
+    assert "graphviz-pure" in drawing._repr_image_svg_xml()
+
+
+def test_render_writes_a_file_with_the_chosen_renderer(monkeypatch, tmp_path):
+    monkeypatch.setenv("MICROGRAD_RENDERER", "pure")
+    drawing = draw_dot(Value(2.0, "a"))
+    path = drawing.render(tmp_path / "graph", format="svg")
+    assert path == str(tmp_path / "graph.svg")
+    assert "graphviz-pure" in (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    out = drawing.render(outfile=tmp_path / "other.svg")
+    assert "graphviz-pure" in pathlib.Path(out).read_text(encoding="utf-8")
+
+
+def test_when_no_renderer_can_be_found_the_error_says_what_to_install(monkeypatch):
+    monkeypatch.delenv("MICROGRAD_RENDERER", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)  # a machine with neither program
+    drawing = draw_dot(Value(1.0, "a"))
+    with pytest.raises(RendererNotFound, match=r"pip install graphviz-pure.*apt-get install graphviz") as e:
+        drawing.pipe(format="svg")
+    assert isinstance(e.value, graphviz.ExecutableNotFound)  # caught by code that expects graphviz's error
+    with pytest.raises(RendererNotFound):
+        drawing._repr_mimebundle_()
+    with pytest.raises(RendererNotFound):
+        render_svg(drawing)
+
+
+def test_forcing_a_renderer_that_is_missing_names_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("MICROGRAD_RENDERER", "system")
+    with pytest.raises(RendererNotFound, match=r"MICROGRAD_RENDERER=system.*dot is not on PATH.*install Graphviz"):
+        render_svg(draw_dot(Value(1.0)))
+    monkeypatch.setenv("MICROGRAD_RENDERER", "pure")
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
+    with pytest.raises(RendererNotFound, match=r"MICROGRAD_RENDERER=pure.*pip install graphviz-pure"):
+        render_svg(draw_dot(Value(1.0)))
+
+
+def test_a_renderer_that_cannot_run_is_reported(monkeypatch, tmp_path):
+    fake = tmp_path / "dot"
+    fake.write_bytes(b"\x7fELF not really a program")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("MICROGRAD_RENDERER", "system")
+    with pytest.raises(RendererNotFound, match=r"could not be run.*pip install graphviz-pure"):
+        render_svg(draw_dot(Value(1.0)))
+
+
+def test_an_unknown_renderer_name_is_a_value_error(monkeypatch):
+    monkeypatch.setenv("MICROGRAD_RENDERER", "cairo")
+    with pytest.raises(
+        ValueError, match=r"MICROGRAD_RENDERER='cairo' is not a renderer; use one of auto, system, pure"
+    ):
+        render_svg(draw_dot(Value(1.0)))
+
+
+def test_a_renderer_error_comes_with_its_message(renderer):
+    broken = graphviz.Source("digraph { a -> }")
+    with pytest.raises(graphviz.CalledProcessError, match="syntax error"):
+        render_svg(broken)
+
+
+def test_the_graphviz_pure_warnings_about_font_widths_are_not_printed(capfd, monkeypatch):
+    monkeypatch.setenv("MICROGRAD_RENDERER", "pure")
+    render_svg(draw_dot(Value(1.0, "∂é中")))
+    assert "width" not in capfd.readouterr().err
+
+
+# -- bad arguments -----------------------------------------------------------------------------
+
+
+def test_bad_arguments_raise_named_errors():
+    assert_named_errors(
+        {
+            "not a value": ("draw_dot(3.0)", "TypeError", "expected a Value"),
+            "rankdir": ("draw_dot(Value(1), rankdir='XY')", "ValueError", "rankdir must be one of LR, RL, TB, BT"),
+            "digits zero": ("draw_dot(Value(1), digits=0)", "ValueError", "between 1 and 17"),
+            "digits float": ("draw_dot(Value(1), digits=2.5)", "TypeError", "digits must be an int"),
+            "show_grad": ("draw_dot(Value(1), show_grad='no')", "TypeError", "show_grad must be True or False"),
+            "max_nodes": ("draw_dot(Value(1), max_nodes=0)", "ValueError", "max_nodes must be at least 1"),
+            "max_nodes type": ("draw_dot(Value(1), max_nodes=1.5)", "TypeError", "max_nodes must be an int"),
+            "highlight type": ("draw_dot(Value(1), highlight=[1.0])", "TypeError", "highlight takes Values"),
+            "highlight other": ("draw_dot(Value(1), highlight=[Value(2)])", "ValueError", "not in the graph"),
+            "edge pair": ("draw_dot(Value(1), highlight_edges=[1])", "TypeError", "(node, i) pairs"),
+            "edge index": (
+                "a = Value(1); b = a * 2; draw_dot(b, highlight_edges=[(b, 2)])",
+                "ValueError",
+                "has 2 children, so no child number 2",
+            ),
+            "render_svg": ("render_svg(42)", "TypeError", "render_svg() takes a drawing"),
+        },
+        imports="from micrograd import Value\nfrom micrograd.viz import draw_dot, render_svg",
+    )
