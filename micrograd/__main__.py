@@ -1,13 +1,22 @@
-"""The command line: ``python -m micrograd [command]``."""
+"""micrograd on the command line: a worked example of backward(), and a demo that trains a network."""
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from micrograd.data import DATASETS
 from micrograd.engine import Value, topological_order
+from micrograd.losses import hinge_loss, l2_penalty, softmax_cross_entropy
+from micrograd.nn import MLP
+from micrograd.optim import SGD
+from micrograd.train import fit
+
+DEMO_OUT = "demo-output"
+L2_ALPHA = 1e-4  # the weight penalty of micrograd's original demo
 
 
 def worked_example() -> str:
@@ -61,14 +70,125 @@ def worked_example() -> str:
     return "\n".join(lines)
 
 
+def demo_setup(
+    dataset: str = "moons", samples: int = 100, hidden: Sequence[int] = (16, 16), seed: int = 0
+) -> tuple[MLP, list[list[float]], list[int], Callable[[list, list], Value], str]:
+    """The demo's data, model and loss: (model, X, y, loss, a description of the loss).
+
+    Two classes: one output and the max-margin loss of micrograd's demo (labels −1/+1) plus
+    L2_ALPHA·Σw². More classes: one output per class and softmax cross-entropy (labels 0..K−1).
+    """
+    X, labels = DATASETS[dataset](samples, seed=seed)
+    classes = sorted(set(labels))
+    model = MLP(2, [*hidden, 1 if len(classes) == 2 else len(classes)], activation="relu", seed=seed)
+    if len(classes) > 2:
+        return model, X, labels, softmax_cross_entropy, "softmax cross-entropy"
+
+    def loss(scores: list[Value], y: list[int]) -> Value:
+        return hinge_loss(scores, y) + l2_penalty(model.parameters(), L2_ALPHA)
+
+    y = [1 if label == classes[1] else -1 for label in labels]
+    return model, X, y, loss, f"max-margin + {L2_ALPHA:g}·Σw² (labels −1/+1)"
+
+
+def demo(args: argparse.Namespace) -> int:
+    """python -m micrograd demo: train, print the final loss and accuracy, write the pictures and the model."""
+    model, X, y, loss, loss_name = demo_setup(args.dataset, args.samples, args.hidden, args.seed)
+    optimizer = SGD(model.parameters(), lr=args.lr, momentum=0.9)
+    print(f"micrograd demo: {args.dataset}, {len(X)} points (seed {args.seed})")
+    print(f"model: MLP({model.nin}, {model.sizes[1:]}) with relu hidden layers; loss: {loss_name}")
+    print(f"training: {optimizer!r}, {args.epochs} epochs in mini-batches of {args.batch_size}", flush=True)
+    try:
+        history = fit(
+            model, X, y, loss=loss, optimizer=optimizer, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed
+        )
+    except (FloatingPointError, OverflowError) as e:
+        print(f"micrograd demo: {e}", file=sys.stderr)
+        return 1
+    right = round(history.accuracy[-1] * len(X))
+    print(f"final loss: {history.loss[-1]:.6g}")
+    print(f"final accuracy: {history.accuracy[-1]:.1%} ({right} of {len(X)} points)")
+
+    os.makedirs(args.out, exist_ok=True)
+    written = []
+    try:
+        from micrograd.plot import plot_decision_boundary, plot_loss
+
+        plot_decision_boundary(model, X, y, path=os.path.join(args.out, "decision_boundary.png"))
+        written.append(("decision_boundary.png", "the decision boundary over the data"))
+        plot_loss(history, path=os.path.join(args.out, "loss.png"))
+        written.append(("loss.png", "the loss and accuracy after each epoch"))
+    except ImportError as e:
+        print(f"skipped the pictures: {e}", file=sys.stderr)
+    from micrograd.viz import draw_dot, render_svg
+
+    # One neuron of the first layer on the first point: the first that is active there, so its grads are not all 0.
+    x = [Value(X[0][0], "x[0]"), Value(X[0][1], "x[1]")]
+    neurons = model.layers[0].neurons
+    j = next((j for j, n in enumerate(neurons) if n.forward(x)[0].data > 0), 0)
+    _, a = neurons[j].forward(x)
+    a.backward()
+    with open(os.path.join(args.out, "neuron.svg"), "w", encoding="utf-8") as f:
+        f.write(render_svg(draw_dot(a, show_local=True)))
+    written.append(("neuron.svg", f"neuron {j} of layer 1 on the first point, after a.backward()"))
+    model.save(os.path.join(args.out, "model.json"))
+    written.append(("model.json", "the trained model: MLP.load() reads it back"))
+    width = max(len(os.path.join(args.out, name)) for name, _ in written)
+    for i, (name, what) in enumerate(written):
+        print(f"{'wrote' if i == 0 else '':<6}{os.path.join(args.out, name):<{width}}  {what}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m micrograd", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("example", help="print a worked example of backward() next to the closed form (the default)")
+    d = sub.add_parser(
+        "demo",
+        help="train an MLP on a 2-D dataset and write its pictures and the model",
+        description="Train an MLP on a small 2-D dataset with a progress bar, print the final loss and accuracy, "
+        "and write to --out the decision boundary and the loss curve (PNG, with micrograd[plot]), the graph of "
+        "one neuron (SVG) and the trained model (JSON).",
+    )
+    d.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="the data (default: moons)")
+    d.add_argument("--samples", type=_positive, default=100, metavar="N", help="number of points (default: 100)")
+    d.add_argument("--epochs", type=_positive, default=50, metavar="N", help="passes over the data (default: 50)")
+    d.add_argument(
+        "--hidden", type=_positive, nargs="+", default=[16, 16], metavar="N", help="hidden layer sizes (default: 16 16)"
+    )
+    d.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the shuffling (default: 0)")
+    d.add_argument("--lr", type=_learning_rate, default=0.1, help="learning rate of SGD (default: 0.1)")
+    d.add_argument("--batch-size", type=_positive, default=20, metavar="N", help="mini-batch size (default: 20)")
+    d.add_argument("--out", default=DEMO_OUT, metavar="DIR", help=f"where to write the files (default: {DEMO_OUT})")
     args = parser.parse_args(argv)
-    if args.command in (None, "example"):
-        print(worked_example())
+    if args.command == "demo":
+        if args.samples < 3 and args.dataset == "spiral":
+            parser.error("--samples must be at least 3 for the spiral's three classes")
+        if args.samples < 2:
+            parser.error("--samples must be at least 2, one point per class")
+        return demo(args)
+    print(worked_example())
     return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return n
+
+
+def _learning_rate(text: str) -> float:
+    try:
+        lr = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(lr) and lr > 0):
+        raise argparse.ArgumentTypeError(f"the learning rate must be a finite number > 0, got {text!r}")
+    return lr
 
 
 if __name__ == "__main__":

@@ -1,0 +1,169 @@
+"""Loss functions: how far a mini-batch of outputs is from its targets, as one Value to call backward() on.
+
+Each loss takes the model's outputs for a mini-batch of m examples (one entry per example: a Value,
+or a list of Values when the last layer has several neurons) and their targets, and returns the
+mean over the batch, C = (1/m) Σ_x C_x. After ``C.backward()`` every parameter's grad is therefore
+(1/m) Σ_x ∂C_x/∂w, the average that the update w → w − (η/m) Σ_x ∂C_x/∂w needs.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+
+from micrograd.engine import Number, Value
+
+__all__ = ["binary_cross_entropy", "hinge_loss", "l2_penalty", "quadratic_cost", "softmax_cross_entropy"]
+
+
+def quadratic_cost(outputs: Sequence[Value | Sequence[Value]], targets: Sequence[Number | Sequence[Number]]) -> Value:
+    """C = (1/m) Σ_x ½‖a(x) − y(x)‖²: the quadratic cost of the four equations, averaged over the batch."""
+    a, y = _batch(outputs, targets, "quadratic_cost")
+    for i, (a_x, y_x) in enumerate(zip(a, y)):
+        if len(a_x) != len(y_x):
+            raise ValueError(f"quadratic_cost: example {i} has {len(a_x)} outputs but {len(y_x)} targets")
+    return _mean([0.5 * sum((a_j - y_j) ** 2 for a_j, y_j in zip(a_x, y_x)) for a_x, y_x in zip(a, y)])
+
+
+def hinge_loss(scores: Sequence[Value], labels: Sequence[Number]) -> Value:
+    """C = (1/m) Σ_x max(0, 1 − y·s): the max-margin loss of micrograd's demo, for labels y = −1 or +1.
+
+    A point costs nothing once its score s is on the right side of 0 by a margin of at least 1.
+    """
+    s, y = _scalar_batch(scores, labels, "hinge_loss")
+    for i, y_x in enumerate(y):
+        if y_x not in (-1.0, 1.0):
+            raise ValueError(
+                f"hinge_loss: labels must be -1 or +1, got {y_x!r} for example {i}; "
+                "labels 0 and 1 become -1 and +1 with 2 * y - 1"
+            )
+    return _mean([(1 - y_x * s_x).relu() for s_x, y_x in zip(s, y)])
+
+
+def binary_cross_entropy(probabilities: Sequence[Value], labels: Sequence[Number]) -> Value:
+    """C = −(1/m) Σ_x [y log p + (1 − y) log(1 − p)] for outputs p = σ(z) in [0, 1] and labels 0 or 1.
+
+    Only the term the label selects is built, so a confident right answer (p = 1 for y = 1) costs 0
+    exactly; a saturated wrong one (p = 1 for y = 0) would cost −log 0 = ∞ and raises a ValueError.
+    """
+    p, y = _scalar_batch(probabilities, labels, "binary_cross_entropy")
+    terms = []
+    for i, (p_x, y_x) in enumerate(zip(p, y)):
+        if y_x not in (0.0, 1.0):
+            raise ValueError(f"binary_cross_entropy: labels must be 0 or 1, got {y_x!r} for example {i}")
+        if not 0.0 <= p_x.data <= 1.0:
+            raise ValueError(
+                f"binary_cross_entropy: outputs must be probabilities in [0, 1], got {p_x.data!r} for example {i}; "
+                "give the last layer a sigmoid activation"
+            )
+        right = p_x if y_x == 1.0 else 1 - p_x  # the probability given to the right class
+        if right.data == 0.0:
+            raise ValueError(
+                f"binary_cross_entropy: example {i} has p = {p_x.data!r} and label {y_x:g}, so its loss "
+                "−log 0 is infinite: the sigmoid saturated on the wrong side (try a smaller learning rate)"
+            )
+        terms.append(-right.log())
+    return _mean(terms)
+
+
+def softmax_cross_entropy(logits: Sequence[Sequence[Value]], labels: Sequence[int]) -> Value:
+    """C = (1/m) Σ_x [log Σ_k e^(z_k) − z_y]: the cross-entropy of softmax(z) for class indices y.
+
+    Computed as log Σ_k e^(z_k − M) − (z_y − M) with M = max_k z_k (a constant, so the gradient
+    softmax(z) − onehot(y) is unchanged): every exponent is ≤ 0, so logits of ±1000 stay finite.
+    """
+    labels = _sequence(labels, "labels", "softmax_cross_entropy")
+    for i, label in enumerate(labels):
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+            raise TypeError(
+                f"softmax_cross_entropy: labels must be class indices (int), got {type(label).__name__} for example {i}"
+            )
+    z, _ = _batch(logits, labels, "softmax_cross_entropy")
+    terms = []
+    for i, (z_x, label) in enumerate(zip(z, labels)):
+        if len(z_x) < 2:
+            raise ValueError(
+                f"softmax_cross_entropy: example {i} has {len(z_x)} logit; it needs one per class, at least 2"
+            )
+        if not 0 <= label < len(z_x):
+            raise ValueError(
+                f"softmax_cross_entropy: label {label} of example {i} is not a class index 0..{len(z_x) - 1}"
+            )
+        M = max(z_k.data for z_k in z_x)
+        shifted = [z_k - M for z_k in z_x]
+        terms.append(sum(s.exp() for s in shifted).log() - shifted[label])
+    return _mean(terms)
+
+
+def l2_penalty(parameters: Iterable[Value], alpha: Number) -> Value:
+    """α Σ_w w²: the weight penalty micrograd's demo adds to its max-margin loss (with α = 1e-4)."""
+    params = list(parameters.parameters() if hasattr(parameters, "parameters") else parameters)
+    if not params:
+        raise ValueError("l2_penalty: no parameters given")
+    for p in params:
+        if not isinstance(p, Value):
+            raise TypeError(f"l2_penalty: parameters must be Values, got {type(p).__name__}")
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not math.isfinite(alpha) or alpha < 0:
+        raise ValueError(f"l2_penalty: alpha must be a finite number ≥ 0, got {alpha!r}")
+    return alpha * sum(p * p for p in params)
+
+
+# -- checking a batch -----------------------------------------------------------------------
+
+
+def _mean(terms: list[Value]) -> Value:
+    return sum(terms) / len(terms)
+
+
+def _batch(outputs: object, targets: object, loss: str) -> tuple[list[list[Value]], list[list[float]]]:
+    """outputs and targets as one list of Values and one list of floats per example."""
+    outputs = _sequence(outputs, "outputs", loss)
+    targets = _sequence(targets, "targets", loss)
+    if len(outputs) != len(targets):
+        raise ValueError(f"{loss}: got {len(outputs)} outputs but {len(targets)} targets; give one target per output")
+    if not outputs:
+        raise ValueError(f"{loss}: the batch is empty; give at least one output and its target")
+    a = [[out] if isinstance(out, (Value, numbers.Number)) else _sequence(out, "outputs", loss) for out in outputs]
+    for i, a_x in enumerate(a):
+        for a_j in a_x:
+            if not isinstance(a_j, Value):
+                raise TypeError(
+                    f"{loss}: outputs must be Values (the model's outputs), got {type(a_j).__name__} in example {i}"
+                )
+    y = []
+    for i, t in enumerate(targets):
+        t_x = [t] if _is_number(t) else _sequence(t, "targets", loss)
+        y.append([_number(t_j, i, loss) for t_j in t_x])
+    return a, y
+
+
+def _scalar_batch(outputs: object, targets: object, loss: str) -> tuple[list[Value], list[float]]:
+    """A batch of single outputs (one Value per example) and single targets."""
+    a, y = _batch(outputs, targets, loss)
+    for i, (a_x, y_x) in enumerate(zip(a, y)):
+        if len(a_x) != 1 or len(y_x) != 1:
+            raise ValueError(
+                f"{loss}: needs one output and one label per example, got {len(a_x)} outputs and "
+                f"{len(y_x)} labels for example {i}"
+            )
+    return [a_x[0] for a_x in a], [y_x[0] for y_x in y]
+
+
+def _sequence(xs: object, what: str, loss: str) -> list:
+    if isinstance(xs, (str, bytes, Value)) or not isinstance(xs, Iterable):
+        raise TypeError(f"{loss}: {what} must be a list with one entry per example, got {type(xs).__name__}")
+    return list(xs)
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _number(t: object, i: int, loss: str) -> float:
+    if not _is_number(t):
+        raise TypeError(f"{loss}: targets must be real numbers, got {type(t).__name__} for example {i}")
+    t = float(t)
+    if not math.isfinite(t):
+        raise ValueError(f"{loss}: targets must be finite, got {t!r} for example {i}")
+    return t

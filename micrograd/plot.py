@@ -1,0 +1,207 @@
+"""Pictures of training: the decision boundary of a 2-D classifier over its data, and the loss curve.
+
+matplotlib is an optional extra (``pip install micrograd[plot]``), imported only when a picture is
+drawn. In Jupyter the figures come from pyplot and show inline; elsewhere they are drawn with the
+Agg backend on figures of their own, so no window opens and pyplot's global state is left alone.
+Each function draws into ``ax`` if one is given, saves the figure to ``path`` if one is given, and
+returns the Axes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from micrograd.engine import Number, Value, no_grad
+from micrograd.train import History, decision_rule
+
+__all__ = ["DecisionGrid", "decision_grid", "plot_decision_boundary", "plot_loss"]
+
+# One colour per class: the points, and the lighter regions where the model predicts that class.
+POINT_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f"]
+REGION_COLORS = ["#c6dbef", "#fcc5c0", "#c7e9c0", "#dadaeb", "#fdd0a2", "#e0cfc9", "#f7d4ea", "#dddddd"]
+DPI = 100
+
+
+@dataclass(frozen=True)
+class DecisionGrid:
+    """The label the model predicts at each point of a grid: ``labels[i][j]`` is its label at (xs[j], ys[i])."""
+
+    xs: list[float]
+    ys: list[float]
+    labels: list[list[object]]
+    classes: list[object]  # the labels of the data (and any other predicted), in order; colour k is classes[k]'s
+    scores: list[list[float]] | None  # the output at each point, for a model with a single output
+
+
+def decision_grid(model: object, X: Sequence[Sequence[Number]], y: Sequence, *, resolution: int = 100) -> DecisionGrid:
+    """The model's predicted label on a resolution × resolution grid over the data, computed under no_grad()."""
+    points = _points(X)
+    rule = decision_rule(y)
+    if rule is None:
+        raise ValueError("decision_grid: y must be class labels (two label values, or class indices)")
+    if len(points) != len(y):
+        raise ValueError(f"decision_grid: got {len(points)} points but {len(y)} labels")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"decision_grid: resolution must be an int ≥ 2, got {resolution!r}")
+    xs = _axis([p[0] for p in points], [p[1] for p in points], resolution)
+    ys = _axis([p[1] for p in points], [p[0] for p in points], resolution)
+    with no_grad():
+        outputs = [[model([x, y_]) for x in xs] for y_ in ys]
+    labels = [[rule(out) for out in row] for row in outputs]
+    single = all(isinstance(out, Value) for row in outputs for out in row)
+    scores = [[out.data for out in row] for row in outputs] if single else None
+    classes = sorted(set(y) | {label for row in labels for label in row})
+    return DecisionGrid(xs, ys, labels, classes, scores)
+
+
+def plot_decision_boundary(
+    model: object,
+    X: Sequence[Sequence[Number]],
+    y: Sequence,
+    *,
+    resolution: int = 100,
+    ax: object = None,
+    path: str | os.PathLike | None = None,
+    title: str = "Decision boundary",
+    figsize: tuple[float, float] = (6.0, 4.5),
+    dpi: int = DPI,
+) -> object:
+    """The regions where the model predicts each class, its boundary, and the data points coloured by label."""
+    grid = decision_grid(model, X, y, resolution=resolution)
+    if len(grid.classes) > len(POINT_COLORS):
+        raise ValueError(f"plot_decision_boundary: at most {len(POINT_COLORS)} classes, got {len(grid.classes)}")
+    ax = _axes(ax, figsize, dpi)
+    from matplotlib.colors import ListedColormap
+
+    k = len(grid.classes)
+    index = {label: i for i, label in enumerate(grid.classes)}
+    if grid.scores is not None and k == 2:  # one output: the boundary is where it crosses the threshold
+        surface = grid.scores
+        flat = [s for row in surface for s in row]
+        threshold = (grid.classes[0] + grid.classes[1]) / 2
+        levels = [min(*flat, threshold) - 1.0, threshold, max(*flat, threshold) + 1.0]
+    else:  # several outputs: the boundaries between the regions of the predicted classes
+        surface = [[index[label] for label in row] for row in grid.labels]
+        levels = [i - 0.5 for i in range(k + 1)]
+    ax.contourf(grid.xs, grid.ys, surface, levels=levels, cmap=ListedColormap(REGION_COLORS[:k]))
+    ax.contour(grid.xs, grid.ys, surface, levels=levels[1:-1], colors="#444444", linewidths=1.0)
+    for label in grid.classes:
+        mine = [p for p, t in zip(_points(X), y) if t == label]
+        ax.scatter(
+            [p[0] for p in mine],
+            [p[1] for p in mine],
+            s=22,
+            color=POINT_COLORS[index[label]],
+            edgecolors="white",
+            linewidths=0.6,
+            label=f"class {label}",
+        )
+    ax.set(xlim=(grid.xs[0], grid.xs[-1]), ylim=(grid.ys[0], grid.ys[-1]), xlabel="x[0]", ylabel="x[1]", title=title)
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
+    return _finish(ax, path)
+
+
+def plot_loss(
+    history: History | Sequence[Number],
+    *,
+    ax: object = None,
+    path: str | os.PathLike | None = None,
+    title: str | None = None,
+    figsize: tuple[float, float] = (6.0, 4.0),
+    dpi: int = DPI,
+) -> object:
+    """The loss after each epoch and, when there is one, the accuracy on a second axis."""
+    if isinstance(history, History):
+        losses, accuracies = history.loss, [a for a in history.accuracy if a is not None]
+    elif isinstance(history, Sequence) and not isinstance(history, (str, bytes)):
+        losses, accuracies = list(history), []
+    else:
+        raise TypeError(
+            f"plot_loss takes the History that fit() returns, or a list of losses; got {type(history).__name__}"
+        )
+    if not losses:
+        raise ValueError("plot_loss: there is no loss to plot (train for at least one epoch)")
+    for value in losses:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ValueError(f"plot_loss: losses must be finite numbers, got {value!r}")
+    ax = _axes(ax, figsize, dpi)
+    epochs = list(range(1, len(losses) + 1))
+    ax.plot(epochs, losses, color=POINT_COLORS[0], linewidth=1.8, label="loss")
+    if title is None:
+        title = "Loss and accuracy after each epoch" if len(accuracies) == len(losses) else "Loss after each epoch"
+    ax.set(xlabel="epoch", ylabel="loss", title=title, xlim=(1, max(len(losses), 2)))
+    ax.set_ylim(bottom=min(0.0, min(losses)))
+    ax.grid(alpha=0.3)
+    if len(accuracies) == len(losses):
+        right = ax.twinx()
+        right.plot(epochs, [100 * a for a in accuracies], color=POINT_COLORS[1], linewidth=1.4, linestyle="--")
+        right.set(ylabel="accuracy (%)", ylim=(0, 101))
+        right.yaxis.label.set_color(POINT_COLORS[1])
+        ax.plot([], [], color=POINT_COLORS[1], linestyle="--", label="accuracy")  # a legend entry only
+        ax.legend(loc="center right", fontsize="small")
+    return _finish(ax, path)
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+
+def _axes(ax: object, figsize: tuple[float, float], dpi: int) -> object:
+    """ax itself, or the Axes of a new figure: pyplot's in Jupyter (shown inline), an Agg figure elsewhere."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise ImportError("plotting needs matplotlib, an optional extra: pip install micrograd[plot]") from None
+    if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+        return ax
+    if _in_jupyter():
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=figsize, dpi=dpi, layout="constrained").add_subplot()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure.add_subplot()
+
+
+def _finish(ax: object, path: str | os.PathLike | None) -> object:
+    if path is not None:
+        ax.figure.savefig(path, dpi=ax.figure.dpi)
+    return ax
+
+
+def _in_jupyter() -> bool:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and "IPKernelApp" in shell.config
+
+
+def _points(X: object) -> list[tuple[float, float]]:
+    if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or not X:
+        raise ValueError("the data X must be a non-empty list of 2-D points [x0, x1]")
+    points = []
+    for i, p in enumerate(X):
+        if isinstance(p, (str, bytes)) or not hasattr(p, "__len__") or len(p) != 2:
+            raise ValueError(f"a decision boundary is drawn for 2-D inputs; point {i} is {p!r}")
+        x0, x1 = float(p[0]), float(p[1])
+        if not (math.isfinite(x0) and math.isfinite(x1)):
+            raise ValueError(f"point {i} is not finite: {p!r}")
+        points.append((x0, x1))
+    return points
+
+
+def _axis(values: list[float], other: list[float], n: int) -> list[float]:
+    """n evenly spaced coordinates covering values, with a margin of 10% of the data's larger extent."""
+    lo, hi = min(values), max(values)
+    extent = max(hi - lo, max(other) - min(other)) or 1.0
+    lo, hi = lo - 0.1 * extent, hi + 0.1 * extent
+    return [lo + (hi - lo) * i / (n - 1) for i in range(n)]

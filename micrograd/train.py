@@ -1,0 +1,230 @@
+"""Training a model: fit() repeats train_step() over mini-batches and shows its progress.
+
+One step of gradient descent is all in ``train_step``: the forward pass over a mini-batch and its
+loss, zero_grad(), backward(), and the optimizer's update. ``fit`` shuffles the data into
+mini-batches, runs the steps for a number of epochs, and after each epoch measures the loss and
+accuracy on the whole training set under ``no_grad()``.
+
+Accuracy is read from the labels y: with one output and two labels (−1/+1, 0/1, or any pair lo < hi)
+the predicted label is hi when the output is past their midpoint (0 for ±1, ½ for 0/1); with
+several outputs it is the index of the largest, compared with an int label or with the index of the
+1 in a one-hot target. Other targets (a regression) have no accuracy.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from micrograd.engine import Number, Value, no_grad
+
+__all__ = ["History", "accuracy", "decision_rule", "evaluate", "fit", "train_step"]
+
+Output = Value | list[Value]
+Loss = Callable[[list[Output], Sequence], Value]
+
+
+@dataclass
+class History:
+    """What fit() measured: after each epoch the loss and accuracy on the whole training set, and each step's loss."""
+
+    loss: list[float] = field(default_factory=list)  # after each epoch, on all of X, under no_grad()
+    accuracy: list[float | None] = field(default_factory=list)  # the same, as a fraction; None for a regression
+    batch_loss: list[float] = field(default_factory=list)  # each step's mini-batch loss, before its update
+
+
+def train_step(model: Callable, loss: Loss, optimizer: object, X: Sequence, y: Sequence) -> float:
+    """One step of gradient descent on the mini-batch (X, y); returns its loss before the update."""
+    cost = loss([model(x) for x in X], y)  # forward: the outputs, then the loss
+    _check_finite(cost.data, "this mini-batch", optimizer)  # stop before a NaN or ∞ reaches the weights
+    optimizer.zero_grad()  # clear the gradients the last step left
+    cost.backward()  # backward: ∂cost/∂w into every w.grad
+    optimizer.step()  # update: move every w against its gradient
+    return cost.data
+
+
+def fit(
+    model: Callable,
+    X: Sequence[Sequence[Number]],
+    y: Sequence,
+    *,
+    loss: Loss,
+    optimizer: object,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    seed: int = 0,
+    verbose: bool = True,
+) -> History:
+    """Train ``model`` on (X, y) for ``epochs`` passes over the data, in shuffled mini-batches of ``batch_size``.
+
+    ``loss`` is one of micrograd.losses (or any function (outputs, targets) -> Value), ``optimizer``
+    an SGD or Adam over the model's parameters. ``batch_size=None`` uses the whole set in every
+    step; ``seed`` fixes the shuffling. With ``verbose`` a tqdm progress bar (a widget in Jupyter when
+    ipywidgets is installed, text otherwise) shows the loss and accuracy after each epoch;
+    ``verbose=False`` prints nothing. Returns the History of the loss and accuracy after each epoch.
+    """
+    X, y = list(X), list(y)
+    if len(X) != len(y):
+        raise ValueError(f"fit: got {len(X)} inputs but {len(y)} targets; give one target per input")
+    if not X:
+        raise ValueError("fit: there is no data to train on")
+    for name, f in (("loss", loss), ("model", model)):
+        if not callable(f):
+            raise TypeError(f"fit: {name} must be callable, got {type(f).__name__}")
+    if not (callable(getattr(optimizer, "step", None)) and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(
+            f"fit: optimizer must have step() and zero_grad() (SGD or Adam), got {type(optimizer).__name__}"
+        )
+    epochs = _count(epochs, "epochs", 1)
+    batch_size = len(X) if batch_size is None else min(_count(batch_size, "batch_size", 1), len(X))
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"fit: seed must be an int, got {type(seed).__name__}")
+    if not isinstance(verbose, bool):
+        raise TypeError(f"fit: verbose must be True or False, got {type(verbose).__name__}")
+
+    rng = random.Random(seed)
+    history = History()
+    order = list(range(len(X)))
+    with _progress_bar(epochs, verbose) as bar:
+        for _ in bar:
+            if batch_size < len(X):
+                rng.shuffle(order)
+            for start in range(0, len(X), batch_size):
+                batch = order[start : start + batch_size]
+                X_batch, y_batch = [X[i] for i in batch], [y[i] for i in batch]
+                with _diverging(optimizer):
+                    history.batch_loss.append(train_step(model, loss, optimizer, X_batch, y_batch))
+            with _diverging(optimizer):
+                epoch_loss, epoch_accuracy = evaluate(model, X, y, loss)
+            _check_finite(epoch_loss, f"the training set after epoch {len(history.loss) + 1}", optimizer)
+            history.loss.append(epoch_loss)
+            history.accuracy.append(epoch_accuracy)
+            shown = {"loss": f"{epoch_loss:.4g}"}
+            if epoch_accuracy is not None:
+                shown["accuracy"] = f"{epoch_accuracy:.1%}"
+            bar.set_postfix(shown, refresh=False)
+    return history
+
+
+def evaluate(model: Callable, X: Sequence, y: Sequence, loss: Loss) -> tuple[float, float | None]:
+    """(loss, accuracy) of the model on (X, y), computed under no_grad(); accuracy is None for a regression."""
+    y = list(y)
+    with no_grad():
+        outputs = [model(x) for x in X]
+        value = loss(outputs, y).data
+    return value, _accuracy(outputs, y)
+
+
+def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
+    """The fraction of the points of X whose predicted label (see decision_rule) is their label in y."""
+    y = list(y)
+    with no_grad():
+        outputs = [model(x) for x in X]
+    if len(outputs) != len(y) or not y:
+        raise ValueError(f"accuracy: needs one label per input, and at least one; got {len(outputs)} and {len(y)}")
+    result = _accuracy(outputs, y)
+    if result is None:
+        raise ValueError("accuracy: the targets are not class labels (two label values, class indices or one-hot)")
+    return result
+
+
+def decision_rule(y: Sequence) -> Callable[[Output], object] | None:
+    """How an output becomes a predicted label, for labels like y; None when y is not a classification.
+
+    One output and two labels lo < hi: hi when the output is above (lo + hi) / 2, else lo (a y with
+    a single label value reads as the pair −1/+1 or 0/1 it belongs to). Several outputs, with int
+    labels or one-hot targets: the index of the largest output.
+    """
+    y = list(y)
+    if y and all(_one_hot(t) is not None for t in y):
+        return _argmax
+    if not y or not all(_is_number(t) for t in y):
+        return None
+    labels = sorted(set(y))
+    pair = labels if len(labels) == 2 else None
+    if len(labels) == 1:
+        pair = {-1: [-1, 1], 0: [0, 1], 1: [0, 1]}.get(labels[0])
+    indices = all(isinstance(t, numbers.Integral) for t in y)
+    if pair is None and not indices:
+        return None  # a regression
+
+    def predict(output: Output) -> object:
+        if not isinstance(output, Value):
+            if not indices:
+                raise ValueError(f"the labels {pair[0]} and {pair[1]} need a model with one output")
+            return _argmax(output)
+        if pair is None:
+            raise ValueError(f"{len(labels)} class labels need a model with one output per class, got one output")
+        lo, hi = pair
+        return hi if output.data > (lo + hi) / 2 else lo
+
+    return predict
+
+
+def _argmax(output: Output) -> int:
+    if isinstance(output, Value):
+        raise ValueError("one-hot targets need a model with one output per class, got a single output")
+    return max(range(len(output)), key=lambda k: output[k].data)
+
+
+def _accuracy(outputs: list[Output], y: Sequence) -> float | None:
+    rule = decision_rule(y)
+    if rule is None:
+        return None
+    right = 0
+    for out, t in zip(outputs, y):
+        label = t if _is_number(t) else _one_hot(t)
+        right += rule(out) == label
+    return right / len(outputs)
+
+
+def _one_hot(t: object) -> int | None:
+    """The index of the 1 in a one-hot target [0, .., 1, .., 0], or None for anything else."""
+    if isinstance(t, (str, bytes)) or not isinstance(t, Sequence) or len(t) < 2:
+        return None
+    if not all(_is_number(v) and v in (0, 1) for v in t) or sum(t) != 1:
+        return None
+    return list(t).index(1)
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _count(n: object, name: str, least: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"fit: {name} must be an int, got {type(n).__name__}")
+    if n < least:
+        raise ValueError(f"fit: {name} must be at least {least}, got {n}")
+    return n
+
+
+@contextmanager
+def _diverging(optimizer: object) -> Iterator[None]:
+    """Report an overflow in the forward pass as what it most likely is: a learning rate too large."""
+    try:
+        yield
+    except OverflowError as e:
+        lr = getattr(optimizer, "lr", "?")
+        raise FloatingPointError(f"{e}: training diverged? try a smaller learning rate (lr = {lr})") from e
+
+
+def _check_finite(loss: float, of: str, optimizer: object) -> None:
+    if not math.isfinite(loss):
+        raise FloatingPointError(
+            f"the loss of {of} is {loss!r}: check the data for NaN or ∞; if the loss grew over the epochs, "
+            f"training diverged: try a smaller learning rate (lr = {getattr(optimizer, 'lr', '?')})"
+        )
+
+
+def _progress_bar(epochs: int, verbose: bool):
+    """A tqdm bar over the epochs: a widget in Jupyter (when ipywidgets is there), text elsewhere."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tqdm.auto warns when Jupyter has no ipywidgets, then falls back to text
+        from tqdm.auto import tqdm
+    return tqdm(range(epochs), desc="training", unit="epoch", disable=not verbose)

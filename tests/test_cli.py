@@ -1,0 +1,176 @@
+"""python -m micrograd demo: its printed numbers against the saved model re-evaluated in plain floats; its files."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import optional_import
+from micrograd import MLP
+from micrograd.data import make_moons, make_spiral
+
+SIGMA = {"relu": lambda z: max(z, 0.0), "linear": lambda z: z}
+
+
+def run(*args: str, code: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "micrograd", *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def forward(model: dict, x: list[float]) -> list[float]:
+    """The saved model's outputs in plain floats, read from its JSON with the json module."""
+    a = list(x)
+    for w_l, b_l, activation in zip(model["weights"], model["biases"], model["activations"]):
+        a = [SIGMA[activation](sum(w * a_k for w, a_k in zip(w_j, a)) + b_j) for w_j, b_j in zip(w_l, b_l)]
+    return a
+
+
+def printed(stdout: str) -> tuple[float, int, int]:
+    """(final loss, points right, points) as the demo printed them."""
+    loss = float(re.search(r"^final loss: (\S+)$", stdout, re.M).group(1))
+    right, total = map(int, re.search(r"^final accuracy: \S+% \((\d+) of (\d+) points\)$", stdout, re.M).groups())
+    return loss, right, total
+
+
+def max_margin_loss(model: dict, X, y) -> tuple[float, int]:
+    """(max-margin loss + 1e-4·Σw², points right) for labels ±1, by hand."""
+    scores = [forward(model, x)[0] for x in X]
+    hinge = sum(max(0.0, 1 - t * s) for s, t in zip(scores, y)) / len(X)
+    l2 = 1e-4 * sum(v * v for rows in model["weights"] for row in rows for v in row)
+    l2 += 1e-4 * sum(v * v for row in model["biases"] for v in row)
+    return hinge + l2, sum((s > 0) == (t > 0) for s, t in zip(scores, y))
+
+
+def test_demo_help_lists_its_options():
+    done = run("demo", "--help")
+    assert done.returncode == 0
+    for option in ("--dataset", "--epochs", "--hidden", "--seed", "--out", "--samples", "--lr", "--batch-size"):
+        assert option in done.stdout
+    assert "demo-output" in done.stdout and "moons" in done.stdout
+
+
+def test_a_small_demo_prints_the_numbers_of_the_model_it_saves(tmp_path):
+    optional_import("matplotlib")
+    out = tmp_path / "out"
+    done = run("demo", "--epochs", "3", "--samples", "30", "--hidden", "6", "--seed", "4", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "3/3" in done.stderr  # the progress bar
+
+    model = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert model["sizes"] == [6, 1] and model["activations"] == ["relu", "linear"]
+    X, labels = make_moons(30, seed=4)
+    loss, right = max_margin_loss(model, X, [2 * t - 1 for t in labels])
+    shown_loss, shown_right, total = printed(done.stdout)
+    assert total == 30 and shown_right == right
+    assert shown_loss == pytest.approx(loss, rel=1e-5)  # printed to 6 significant digits
+    assert f"{100 * right / 30:.1f}%" in done.stdout
+
+    assert sorted(p.name for p in out.iterdir()) == ["decision_boundary.png", "loss.png", "model.json", "neuron.svg"]
+    for name in ("decision_boundary.png", "loss.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert MLP.load(out / "model.json").sizes == [2, 6, 1]
+
+
+def test_the_neuron_drawing_shows_the_engines_numbers(tmp_path):
+    out = tmp_path / "out"
+    done = run("demo", "--epochs", "2", "--samples", "20", "--hidden", "5", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    j = int(re.search(r"neuron (\d+) of layer 1 on the first point", done.stdout).group(1))
+    model = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    x = make_moons(20, seed=0)[0][0]
+    w, b = model["weights"][0], model["biases"][0]
+    z = [sum(w_k * x_k for w_k, x_k in zip(w[i], x)) + b[i] for i in range(5)]
+    assert z[j] > 0 and all(z_i <= 0 for z_i in z[:j])  # the first neuron active on that point
+
+    svg = ET.parse(out / "neuron.svg").getroot()  # valid XML
+    text = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
+    for label in (f"w[1][{j}][0]", f"w[1][{j}][1]", f"b[1][{j}]", f"z[1][{j}]", f"a[1][{j}]", "x[0]", "x[1]"):
+        assert label in text
+    # a = relu(z) = z, and after a.backward(): ∂a/∂w_k = x_k, ∂a/∂x_k = w_k, ∂a/∂b = 1
+    for number in (z[j], x[0], x[1], w[j][0], w[j][1]):
+        assert f"{number:.4g}" in text
+
+
+def test_a_multi_class_demo_uses_one_output_per_class(tmp_path):
+    out = tmp_path / "out"
+    done = run("demo", "--dataset", "spiral", "--epochs", "2", "--samples", "30", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "softmax cross-entropy" in done.stdout
+    model = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert model["sizes"] == [16, 16, 3]
+    X, y = make_spiral(30, seed=0)
+    logits = [forward(model, x) for x in X]
+    cross_entropy = sum(
+        math.log(sum(math.exp(v - max(z)) for v in z)) - (z[t] - max(z)) for z, t in zip(logits, y)
+    ) / len(X)
+    right = sum(z.index(max(z)) == t for z, t in zip(logits, y))
+    shown_loss, shown_right, _ = printed(done.stdout)
+    assert shown_loss == pytest.approx(cross_entropy, rel=1e-5) and shown_right == right
+
+
+def test_the_default_demo_reaches_97_percent(tmp_path):
+    done = run("demo", "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    model = json.loads((tmp_path / "out" / "model.json").read_text(encoding="utf-8"))
+    assert model["sizes"] == [16, 16, 1]
+    X, labels = make_moons(100, seed=0)
+    loss, right = max_margin_loss(model, X, [2 * t - 1 for t in labels])
+    shown_loss, shown_right, total = printed(done.stdout)
+    assert (shown_right, total) == (right, 100)
+    assert right >= 97
+    assert shown_loss == pytest.approx(loss, rel=1e-5)
+
+
+def test_the_default_output_directory(tmp_path):
+    done = run("demo", "--epochs", "1", "--samples", "10", "--hidden", "2", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "demo-output" / "model.json").is_file()
+
+
+def test_without_matplotlib_the_demo_skips_the_pictures_and_says_why(tmp_path):
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from micrograd.__main__ import main\n"
+        f"sys.exit(main(['demo', '--epochs', '1', '--samples', '10', '--out', {str(tmp_path)!r}]))"
+    )
+    done = run(code=code)
+    assert done.returncode == 0, done.stderr
+    assert "pip install micrograd[plot]" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "neuron.svg"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--hidden", "0"], "expected a whole number ≥ 1, got '0'"),
+        (["--epochs", "ten"], "expected a whole number ≥ 1, got 'ten'"),
+        (["--dataset", "mnist"], "invalid choice: 'mnist'"),
+        (["--lr", "-1"], "learning rate must be a finite number > 0"),
+        (["--samples", "1"], "at least 2"),
+    ],
+)
+def test_bad_options_are_refused_with_a_message(args, words):
+    done = run("demo", *args)
+    assert done.returncode == 2
+    assert words in done.stderr
+
+
+def test_a_diverging_run_stops_with_advice(tmp_path):
+    done = run("demo", "--lr", "1e6", "--epochs", "5", "--out", str(tmp_path))
+    assert done.returncode == 1
+    assert "try a smaller learning rate" in done.stderr
+    assert not (tmp_path / "model.json").exists()
+
+
+def test_the_worked_example_is_still_the_default_command():
+    default, example = run(), run("example")
+    assert default.returncode == example.returncode == 0
+    assert default.stdout == example.stdout
+    assert "backward() and the closed form agree: yes" in default.stdout

@@ -1,0 +1,60 @@
+"""Every notebook: a .py and a .ipynb that say the same thing, stored without outputs, and run without an error.
+
+The notebooks are found by glob, so one added later is checked like the others.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import optional_import
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NAMES = sorted({p.stem for p in [*NOTEBOOKS.glob("*.py"), *NOTEBOOKS.glob("*.ipynb")]})
+CELL_TIMEOUT = 600  # seconds: generous, so that a slow machine is never mistaken for a failure
+
+
+def test_there_are_notebooks():
+    assert {"03_four_equations", "04_training_on_moons"} <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_notebook_has_its_py_and_its_ipynb(name):
+    missing = [suffix for suffix in (".py", ".ipynb") if not (NOTEBOOKS / f"{name}{suffix}").is_file()]
+    assert not missing, f"notebooks/{name} has no {' and no '.join(missing)}: write the .py, then jupytext --to ipynb"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_ipynb_is_stored_without_outputs(name):
+    nbformat = optional_import("nbformat")
+    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    for i, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"cell {i} of {name}.ipynb has outputs: clear them before committing"
+            assert cell.execution_count is None, f"cell {i} of {name}.ipynb has an execution count"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_py_and_the_ipynb_are_in_sync(name):
+    jupytext = optional_import("jupytext")
+    script = jupytext.read(NOTEBOOKS / f"{name}.py")
+    notebook = jupytext.read(NOTEBOOKS / f"{name}.ipynb")
+    assert [(c.cell_type, c.source) for c in script.cells] == [(c.cell_type, c.source) for c in notebook.cells], (
+        f"{name}.py and {name}.ipynb differ: regenerate the notebook with jupytext --to ipynb notebooks/{name}.py"
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_notebook_runs_without_an_error(name):
+    nbformat = optional_import("nbformat")
+    nbclient = optional_import("nbclient")
+    optional_import("ipykernel")
+    notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    client = nbclient.NotebookClient(
+        notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    client.execute()  # raises CellExecutionError, naming the cell and the error, if any cell fails
+    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors

@@ -1,0 +1,219 @@
+"""The pictures: the decision grid is the model's own predictions, the PNGs decode, and the colours are the classes."""
+
+from __future__ import annotations
+
+import math
+import random
+import struct
+import subprocess
+import sys
+import textwrap
+import zlib
+
+import pytest
+
+from conftest import optional_import
+from micrograd import MLP
+from micrograd.data import make_moons, make_spiral
+from micrograd.losses import hinge_loss
+from micrograd.optim import SGD
+from micrograd.train import fit
+
+SIGMA = {"relu": lambda z: max(z, 0.0), "tanh": math.tanh, "linear": lambda z: z}
+
+
+@pytest.fixture(scope="module")
+def plot():
+    optional_import("matplotlib")
+    import micrograd.plot
+
+    return micrograd.plot
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A 16-16-1 network trained a little on 60 moons points, labels −1/+1."""
+    X, y01 = make_moons(60, noise=0.1, seed=0)
+    y = [2 * t - 1 for t in y01]
+    model = MLP(2, [16, 16, 1], seed=0)
+    history = fit(
+        model,
+        X,
+        y,
+        loss=hinge_loss,
+        optimizer=SGD(model, lr=0.1, momentum=0.9),
+        epochs=15,
+        batch_size=20,
+        verbose=False,
+    )
+    return model, X, y, history
+
+
+def forward_by_hand(model: MLP, x: list[float]) -> list[float]:
+    """The model's outputs in plain floats, from the weights' .data."""
+    a = list(x)
+    for layer in model.layers:
+        a = [SIGMA[n.activation](sum(w.data * a_k for w, a_k in zip(n.w, a)) + n.b.data) for n in layer.neurons]
+    return a
+
+
+def png_size(path) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR, after checking the signature, every chunk's CRC and that IDAT inflates."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks, idat = 8, [], b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert zlib.crc32(kind + body) == crc, f"bad CRC in chunk {kind!r}"
+        chunks.append(kind)
+        idat += body if kind == b"IDAT" else b""
+        pos += 12 + length
+    assert chunks[0] == b"IHDR" and chunks[-1] == b"IEND"
+    width, height, depth, color = struct.unpack(">IIBB", data[16:26])
+    channels = {2: 3, 6: 4}[color]
+    assert len(zlib.decompress(idat)) == height * (1 + width * channels * depth // 8)  # one filter byte per row
+    return width, height
+
+
+# -- the grid ---------------------------------------------------------------------------------------
+
+
+def test_the_decision_grid_is_the_models_prediction_at_each_point(plot, trained):
+    model, X, y, _ = trained
+    grid = plot.decision_grid(model, X, y, resolution=40)
+    assert len(grid.labels) == len(grid.ys) == 40 and all(len(row) == 40 for row in grid.labels)
+    for i, y_ in enumerate(grid.ys):
+        for j, x in enumerate(grid.xs):
+            score = forward_by_hand(model, [x, y_])[0]
+            assert grid.labels[i][j] == (1 if score > 0 else -1)
+            assert grid.scores[i][j] == pytest.approx(score, rel=1e-12, abs=1e-12)
+    # the grid covers the data, with a margin
+    assert grid.xs[0] < min(p[0] for p in X) and grid.xs[-1] > max(p[0] for p in X)
+    assert grid.ys[0] < min(p[1] for p in X) and grid.ys[-1] > max(p[1] for p in X)
+    assert {label for row in grid.labels for label in row} == {-1, 1}
+
+
+def test_the_decision_grid_of_a_multi_class_model_is_the_argmax(plot):
+    X, y = make_spiral(30, seed=1)
+    model = MLP(2, [8, 3], seed=1)
+    grid = plot.decision_grid(model, X, y, resolution=12)
+    for i, y_ in enumerate(grid.ys):
+        for j, x in enumerate(grid.xs):
+            out = forward_by_hand(model, [x, y_])
+            assert grid.labels[i][j] == out.index(max(out))
+    assert grid.scores is None and grid.classes == [0, 1, 2]
+
+
+# -- the PNG files -----------------------------------------------------------------------------------
+
+
+def test_the_decision_boundary_png_shows_each_region_in_its_class_colour(plot, trained, tmp_path):
+    PIL = optional_import("PIL.Image")
+    model, X, y, _ = trained
+    path = tmp_path / "boundary.png"
+    ax = plot.plot_decision_boundary(model, X, y, path=path, resolution=60, figsize=(6, 4.5), dpi=100)
+    assert png_size(path) == (600, 450)
+    image = PIL.open(path).convert("RGB")
+    grid = plot.decision_grid(model, X, y, resolution=60)
+    to_pixels = ax.transData.transform
+    points = [to_pixels(p) for p in X]
+    legend = ax.get_legend().get_window_extent()
+    expected = {-1: plot.REGION_COLORS[0], 1: plot.REGION_COLORS[1]}
+    checked = 0
+    for i in range(3, 57, 2):
+        for j in range(3, 57, 2):
+            neighbours = {grid.labels[a][b] for a in range(i - 3, i + 4) for b in range(j - 3, j + 4)}
+            px, py = to_pixels((grid.xs[j], grid.ys[i]))
+            if len(neighbours) > 1 or legend.contains(px, py):
+                continue  # near the boundary, or under the legend
+            if min(math.hypot(px - qx, py - qy) for qx, qy in points) < 10:
+                continue  # under a data point
+            colour = image.getpixel((int(px), int(450 - py)))
+            want = tuple(int(expected[grid.labels[i][j]][k : k + 2], 16) for k in (1, 3, 5))
+            assert max(abs(c - w) for c, w in zip(colour, want)) <= 2, f"cell ({i}, {j}) is {colour}, not {want}"
+            checked += 1
+    assert checked > 200
+
+
+def test_the_loss_curve_plots_the_history(plot, trained, tmp_path):
+    _, _, _, history = trained
+    path = tmp_path / "loss.png"
+    ax = plot.plot_loss(history, path=path, figsize=(5, 3), dpi=80)
+    assert png_size(path) == (400, 240)
+    loss_line = ax.get_lines()[0]
+    assert list(loss_line.get_xdata()) == list(range(1, 16))
+    assert list(loss_line.get_ydata()) == history.loss
+    (right_axis,) = [axes for axes in ax.figure.axes if axes is not ax]  # the accuracy's, sharing x
+    accuracy_line = right_axis.get_lines()[0]
+    assert list(accuracy_line.get_ydata()) == [100 * a for a in history.accuracy]
+
+
+def test_a_plain_list_of_losses_is_a_loss_curve(plot, tmp_path):
+    ax = plot.plot_loss([3.0, 2.0, 1.5, 1.25], path=tmp_path / "loss.png")
+    assert list(ax.get_lines()[0].get_ydata()) == [3.0, 2.0, 1.5, 1.25]
+    assert len(ax.figure.axes) == 1  # no accuracy, no second axis
+    assert png_size(tmp_path / "loss.png") == (600, 400)
+
+
+def test_drawing_into_a_given_axes(plot, trained):
+    matplotlib_figure = optional_import("matplotlib.figure")
+    model, X, y, _ = trained
+    ax = matplotlib_figure.Figure().add_subplot()
+    assert plot.plot_decision_boundary(model, X, y, ax=ax, resolution=10) is ax
+
+
+def test_outside_jupyter_no_pyplot_and_no_window(plot, tmp_path):
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from micrograd import MLP
+        from micrograd.plot import plot_decision_boundary, plot_loss
+        model = MLP(2, [3, 1], seed=0)
+        plot_decision_boundary(model, [[0, 0], [1, 1]], [-1, 1], resolution=5, path={str(tmp_path / "a.png")!r})
+        plot_loss([1.0, 0.5], path={str(tmp_path / "b.png")!r})
+        print("matplotlib.pyplot" in sys.modules)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
+
+
+def test_without_matplotlib_the_error_says_what_to_install():
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["matplotlib"] = None  # as if it were not installed
+        from micrograd.plot import plot_loss
+        try:
+            plot_loss([1.0, 0.5])
+        except ImportError as e:
+            print(e)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "pip install micrograd[plot]" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (lambda p, m: p.plot_decision_boundary(m, [[0.0, 1.0, 2.0]], [1]), ValueError, "2-D inputs"),
+        (
+            lambda p, m: p.plot_decision_boundary(m, [[0.0, 1.0], [1.0, 0.0]], [1, -1, 1]),
+            ValueError,
+            "points but",
+        ),
+        (lambda p, m: p.decision_grid(m, [[0.0, 1.0]] * 3, [0.1, 0.2, 0.3]), ValueError, "class labels"),
+        (lambda p, m: p.decision_grid(m, [[0.0, 1.0], [1.0, 0.0]], [1, -1], resolution=1), ValueError, "resolution"),
+        (lambda p, m: p.plot_loss("loss"), TypeError, "History"),
+        (lambda p, m: p.plot_loss([]), ValueError, "no loss"),
+        (lambda p, m: p.plot_loss([1.0, math.nan]), ValueError, "finite"),
+        (lambda p, m: p.plot_loss([1.0], ax="axes"), TypeError, "matplotlib Axes"),
+    ],
+)
+def test_bad_arguments_raise_named_errors(plot, call, error, words):
+    with pytest.raises(error, match=words):
+        call(plot, MLP(2, [2, 1], seed=random.Random(0)))
