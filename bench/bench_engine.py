@@ -37,15 +37,17 @@ if engine_path != "plain":
     sys.path.insert(0, engine_path)
 import random, w3
 
-def timed_steps(n):
+def make_step():
     X, y = w3.moons()
     if engine_path == "plain":
-        step = w3.plain_float_step(X, y)
-    else:
-        from micrograd.engine import Value
-        from micrograd.nn import MLP
-        random.seed(1337)
-        step = w3.engine_step(Value, MLP(2, [16, 16, 1]), X, y)
+        return w3.plain_float_step(X, y)
+    from micrograd.engine import Value
+    from micrograd.nn import MLP
+    random.seed(1337)
+    return w3.engine_step(Value, MLP(2, [16, 16, 1]), X, y)
+
+def timed_steps(n):
+    step = make_step()
     step()  # warm up
     times = []
     for _ in range(n):
@@ -55,14 +57,7 @@ def timed_steps(n):
     return times
 
 def peak_of_one_step():
-    X, y = w3.moons()
-    if engine_path == "plain":
-        step = w3.plain_float_step(X, y)
-    else:
-        from micrograd.engine import Value
-        from micrograd.nn import MLP
-        random.seed(1337)
-        step = w3.engine_step(Value, MLP(2, [16, 16, 1]), X, y)
+    step = make_step()
     step()
     tracemalloc.start()
     step()

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+from micrograd import Value
+
 _SCRIPT = textwrap.dedent(
     """
     import json, sys
@@ -45,3 +47,15 @@ def assert_named_errors(expected: dict[str, tuple[str, str, str]], imports: str)
             flag = " under -O" if optimize else ""
             assert got == error, f"{name}{flag}: expected {error}, got {got}: {message}"
             assert words in message, f"{name}{flag}: {message!r} should mention {words!r}"
+
+
+def lecture_example() -> dict[str, Value]:
+    """L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2: the lecture's expression, before backward()."""
+    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}

@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from conftest import REQUIRE_ALL, optional_import
+from helpers import lecture_example
 from micrograd import Value
 from micrograd.trace import trace_backward
 
@@ -101,18 +102,6 @@ def what_a_person_sees(page) -> dict:
     }
 
 
-def karpathy_example() -> Value:
-    """L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2."""
-    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
-
-
 # Worked by hand: ∂L/∂d = f = −2, ∂L/∂f = d = 4, ∂d/∂e = ∂d/∂c = 1, ∂e/∂a = b = −3, ∂e/∂b = a = 2.
 # Each step: (the equation under the drawing, the value it updates, the edge (child, into the op of)).
 STEPS = [
@@ -139,7 +128,7 @@ def test_clicking_next_k_times_shows_step_k(open_page, tmp_path, monkeypatch, re
         message = "Graphviz's dot is not on PATH (apt-get install graphviz)"
         pytest.fail(message) if REQUIRE_ALL else pytest.skip(message)
     monkeypatch.setenv("MICROGRAD_RENDERER", renderer)
-    path = trace_backward(karpathy_example()).stepper().save(tmp_path / "stepper.html")
+    path = trace_backward(lecture_example()["L"]).stepper().save(tmp_path / "stepper.html")
     page = open_page(pathlib.Path(path))
 
     for k, (equation, updated, edge) in enumerate(STEPS):

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import assert_named_errors
+from helpers import assert_named_errors, lecture_example
 from micrograd import MLP, Value, linear, topological_order
 from micrograd.trace import trace_backward, trace_forward
 from micrograd.viz import render_svg
@@ -21,23 +21,11 @@ from micrograd.viz import render_svg
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def karpathy_example() -> dict[str, Value]:
-    """L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2; no backward yet."""
-    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}
-
-
 # -- backward, step by step ------------------------------------------------------------------
 
 
 def test_each_step_is_the_chain_rule_with_the_numbers_worked_out_by_hand():
-    v = karpathy_example()
+    v = lecture_example()
     trace = trace_backward(v["L"])
 
     # backward visits L, f, d, c, e, b, a (reverse topological order); leaves have no children.
@@ -64,7 +52,7 @@ def test_each_step_is_the_chain_rule_with_the_numbers_worked_out_by_hand():
 
 
 def test_the_trace_runs_backward_and_ends_with_its_grads():
-    traced, plain = karpathy_example(), karpathy_example()  # the same graph, built twice
+    traced, plain = lecture_example(), lecture_example()  # the same graph, built twice
     trace = trace_backward(traced["L"])
     plain["L"].backward()
     for name in plain:
@@ -85,7 +73,7 @@ def test_a_value_used_twice_gets_both_contributions():
 
 
 def test_leaves_accumulate_across_traces_as_across_backward_calls():
-    traced, plain = karpathy_example(), karpathy_example()
+    traced, plain = lecture_example(), lecture_example()
     trace_backward(traced["L"])
     second = trace_backward(traced["L"])
     plain["L"].backward()
@@ -96,7 +84,7 @@ def test_leaves_accumulate_across_traces_as_across_backward_calls():
 
 
 def test_a_seed_other_than_one_scales_every_grad():
-    traced, plain = karpathy_example(), karpathy_example()
+    traced, plain = lecture_example(), lecture_example()
     trace = trace_backward(traced["L"], 0.5)
     plain["L"].backward(0.5)
     assert trace.seed_equation() == "L.grad = 0.5   (the seed given to backward)"
@@ -179,7 +167,7 @@ def test_on_random_graphs_the_trace_ends_with_exactly_the_grads_of_backward(reci
 
 
 def test_the_text_table_lists_every_step_with_its_numbers():
-    trace = trace_backward(karpathy_example()["L"])
+    trace = trace_backward(lecture_example()["L"])
     lines = str(trace).splitlines()
     assert lines[0] == "backward from L: L.grad = 1   (the seed: ∂L/∂L = 1), then 6 steps"
     assert lines[2].split() == [
@@ -257,7 +245,7 @@ def test_digits_changes_how_many_digits_the_trace_shows():
 
 
 def test_the_forward_trace_lists_values_in_the_order_they_are_computed():
-    v = karpathy_example()
+    v = lecture_example()
     forward = trace_forward(v["L"])
     assert forward.equations() == [
         "a = 2",
@@ -284,7 +272,7 @@ def test_the_forward_trace_writes_each_op_as_a_formula():
 
 
 def test_the_forward_table_has_one_row_per_value():
-    forward = trace_forward(karpathy_example()["L"])
+    forward = trace_forward(lecture_example()["L"])
     lines = str(forward).splitlines()
     assert lines[0] == "forward to L: 7 steps"
     assert lines[2].split() == ["step", "value", "op", "computed", "as", "data"]
@@ -311,7 +299,7 @@ def grads_and_fill(svg: str) -> tuple[dict[str, str], set[str]]:
 
 
 def test_drawing_a_step_shows_only_the_grads_known_so_far():
-    trace = trace_backward(karpathy_example()["L"])
+    trace = trace_backward(lecture_example()["L"])
     grads, lit = grads_and_fill(render_svg(trace.draw(3)))  # after step 3: e.grad += ∂d/∂e × d.grad
     assert grads == {
         "L": "grad 1",
@@ -330,7 +318,7 @@ def test_drawing_a_step_shows_only_the_grads_known_so_far():
 
 
 def test_a_step_number_out_of_range_is_a_value_error():
-    trace = trace_backward(karpathy_example()["L"])
+    trace = trace_backward(lecture_example()["L"])
     with pytest.raises(ValueError, match=r"steps 1 to 6 \(0 is the seed\), so no step 7"):
         trace.draw(7)
     with pytest.raises(TypeError, match="a step number must be an int"):
@@ -341,7 +329,7 @@ def test_a_step_number_out_of_range_is_a_value_error():
 
 
 def test_the_saved_stepper_is_one_self_contained_page(tmp_path):
-    v = karpathy_example()
+    v = lecture_example()
     path = trace_backward(v["L"]).stepper().save(tmp_path / "stepper.html")
     page = pathlib.Path(path).read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")

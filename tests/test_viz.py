@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REQUIRE_ALL
-from helpers import assert_named_errors
+from helpers import assert_named_errors, lecture_example
 from micrograd import MLP, Value, linear
 from micrograd.viz import RendererNotFound, draw_dot, find_renderer, render_svg
 
@@ -81,24 +81,11 @@ def renderer(request):
         yield request.param
 
 
-def karpathy_example() -> dict[str, Value]:
-    """L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2, after backward()."""
-    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    L.backward()
-    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}
-
-
 # -- the drawing of a small expression --------------------------------------------------------
 
 
 def test_a_small_expression_shows_every_value_op_and_edge(renderer):
-    v = karpathy_example()
+    v = lecture_example_after_backward()
     values, edges = what_a_person_sees(render_svg(draw_dot(v["L"])))
 
     # By hand: e = 2·(−3) = −6, d = −6 + 10 = 4, L = 4·(−2) = −8;
@@ -150,7 +137,7 @@ def test_the_renderer_is_chosen_by_the_environment_variable(renderer):
 
 
 def test_local_derivatives_on_the_edges_are_the_engines(renderer):
-    v = karpathy_example()
+    v = lecture_example_after_backward()
     _, edges = what_a_person_sees(render_svg(draw_dot(v["L"], show_local=True)))
     # ∂e/∂a = b, ∂e/∂b = a, ∂d/∂e = ∂d/∂c = 1, ∂L/∂d = f, ∂L/∂f = d
     assert {(tail, head): labels for tail, head, labels in edges} == {
@@ -214,7 +201,7 @@ def test_grads_can_be_hidden_before_backward():
 
 
 def test_highlighted_values_and_edges_are_coloured():
-    v = karpathy_example()
+    v = lecture_example_after_backward()
     svg = render_svg(draw_dot(v["L"], highlight=[v["a"]], highlight_edges=[(v["e"], 1)]))
     root = ET.fromstring(svg)
     fills = {}
@@ -537,3 +524,9 @@ def test_bad_arguments_raise_named_errors():
         },
         imports="from micrograd import Value\nfrom micrograd.viz import draw_dot, render_svg",
     )
+
+
+def lecture_example_after_backward() -> dict[str, Value]:
+    nodes = lecture_example()
+    nodes["L"].backward()
+    return nodes
