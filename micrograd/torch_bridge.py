@@ -1,0 +1,128 @@
+"""From micrograd to PyTorch and back: an MLP as a ``torch.nn.Sequential`` in float64, the same weights.
+
+``to_torch(mlp)`` builds ``Sequential(Linear, σ, Linear, σ, ...)``: one ``Linear`` per layer, with
+``weight[j][k] = w[l][j][k]`` and ``bias[j] = b[l][j]``, each followed by the layer's activation
+(``Sigmoid``, ``Tanh``, ``ReLU``, or ``Identity`` for linear). ``from_torch(module)`` reads such a
+module back into an ``MLP``. Both copy the float64 numbers exactly, so a round trip gives back the
+same bits. PyTorch is imported inside the functions only: micrograd itself runs without it.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from micrograd.nn import FORMAT_NAME, FORMAT_VERSION, MLP
+
+if TYPE_CHECKING:
+    import torch
+
+__all__ = ["from_torch", "to_torch"]
+
+# micrograd's activation -> the torch.nn module that computes it
+MODULES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "linear": "Identity"}
+
+
+def to_torch(mlp: MLP) -> torch.nn.Sequential:
+    """A torch.nn.Sequential in float64 that computes what mlp computes, with the same weights."""
+    torch = _torch()
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"to_torch() takes a micrograd MLP, got {type(mlp).__name__}")
+    state = mlp.state_dict()
+    modules = []
+    for activation, weights, biases in zip(state["activations"], state["weights"], state["biases"]):
+        # skip_init: no random initialisation to overwrite, so torch's global random state is left alone
+        linear = torch.nn.utils.skip_init(torch.nn.Linear, len(weights[0]), len(weights), dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(weights, dtype=torch.float64))
+            linear.bias.copy_(torch.tensor(biases, dtype=torch.float64))
+        modules += [linear, getattr(torch.nn, MODULES[activation])()]
+    return torch.nn.Sequential(*modules)
+
+
+def from_torch(module: torch.nn.Module) -> MLP:
+    """The MLP that computes what module computes: a Sequential of float64 Linear layers, each with an activation.
+
+    Each ``Linear`` (with a bias) may be followed by one of ``Sigmoid``, ``Tanh``, ``ReLU`` or
+    ``Identity``; none means linear. Nested Sequentials are read in order. Anything else (a Conv
+    layer, a Dropout, another activation, float32 weights) is a ValueError saying what to change.
+    """
+    torch = _torch()
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"from_torch() takes a torch.nn.Sequential (or Linear), got {type(module).__name__}")
+    activations = {getattr(torch.nn, name): activation for activation, name in MODULES.items()}
+    layers: list[list] = []  # [Linear, activation or None]
+    for i, m in enumerate(_modules(module, torch)):
+        if type(m) is torch.nn.Linear:
+            layers.append([_check_linear(m, i, torch), None])
+        elif isinstance(m, torch.nn.Linear):
+            lazy = (
+                " (run it once, so that it becomes a Linear)"
+                if isinstance(m, torch.nn.modules.lazy.LazyModuleMixin)
+                else ""
+            )
+            raise ValueError(f"module {i} is a {type(m).__name__}, not a torch.nn.Linear{lazy}")
+        elif type(m) in activations:
+            if not layers or layers[-1][1] is not None:
+                where = "before any Linear layer" if not layers else "right after another activation"
+                raise ValueError(
+                    f"module {i} ({type(m).__name__}) comes {where}: an MLP layer is a Linear and one activation"
+                )
+            layers[-1][1] = activations[type(m)]
+        else:
+            raise ValueError(
+                f"module {i} is a {type(m).__name__}, which an MLP has no counterpart for: from_torch() reads Linear "
+                f"layers, each followed by one of {', '.join(MODULES.values())} (micrograd's {', '.join(MODULES)})"
+            )
+    if not layers:
+        raise ValueError("from_torch(): the module has no Linear layer")
+    for l in range(1, len(layers)):
+        before, linear = layers[l - 1][0], layers[l][0]
+        if linear.in_features != before.out_features:
+            raise ValueError(
+                f"Linear layer {l} takes {linear.in_features} inputs but layer {l - 1} gives {before.out_features}"
+            )
+    state = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "nin": layers[0][0].in_features,
+        "sizes": [linear.out_features for linear, _ in layers],
+        "activations": [activation or "linear" for _, activation in layers],
+        "weights": [linear.weight.detach().cpu().tolist() for linear, _ in layers],
+        "biases": [linear.bias.detach().cpu().tolist() for linear, _ in layers],
+    }
+    try:
+        return MLP.from_state_dict(state)
+    except ValueError as e:  # weights that are not finite
+        raise ValueError(f"from_torch(): {e}") from None
+
+
+def _torch() -> ModuleType:
+    try:
+        import torch
+    except ImportError as e:
+        raise ImportError(
+            f"micrograd.torch_bridge needs PyTorch, which could not be imported ({e}); install it: pip install torch"
+        ) from None
+    return torch
+
+
+def _modules(module: torch.nn.Module, torch: ModuleType) -> list[torch.nn.Module]:
+    """The modules that module applies in order: itself, or those of a Sequential (nested ones opened)."""
+    if type(module) is not torch.nn.Sequential:
+        return [module]
+    return [m for child in module for m in _modules(child, torch)]
+
+
+def _check_linear(linear: torch.nn.Linear, i: int, torch: ModuleType) -> torch.nn.Linear:
+    if linear.bias is None:
+        raise ValueError(f"module {i} is a Linear without a bias (bias=False): every micrograd neuron has a bias b")
+    for name, p in (("weight", linear.weight), ("bias", linear.bias)):
+        if p.is_meta:
+            raise ValueError(f"module {i} (Linear) has no values in its {name} (it is on the meta device)")
+        if p.dtype != torch.float64:
+            raise ValueError(
+                f"module {i} (Linear) holds {p.dtype} numbers, micrograd computes in float64 (Python floats): "
+                "convert the module with module.double() first (float32 weights convert exactly)"
+            )
+    return linear
