@@ -157,6 +157,10 @@ class Drawing(graphviz.Digraph):
     def _render(self):  # graphviz's render() and view() lay out the saved DOT file through this hook
         return _render_file
 
+    def __repr__(self) -> str:
+        values, ops = getattr(self, "counts", ("?", "?"))
+        return f"<Drawing of {values} values and {ops} ops: shown inline in Jupyter; render_svg() gives the SVG>"
+
 
 def _render_file(
     engine: str,
@@ -326,6 +330,7 @@ def _draw(
         node_attr={"fontname": "Helvetica"},
         edge_attr={"fontname": "Helvetica", "fontsize": "11"},
     )
+    g.counts = (len(order), sum(1 for node in order if node._prev))
     if grad_text is None and show_grad:
         grad_text = {node: format_number(node.grad, digits) for node in order}
     for i, node in enumerate(order):

@@ -530,3 +530,11 @@ def lecture_example_after_backward() -> dict[str, Value]:
     nodes = lecture_example()
     nodes["L"].backward()
     return nodes
+
+
+def test_a_drawing_says_what_it_holds():
+    a = Value(1.0, "a")
+    out = a * a + 1  # values: a, a*a, the constant 1, the sum; ops: * and +
+    assert repr(draw_dot(out)) == (
+        "<Drawing of 4 values and 2 ops: shown inline in Jupyter; render_svg() gives the SVG>"
+    )
