@@ -97,10 +97,19 @@ def demo(args: argparse.Namespace) -> int:
     optimizer = SGD(model.parameters(), lr=args.lr, momentum=0.9)
     print(f"micrograd demo: {args.dataset}, {len(X)} points (seed {args.seed})")
     print(f"model: MLP({model.nin}, {model.sizes[1:]}) with relu hidden layers; loss: {loss_name}")
-    print(f"training: {optimizer!r}, {args.epochs} epochs in mini-batches of {args.batch_size}", flush=True)
+    compiled = ", each step compiled to Python" if args.compiled else ""
+    print(f"training: {optimizer!r}, {args.epochs} epochs in mini-batches of {args.batch_size}{compiled}", flush=True)
     try:
         history = fit(
-            model, X, y, loss=loss, optimizer=optimizer, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed
+            model,
+            X,
+            y,
+            loss=loss,
+            optimizer=optimizer,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            compiled=args.compiled,
         )
     except (FloatingPointError, OverflowError) as e:
         print(f"micrograd demo: {e}", file=sys.stderr)
@@ -160,12 +169,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     d.add_argument("--lr", type=_learning_rate, default=0.1, help="learning rate of SGD (default: 0.1)")
     d.add_argument("--batch-size", type=_positive, default=20, metavar="N", help="mini-batch size (default: 20)")
     d.add_argument("--out", default=DEMO_OUT, metavar="DIR", help=f"where to write the files (default: {DEMO_OUT})")
+    d.add_argument(
+        "--compiled",
+        action="store_true",
+        help="run each training step as generated Python: the same steps, bit for bit, several times faster "
+        "(not with --dataset spiral)",
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
         if args.samples < 3 and args.dataset == "spiral":
             parser.error("--samples must be at least 3 for the spiral's three classes")
         if args.samples < 2:
             parser.error("--samples must be at least 2, one point per class")
+        if args.compiled and demo_setup(args.dataset, args.samples, args.hidden, args.seed)[3] is softmax_cross_entropy:
+            parser.error(
+                f"--compiled does not work with --dataset {args.dataset}: its loss, softmax cross-entropy, picks "
+                "each point's logit by its label, so one compiled step cannot serve every mini-batch; "
+                "run it without --compiled"
+            )
         return demo(args)
     print(worked_example())
     return 0

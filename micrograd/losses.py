@@ -4,6 +4,11 @@ Each loss takes the model's outputs for a mini-batch of m examples (one entry pe
 or a list of Values when the last layer has several neurons) and their targets, and returns the
 mean over the batch, C = (1/m) Σ_x C_x. After ``C.backward()`` every parameter's grad is therefore
 (1/m) Σ_x ∂C_x/∂w, the average that the update w → w − (η/m) Σ_x ∂C_x/∂w needs.
+
+``quadratic_cost`` and ``hinge_loss`` also take targets that are Value leaves, and build the same
+graph as with the numbers they hold: so a compiled step (micrograd.compile) can take the targets
+as inputs and serve every batch. The cross-entropies cannot: the label picks which terms the graph
+has (log p or log(1 − p), the logit z_y), so their labels must be numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from micrograd.engine import Number, Value
 __all__ = ["binary_cross_entropy", "hinge_loss", "l2_penalty", "quadratic_cost", "softmax_cross_entropy"]
 
 
-def quadratic_cost(outputs: Sequence[Value | Sequence[Value]], targets: Sequence[Number | Sequence[Number]]) -> Value:
+Target = Number | Value
+
+
+def quadratic_cost(outputs: Sequence[Value | Sequence[Value]], targets: Sequence[Target | Sequence[Target]]) -> Value:
     """C = (1/m) Σ_x ½‖a(x) − y(x)‖²: the quadratic cost of the four equations, averaged over the batch."""
     a, y = _batch(outputs, targets, "quadratic_cost")
     for i, (a_x, y_x) in enumerate(zip(a, y)):
@@ -26,16 +34,17 @@ def quadratic_cost(outputs: Sequence[Value | Sequence[Value]], targets: Sequence
     return _mean([0.5 * sum((a_j - y_j) ** 2 for a_j, y_j in zip(a_x, y_x)) for a_x, y_x in zip(a, y)])
 
 
-def hinge_loss(scores: Sequence[Value], labels: Sequence[Number]) -> Value:
+def hinge_loss(scores: Sequence[Value], labels: Sequence[Target]) -> Value:
     """C = (1/m) Σ_x max(0, 1 − y·s): the max-margin loss of micrograd's demo, for labels y = −1 or +1.
 
     A point costs nothing once its score s is on the right side of 0 by a margin of at least 1.
     """
     s, y = _scalar_batch(scores, labels, "hinge_loss")
     for i, y_x in enumerate(y):
-        if y_x not in (-1.0, 1.0):
+        label = _data(y_x)
+        if label not in (-1.0, 1.0):
             raise ValueError(
-                f"hinge_loss: labels must be -1 or +1, got {y_x!r} for example {i}; "
+                f"hinge_loss: labels must be -1 or +1, got {label!r} for example {i}; "
                 "labels 0 and 1 become -1 and +1 with 2 * y - 1"
             )
     return _mean([(1 - y_x * s_x).relu() for s_x, y_x in zip(s, y)])
@@ -50,6 +59,11 @@ def binary_cross_entropy(probabilities: Sequence[Value], labels: Sequence[Number
     p, y = _scalar_batch(probabilities, labels, "binary_cross_entropy")
     terms = []
     for i, (p_x, y_x) in enumerate(zip(p, y)):
+        if isinstance(y_x, Value):
+            raise TypeError(
+                f"binary_cross_entropy: labels must be numbers 0 or 1, got a Value for example {i}: the label "
+                "picks which of log p and log(1 − p) the graph holds, so it cannot be a Value"
+            )
         if y_x not in (0.0, 1.0):
             raise ValueError(f"binary_cross_entropy: labels must be 0 or 1, got {y_x!r} for example {i}")
         if not 0.0 <= p_x.data <= 1.0:
@@ -75,6 +89,11 @@ def softmax_cross_entropy(logits: Sequence[Sequence[Value]], labels: Sequence[in
     """
     labels = _sequence(labels, "labels", "softmax_cross_entropy")
     for i, label in enumerate(labels):
+        if isinstance(label, Value):
+            raise TypeError(
+                f"softmax_cross_entropy: labels must be class indices (int), got a Value for example {i}: "
+                "the label picks which logit the graph holds, so it cannot be a Value"
+            )
         if isinstance(label, bool) or not isinstance(label, numbers.Integral):
             raise TypeError(
                 f"softmax_cross_entropy: labels must be class indices (int), got {type(label).__name__} for example {i}"
@@ -116,8 +135,8 @@ def _mean(terms: list[Value]) -> Value:
     return sum(terms) / len(terms)
 
 
-def _batch(outputs: object, targets: object, loss: str) -> tuple[list[list[Value]], list[list[float]]]:
-    """outputs and targets as one list of Values and one list of floats per example."""
+def _batch(outputs: object, targets: object, loss: str) -> tuple[list[list[Value]], list[list[float | Value]]]:
+    """outputs and targets as one list of Values and one list of targets (floats, or Value leaves) per example."""
     outputs = _sequence(outputs, "outputs", loss)
     targets = _sequence(targets, "targets", loss)
     if len(outputs) != len(targets):
@@ -133,12 +152,12 @@ def _batch(outputs: object, targets: object, loss: str) -> tuple[list[list[Value
                 )
     y = []
     for i, t in enumerate(targets):
-        t_x = [t] if _is_number(t) else _sequence(t, "targets", loss)
+        t_x = [t] if _is_number(t) or isinstance(t, Value) else _sequence(t, "targets", loss)
         y.append([_number(t_j, i, loss) for t_j in t_x])
     return a, y
 
 
-def _scalar_batch(outputs: object, targets: object, loss: str) -> tuple[list[Value], list[float]]:
+def _scalar_batch(outputs: object, targets: object, loss: str) -> tuple[list[Value], list[float | Value]]:
     """A batch of single outputs (one Value per example) and single targets."""
     a, y = _batch(outputs, targets, loss)
     for i, (a_x, y_x) in enumerate(zip(a, y)):
@@ -160,10 +179,23 @@ def _is_number(x: object) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def _number(t: object, i: int, loss: str) -> float:
-    if not _is_number(t):
+def _number(t: object, i: int, loss: str) -> float | Value:
+    """A target as a float, or the Value leaf it is, its number checked the same way."""
+    if isinstance(t, Value):
+        if t._prev:
+            raise ValueError(
+                f"{loss}: a target that is a Value must be a leaf, got the result of {t._op!r} for example {i}; "
+                "targets are data: pass its .data"
+            )
+        value = t.data
+    elif _is_number(t):
+        t = value = float(t)
+    else:
         raise TypeError(f"{loss}: targets must be real numbers, got {type(t).__name__} for example {i}")
-    t = float(t)
-    if not math.isfinite(t):
-        raise ValueError(f"{loss}: targets must be finite, got {t!r} for example {i}")
+    if not math.isfinite(value):
+        raise ValueError(f"{loss}: targets must be finite, got {value!r} for example {i}")
     return t
+
+
+def _data(t: float | Value) -> float:
+    return t.data if isinstance(t, Value) else t

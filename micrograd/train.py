@@ -5,6 +5,11 @@ loss, zero_grad(), backward(), and the optimizer's update. ``fit`` shuffles the 
 mini-batches, runs the steps for a number of epochs, and after each epoch measures the loss and
 accuracy on the whole training set under ``no_grad()``.
 
+With ``compiled=True`` each step runs as generated Python (micrograd.compile): the step's loss is
+recorded once per batch size with the batch's inputs and targets as the graph's inputs, and the
+measurement after each epoch reads every output from one compiled forward pass of the whole set.
+The steps and the numbers measured are the eager ones, bit for bit.
+
 Accuracy is read from the labels y: with one output and two labels (−1/+1, 0/1, or any pair lo < hi)
 the predicted label is hi when the output is past their midpoint (0 for ±1, ½ for 0/1); with
 several outputs it is the index of the largest, compared with an int label or with the index of the
@@ -20,8 +25,10 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
-from micrograd.engine import Number, Value, no_grad
+from micrograd.compile import CompiledGraph, compile_function, compile_graph
+from micrograd.engine import Number, Value, linear, no_grad, topological_order
 
 __all__ = ["History", "accuracy", "decision_rule", "evaluate", "fit", "train_step"]
 
@@ -59,6 +66,7 @@ def fit(
     batch_size: int | None = None,
     seed: int = 0,
     verbose: bool = True,
+    compiled: bool = False,
 ) -> History:
     """Train ``model`` on (X, y) for ``epochs`` passes over the data, in shuffled mini-batches of ``batch_size``.
 
@@ -66,7 +74,10 @@ def fit(
     an SGD or Adam over the model's parameters. ``batch_size=None`` uses the whole set in every
     step; ``seed`` fixes the shuffling. With ``verbose`` a tqdm progress bar (a widget in Jupyter when
     ipywidgets is installed, text otherwise) shows the loss and accuracy after each epoch;
-    ``verbose=False`` prints nothing. Returns the History of the loss and accuracy after each epoch.
+    ``verbose=False`` prints nothing. ``compiled=True`` runs each step as generated Python: the same
+    steps and the same History, bit for bit, several times faster; it needs a loss that takes the
+    targets as Values (quadratic_cost, hinge_loss, and sums with l2_penalty), and a ValueError says
+    so for another. Returns the History of the loss and accuracy after each epoch.
     """
     X, y = list(X), list(y)
     if len(X) != len(y):
@@ -84,8 +95,15 @@ def fit(
     batch_size = len(X) if batch_size is None else min(_count(batch_size, "batch_size", 1), len(X))
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"fit: seed must be an int, got {type(seed).__name__}")
-    if not isinstance(verbose, bool):
-        raise TypeError(f"fit: verbose must be True or False, got {type(verbose).__name__}")
+    for name, flag in (("verbose", verbose), ("compiled", compiled)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"fit: {name} must be True or False, got {type(flag).__name__}")
+    if compiled:
+        with _diverging(optimizer):
+            run = _CompiledRun(model, X, y, loss, optimizer)
+        take_step, measure = run.step, run.evaluate
+    else:
+        take_step, measure = partial(train_step, model, loss, optimizer), partial(evaluate, model, X, y, loss)
 
     rng = random.Random(seed)
     history = History()
@@ -98,9 +116,9 @@ def fit(
                 batch = order[start : start + batch_size]
                 X_batch, y_batch = [X[i] for i in batch], [y[i] for i in batch]
                 with _diverging(optimizer):
-                    history.batch_loss.append(train_step(model, loss, optimizer, X_batch, y_batch))
+                    history.batch_loss.append(take_step(X_batch, y_batch))
             with _diverging(optimizer):
-                epoch_loss, epoch_accuracy = evaluate(model, X, y, loss)
+                epoch_loss, epoch_accuracy = measure()
             _check_finite(epoch_loss, f"the training set after epoch {len(history.loss) + 1}", optimizer)
             history.loss.append(epoch_loss)
             history.accuracy.append(epoch_accuracy)
@@ -116,8 +134,7 @@ def evaluate(model: Callable, X: Sequence, y: Sequence, loss: Loss) -> tuple[flo
     y = list(y)
     with no_grad():
         outputs = [model(x) for x in X]
-        value = loss(outputs, y).data
-    return value, _accuracy(outputs, y)
+    return _loss_and_accuracy(outputs, y, loss)
 
 
 def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
@@ -166,6 +183,12 @@ def decision_rule(y: Sequence) -> Callable[[Output], object] | None:
     return predict
 
 
+def _loss_and_accuracy(outputs: list[Output], y: list, loss: Loss) -> tuple[float, float | None]:
+    with no_grad():
+        value = loss(outputs, y).data
+    return value, _accuracy(outputs, y)
+
+
 def _argmax(output: Output) -> int:
     if isinstance(output, Value):
         raise ValueError("one-hot targets need a model with one output per class, got a single output")
@@ -181,6 +204,99 @@ def _accuracy(outputs: list[Output], y: Sequence) -> float | None:
         label = t if _is_number(t) else _one_hot(t)
         right += rule(out) == label
     return right / len(outputs)
+
+
+class _CompiledRun:
+    """The steps and the measurements of fit(compiled=True): the eager ones, as generated Python.
+
+    One compiled step per batch size takes the batch's inputs and targets as the graph's inputs,
+    so it serves every batch of that size. After each epoch, one compiled forward pass of the
+    whole set gives every output, and the loss and accuracy are computed from them as evaluate()
+    computes them from the outputs of its eager forward pass.
+    """
+
+    def __init__(self, model: Callable, X: list, y: list, loss: Loss, optimizer: object) -> None:
+        self.model, self.X, self.y, self.loss, self.optimizer = model, X, y, loss, optimizer
+        self.params = _parameters(model, optimizer)
+        self.steps: dict[int, CompiledGraph] = {}
+        inputs, targets = _leaves(X, "X"), _leaves(y, "y")
+        outputs = [model(x) for x in inputs]
+        cost = _loss_of_value_targets(loss, outputs, y, targets)
+        in_graph = set(topological_order(cost))
+        for leaf in _flat([inputs, targets]):
+            if isinstance(leaf, Value) and leaf not in in_graph:
+                raise ValueError(
+                    f"fit: compiled=True needs every number of X and y to reach the loss as a Value, but "
+                    f"{leaf.label} does not (the model or the loss read its number, with .data or float(), or "
+                    "ignored it): a compiled step would replay the recorded number for every batch"
+                )
+        # The compiled graph returns one value and its parameters' gradients. To read every output o_k,
+        # take the root Σ_k c_k·o_k with c_k = 1 as the parameters: ∂root/∂c_k = o_k · 1.0 = o_k exactly.
+        # The model's parameters are inputs here, so the backward pass is these few products only.
+        self.shapes = [None if isinstance(out, Value) else len(out) for out in outputs]
+        flat = _flat(outputs)
+        readout = [Value(1.0) for _ in flat]
+        self.forward = compile_graph(linear(readout, flat), readout, inputs, self.params)
+        self.ones = [1.0] * len(readout)
+
+    def step(self, X: list, y: list) -> float:
+        """train_step(), compiled: zero_grad(), the batch's forward and backward as generated Python, step()."""
+        step = self.steps.get(len(X))
+        if step is None:  # recorded once per batch size, on this batch
+            step = compile_function(lambda X, y: self.loss([self.model(x) for x in X], y), self.params, X, y)
+            self.steps[len(X)] = step
+        self.optimizer.zero_grad()
+        cost = step.run(X, y)
+        _check_finite(cost, "this mini-batch", self.optimizer)  # stop before a NaN or ∞ reaches the weights
+        self.optimizer.step()
+        return cost
+
+    def evaluate(self) -> tuple[float, float | None]:
+        """evaluate(model, X, y, loss), from the outputs of the compiled forward pass of the whole set."""
+        _, flat = self.forward(self.ones, self.X, [p.data for p in self.params])
+        values = iter(flat)
+        outputs = [Value(next(values)) if n is None else [Value(next(values)) for _ in range(n)] for n in self.shapes]
+        return _loss_and_accuracy(outputs, self.y, self.loss)
+
+
+def _parameters(model: Callable, optimizer: object) -> list[Value]:
+    """The leaves a compiled step differentiates: the model's parameters and any other the optimizer moves."""
+    found = list(model.parameters()) if callable(getattr(model, "parameters", None)) else []
+    found += list(getattr(optimizer, "params", []))
+    if not found:
+        raise TypeError(
+            "fit: compiled=True needs the parameters to differentiate: a model with parameters() (a micrograd "
+            "Module such as an MLP) or an optimizer with .params"
+        )
+    return list(dict.fromkeys(found))  # a Value hashes by identity: each parameter once
+
+
+def _loss_of_value_targets(loss: Loss, outputs: list, y: list, targets: list) -> Value:
+    """loss(outputs, targets) with the targets as Value leaves; a ValueError if the loss refuses them."""
+    try:
+        return loss(outputs, targets)
+    except TypeError as e:
+        refusal = e
+    loss(outputs, y)  # if the numbers fail too, the data is at fault: raise its error, as compiled=False would
+    raise ValueError(
+        "fit: compiled=True records one step per batch size and runs it on every batch, so the loss must take "
+        "the targets as Values (graph inputs): quadratic_cost and hinge_loss do, and so do sums with l2_penalty; "
+        "binary_cross_entropy and softmax_cross_entropy cannot, since the label picks which terms their graph "
+        f"holds. This loss refused Value targets ({refusal}); train it with compiled=False"
+    ) from refusal
+
+
+def _leaves(x: object, label: str) -> object:
+    """x with every number made a Value leaf labelled by its place (y[3], X[3][1]); anything else as it is."""
+    if _is_number(x):
+        return Value(x, label)
+    if isinstance(x, (str, bytes)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
+        return x
+    return [_leaves(v, f"{label}[{i}]") for i, v in enumerate(x)]
+
+
+def _flat(x: object) -> list:
+    return [v for item in x for v in _flat(item)] if isinstance(x, (list, tuple)) else [x]
 
 
 def _one_hot(t: object) -> int | None:

@@ -51,7 +51,17 @@ def max_margin_loss(model: dict, X, y) -> tuple[float, int]:
 def test_demo_help_lists_its_options():
     done = run("demo", "--help")
     assert done.returncode == 0
-    for option in ("--dataset", "--epochs", "--hidden", "--seed", "--out", "--samples", "--lr", "--batch-size"):
+    for option in (
+        "--dataset",
+        "--epochs",
+        "--hidden",
+        "--seed",
+        "--out",
+        "--samples",
+        "--lr",
+        "--batch-size",
+        "--compiled",
+    ):
         assert option in done.stdout
     assert "demo-output" in done.stdout and "moons" in done.stdout
 
@@ -126,6 +136,31 @@ def test_the_default_demo_reaches_97_percent(tmp_path):
     assert (shown_right, total) == (right, 100)
     assert right >= 97
     assert shown_loss == pytest.approx(loss, rel=1e-5)
+
+
+def test_a_compiled_demo_takes_the_same_steps_as_the_eager_one(tmp_path):
+    # mini-batches of 8, 8, 8 and 6 points: two compiled steps, and the shuffling of every epoch
+    options = ["--epochs", "4", "--samples", "30", "--hidden", "6", "5", "--batch-size", "8", "--seed", "2"]
+    eager = run("demo", *options, "--out", str(tmp_path / "eager"))
+    compiled = run("demo", *options, "--compiled", "--out", str(tmp_path / "compiled"))
+    assert eager.returncode == compiled.returncode == 0, eager.stderr + compiled.stderr
+    assert "each step compiled to Python" in compiled.stdout and "compiled to Python" not in eager.stdout
+
+    def final_lines(stdout: str) -> list[str]:
+        return [line for line in stdout.splitlines() if line.startswith("final ")]
+
+    assert len(final_lines(eager.stdout)) == 2
+    assert final_lines(compiled.stdout) == final_lines(eager.stdout)
+    saved = [(tmp_path / name / "model.json").read_text(encoding="utf-8") for name in ("eager", "compiled")]
+    assert saved[1] == saved[0]  # every weight written with repr(): the same bits
+
+
+def test_compiled_is_refused_for_the_spiral_and_says_why(tmp_path):
+    done = run("demo", "--dataset", "spiral", "--compiled", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "--compiled does not work with --dataset spiral" in done.stderr
+    assert "softmax cross-entropy, picks each point's logit by its label" in done.stderr
+    assert not any(tmp_path.iterdir())  # refused before training
 
 
 def test_the_default_output_directory(tmp_path):

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from helpers import assert_named_errors
-from micrograd import MLP, Value
+from micrograd import MLP, Value, topological_order
 from micrograd.backprop import backprop_batch
 from micrograd.losses import binary_cross_entropy, hinge_loss, l2_penalty, quadratic_cost, softmax_cross_entropy
 
@@ -203,6 +203,47 @@ def test_l2_penalty_of_a_model_covers_every_parameter():
     assert l2_penalty(model, 1e-4).data == pytest.approx(expected, rel=1e-14)
 
 
+# -- targets that are Values: the same graph as with numbers ------------------------------------
+
+
+def graph_as_numbers(root: Value) -> list[tuple[str, str, list[str]]]:
+    """Every node of the graph in topological order: its op, its value and its local derivatives, as float.hex."""
+    return [(n._op, n.data.hex(), [d.hex() for d in n._local]) for n in topological_order(root)]
+
+
+@pytest.mark.parametrize(
+    ("loss", "outputs", "targets"),
+    [
+        (hinge_loss, [0.25, -3.0, 0.5, 1.0, -0.0], [1, -1, -1, 1, 1]),
+        (quadratic_cost, [0.5, 2.0, -1e-3], [1, 0, 0.75]),
+        (quadratic_cost, [[0.2, 0.9], [-1.5, 3.0]], [[0, 1], [1, 0]]),
+    ],
+)
+def test_value_targets_build_the_graph_of_their_numbers(loss, outputs, targets):
+    def run(make_target):
+        a = [leaves(*o) if isinstance(o, list) else Value(o) for o in outputs]
+        y = [[make_target(t_j) for t_j in t] if isinstance(t, list) else make_target(t) for t in targets]
+        C = loss(a, y)
+        C.backward()
+        grads = [a_j.grad.hex() for a_x in a for a_j in (a_x if isinstance(a_x, list) else [a_x])]
+        return graph_as_numbers(C), grads
+
+    as_numbers, as_values = run(lambda t: t), run(Value)
+    assert as_values == as_numbers  # the same ops, values, local derivatives and gradients, bit for bit
+
+
+def test_a_value_label_of_the_max_margin_loss_is_checked_like_a_number():
+    with pytest.raises(ValueError, match=r"labels must be -1 or \+1, got 0.0 for example 1"):
+        hinge_loss(leaves(0.5, 0.5), [Value(1), Value(0)])
+
+
+def test_the_cross_entropies_refuse_value_labels_and_say_why():
+    with pytest.raises(TypeError, match=r"got a Value for example 0: the label picks which of log p and log\(1 − p\)"):
+        binary_cross_entropy(leaves(0.5), [Value(1)])
+    with pytest.raises(TypeError, match="got a Value for example 1: the label picks which logit"):
+        softmax_cross_entropy([leaves(1, 2), leaves(3, 4)], [0, Value(1)])
+
+
 # -- bad input ---------------------------------------------------------------------------------
 
 MALFORMED = {
@@ -212,6 +253,11 @@ MALFORMED = {
     "str targets": ("quadratic_cost([Value(1)], 'a')", "TypeError", "one entry per example"),
     "None target": ("quadratic_cost([Value(1)], [None])", "TypeError", "NoneType"),
     "NaN target": ("quadratic_cost([Value(1)], [float('nan')])", "ValueError", "finite"),
+    "NaN Value target": ("quadratic_cost([Value(1)], [Value(float('inf'))])", "ValueError", "finite, got inf"),
+    "computed target": ("quadratic_cost([Value(1)], [Value(1) + 1])", "ValueError", "must be a leaf"),
+    "hinge Value label": ("hinge_loss([Value(1)], [Value(0.5)])", "ValueError", "-1 or +1, got 0.5"),
+    "bce Value label": ("binary_cross_entropy([Value(0.5)], [Value(1)])", "TypeError", "got a Value"),
+    "softmax Value label": ("softmax_cross_entropy([[Value(1), Value(2)]], [Value(1)])", "TypeError", "got a Value"),
     "vector sizes": ("quadratic_cost([[Value(1), Value(2)]], [[1]])", "ValueError", "2 outputs but 1 targets"),
     "hinge 0 label": ("hinge_loss([Value(1)], [0])", "ValueError", "-1 or +1"),
     "hinge vector": ("hinge_loss([[Value(1), Value(2)]], [1])", "ValueError", "one output and one label"),

@@ -1,19 +1,30 @@
 """Every notebook: a .py and a .ipynb that say the same thing, stored without outputs, and run without an error.
 
-The notebooks are found by glob, so one added later is checked like the others.
+The notebooks are found by glob, so one added later is checked like the others. A notebook that
+imports PyTorch runs only where PyTorch is installed: elsewhere it is skipped, and in CI
+(MICROGRAD_REQUIRE_ALL=1) that is a failure, as for the tests that take the torch fixture.
 """
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import pytest
 
+import conftest
 from conftest import optional_import
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NAMES = sorted({p.stem for p in [*NOTEBOOKS.glob("*.py"), *NOTEBOOKS.glob("*.ipynb")]})
 CELL_TIMEOUT = 600  # seconds: generous, so that a slow machine is never mistaken for a failure
+TORCH_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:torch|micrograd\.torch_bridge)\b", re.M)
+
+
+def needs_torch(notebook) -> bool:
+    """Does a code cell import PyTorch, directly or through micrograd.torch_bridge?"""
+    return any(cell.cell_type == "code" and TORCH_IMPORT.search(cell.source) for cell in notebook.cells)
 
 
 def test_there_are_notebooks():
@@ -52,9 +63,27 @@ def test_the_notebook_runs_without_an_error(name):
     nbclient = optional_import("nbclient")
     optional_import("ipykernel")
     notebook = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    if needs_torch(notebook):
+        optional_import("torch")  # skipped without PyTorch, failed in CI, as the torch fixture does
     client = nbclient.NotebookClient(
         notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     )
     client.execute()  # raises CellExecutionError, naming the cell and the error, if any cell fails
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+
+
+def test_the_notebooks_that_import_torch_are_found():
+    nbformat = optional_import("nbformat")
+    found = {name for name in NAMES if needs_torch(nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4))}
+    assert found == {"06_micrograd_to_pytorch"}
+
+
+def test_without_torch_its_notebook_is_skipped_and_in_ci_it_fails(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    monkeypatch.setattr(conftest, "REQUIRE_ALL", False)
+    with pytest.raises(pytest.skip.Exception, match="torch is not installed"):
+        test_the_notebook_runs_without_an_error("06_micrograd_to_pytorch")
+    monkeypatch.setattr(conftest, "REQUIRE_ALL", True)
+    with pytest.raises(pytest.fail.Exception, match="torch is not installed"):
+        test_the_notebook_runs_without_an_error("06_micrograd_to_pytorch")

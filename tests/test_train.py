@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import math
 import random
+import re
+from collections import Counter
 
 import pytest
 
 from micrograd import MLP, Value
 from micrograd.backprop import backprop_batch
 from micrograd.data import make_moons
-from micrograd.losses import hinge_loss, l2_penalty, quadratic_cost, softmax_cross_entropy
-from micrograd.optim import SGD
+from micrograd.losses import (
+    binary_cross_entropy,
+    hinge_loss,
+    l2_penalty,
+    quadratic_cost,
+    softmax_cross_entropy,
+)
+from micrograd.optim import SGD, Adam
 from micrograd.train import History, accuracy, decision_rule, evaluate, fit, train_step
 
 SIGMA = {
@@ -222,25 +230,227 @@ def test_a_regression_has_no_accuracy():
         accuracy(model, X, y)
 
 
+# -- compiled=True: the same steps and the same History as the eager engine, bit for bit ------------
+
+
+def trained_as_hex(model: MLP, history: History) -> dict[str, list]:
+    """The weights and the History after fit(), every float as float.hex: equal only if equal bit for bit."""
+    return {
+        "weights": [w.hex() for w in weights(model)],
+        "loss": [v.hex() for v in history.loss],
+        "accuracy": history.accuracy,
+        "batch_loss": [v.hex() for v in history.batch_loss],
+    }
+
+
+def fit_both_ways(make_model, X, y, loss, optimizer, as_function=False, **options) -> tuple[dict, dict, list[float]]:
+    """fit() eager and compiled, each on its own copy of the same model: (eager, compiled, initial weights).
+
+    loss and optimizer make the loss and the optimizer for a model; as_function hands fit() a plain
+    function of x instead of the MLP, so that the parameters come from the optimizer.
+    """
+    results = []
+    for compiled in (False, True):
+        model = make_model()
+        initial = weights(model)
+        history = fit(
+            (lambda x, model=model: model(x)) if as_function else model,
+            X,
+            y,
+            loss=loss(model),
+            optimizer=optimizer(model),
+            verbose=False,
+            compiled=compiled,
+            **options,
+        )
+        results.append(trained_as_hex(model, history))
+    return results[0], results[1], initial
+
+
+def squared_hinge(scores, y):
+    """A user's own loss, written with Value arithmetic only: (1/m) Σ_x max(0, 1 − y·s)²."""
+    return sum((1 - t * s).relu() ** 2 for s, t in zip(scores, y)) / len(scores)
+
+
+RNG = random.Random(18)
+POINTS = [[RNG.uniform(-1, 1), RNG.uniform(-1, 1)] for _ in range(30)]
+
+CASES = {
+    # the demo's loss and optimizer, in mini-batches of 10, 10 and 3: two compiled steps
+    "max-margin + L2, SGD with momentum": dict(
+        make_model=lambda: MLP(2, [8, 8, 1], seed=14),
+        data=moons(23),
+        loss=lambda model: lambda scores, y: hinge_loss(scores, y) + l2_penalty(model, 1e-4),
+        optimizer=lambda model: SGD(model, lr=0.1, momentum=0.9),
+        options={"epochs": 4, "batch_size": 10},
+    ),
+    # several outputs: one-hot targets, accuracy by argmax
+    "quadratic cost of one-hot targets, Adam": dict(
+        make_model=lambda: MLP(2, [6, 3], activation="tanh", output_activation="sigmoid", seed=15),
+        data=(POINTS, [[int(j == (x0 > 0) + (x1 > 0)) for j in range(3)] for x0, x1 in POINTS]),
+        loss=lambda model: quadratic_cost,
+        optimizer=lambda model: Adam(model, lr=0.05),
+        options={"epochs": 3, "batch_size": 7},
+    ),
+    # a regression, the whole set in every step: no accuracy
+    "quadratic cost of a regression, whole batches": dict(
+        make_model=lambda: MLP(3, [5, 1], activation="sigmoid", seed=16),
+        data=([[0.1 * i, math.sin(i), -0.5] for i in range(12)], [math.cos(i) for i in range(12)]),
+        loss=lambda model: quadratic_cost,
+        optimizer=lambda model: SGD(model, lr=0.5),
+        options={"epochs": 5},
+    ),
+    # a user's own loss, and a plain function as the model: the parameters come from the optimizer
+    "a user's loss and a function as the model": dict(
+        make_model=lambda: MLP(2, [5, 1], seed=17),
+        data=moons(17),
+        loss=lambda model: squared_hinge,
+        optimizer=lambda model: SGD(model, lr=0.05),
+        options={"epochs": 3, "batch_size": 5, "seed": 3, "as_function": True},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_compiled_training_takes_the_eager_steps_bit_for_bit(case):
+    c = CASES[case]
+    eager, compiled, initial = fit_both_ways(c["make_model"], *c["data"], c["loss"], c["optimizer"], **c["options"])
+    assert compiled == eager  # the weights, the loss and accuracy after each epoch, and every step's loss
+    assert eager["weights"] != [w.hex() for w in initial]  # the steps moved the weights
+
+
+def test_compiled_training_runs_the_model_and_the_loss_only_to_record_them():
+    X, y = moons(23)
+    model = MLP(2, [4, 1], seed=19)
+    calls = Counter()
+
+    class CountingModel:
+        def __call__(self, x):
+            calls["model"] += 1
+            return model(x)
+
+        def parameters(self):
+            return model.parameters()
+
+    def counting_loss(outputs, targets):
+        calls["loss of Value targets" if isinstance(targets[0], Value) else "loss of numbers"] += 1
+        return hinge_loss(outputs, targets)
+
+    fit(
+        CountingModel(),
+        X,
+        y,
+        loss=counting_loss,
+        optimizer=SGD(model, lr=0.01),
+        epochs=3,
+        batch_size=10,
+        compiled=True,
+        verbose=False,
+    )
+    # Recorded once over the whole set (23 points), then once per batch size (10, then 3). The 9 steps
+    # run as generated code; so does the forward pass of each epoch's measurement, whose loss is then
+    # computed from the outputs (the loss of numbers, once per epoch).
+    assert calls == {"model": 23 + 10 + 3, "loss of Value targets": 3, "loss of numbers": 3}
+
+
+@pytest.mark.parametrize(
+    ("model_of", "loss", "words"),
+    [
+        (lambda m: m, binary_cross_entropy, "binary_cross_entropy and softmax_cross_entropy cannot"),
+        (lambda m: m, lambda p, y: binary_cross_entropy(p, y) + l2_penalty(p, 1e-4), "refused Value targets"),
+        (lambda m: m, lambda s, y: hinge_loss(s, [2.0 * float(t) - 1.0 for t in y]), "y[0] does not"),
+        (lambda m: lambda x: m([float(v) for v in x]), quadratic_cost, "X[0][0] does not"),
+    ],
+)
+def test_a_loss_whose_graph_depends_on_the_labels_values_is_refused_before_training(model_of, loss, words):
+    X, labels = make_moons(12, seed=5)  # labels 0 and 1
+    model = MLP(2, [4, 1], output_activation="sigmoid", seed=20)
+    before = weights(model)
+    options = {"loss": loss, "optimizer": SGD(model, lr=0.1), "epochs": 2, "batch_size": 4, "verbose": False}
+    with pytest.raises(ValueError, match=re.escape(words)):
+        fit(model_of(model), X, labels, compiled=True, **options)
+    assert weights(model) == before
+    fit(model_of(model), X, labels, **options)  # without compiled=True it trains
+    assert weights(model) != before
+
+
+def test_softmax_cross_entropy_is_refused_with_compiled_and_says_why():
+    X = POINTS
+    y = [int(x0 > 0) + int(x1 > 0) for x0, x1 in X]
+    model = MLP(2, [4, 3], seed=21)
+    with pytest.raises(ValueError, match="the label picks which terms their graph holds") as refused:
+        fit(model, X, y, loss=softmax_cross_entropy, optimizer=SGD(model, lr=0.1), verbose=False, compiled=True)
+    assert "quadratic_cost and hinge_loss do" in str(refused.value)
+    assert "got a Value for example 0: the label picks which logit" in str(refused.value)  # the loss's own reason
+
+
+def test_compiled_training_needs_the_parameters():
+    class Bare:  # an optimizer without .params, and a model without parameters()
+        def step(self): ...
+
+        def zero_grad(self): ...
+
+    model = MLP(2, [2, 1], seed=22)
+    with pytest.raises(TypeError, match=r"compiled=True needs the parameters"):
+        fit(lambda x: model(x), *moons(6), loss=hinge_loss, optimizer=Bare(), verbose=False, compiled=True)
+
+
 # -- stopping with a clear error -----------------------------------------------------------------
 
 
-def test_a_nan_in_the_data_stops_training_before_the_weights_change():
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_nan_in_the_data_stops_training_before_the_weights_change(compiled):
     X, y = moons(10)
     X[3] = [float("nan"), 0.0]
     model = MLP(2, [4, 1], activation="tanh", seed=10)
     before = weights(model)
     with pytest.raises(FloatingPointError, match="check the data for NaN"):
-        fit(model, X, y, loss=quadratic_cost, optimizer=SGD(model, lr=0.1), epochs=1, verbose=False)
+        fit(model, X, y, loss=quadratic_cost, optimizer=SGD(model, lr=0.1), epochs=1, verbose=False, compiled=compiled)
     assert weights(model) == before
 
 
-def test_a_learning_rate_too_large_is_reported_as_divergence():
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_learning_rate_too_large_is_reported_as_divergence(compiled):
     X = [[1e3, -1e3], [2e3, 1e3]]
     y = [1.0, -1.0]
     model = MLP(2, [1], output_activation="linear", seed=11)
     with pytest.raises(FloatingPointError, match="try a smaller learning rate"):
-        fit(model, X, y, loss=quadratic_cost, optimizer=SGD(model, lr=1e10), epochs=50, verbose=False)
+        fit(
+            model,
+            X,
+            y,
+            loss=quadratic_cost,
+            optimizer=SGD(model, lr=1e10),
+            epochs=50,
+            verbose=False,
+            compiled=compiled,
+        )
+
+
+def failure(compiled: bool, X: list, y: list, lr: float) -> tuple[str, str, list[str]]:
+    """(the error's type, its message, the weights as float.hex) where fit() stops."""
+    model = MLP(2, [6, 1], activation="tanh", seed=13)
+    with pytest.raises(FloatingPointError) as stopped:
+        fit(
+            model,
+            X,
+            y,
+            loss=quadratic_cost,
+            optimizer=SGD(model, lr=lr, momentum=0.9),
+            epochs=40,
+            batch_size=4,
+            verbose=False,
+            compiled=compiled,
+        )
+    return type(stopped.value).__name__, str(stopped.value), [w.hex() for w in weights(model)]
+
+
+def test_compiled_training_stops_where_eager_training_stops_with_the_same_error():
+    X, y = moons(10)
+    X[6] = [float("nan"), 0.5]  # in the third mini-batch of the first epoch: two steps come first
+    assert failure(True, X, y, lr=0.1) == failure(False, X, y, lr=0.1)
+    big = [[1e3 * a, 1e3 * b] for a, b in moons(10)[0]]
+    assert failure(True, big, y, lr=1e6) == failure(False, big, y, lr=1e6)  # a square overflows in epoch 9
 
 
 @pytest.mark.parametrize(
@@ -255,19 +465,28 @@ def test_a_learning_rate_too_large_is_reported_as_divergence():
         ({"optimizer": 0.1}, TypeError, "optimizer must have step()"),
         ({"seed": None}, TypeError, "seed must be an int"),
         ({"verbose": 0}, TypeError, "verbose must be True or False"),
+        ({"compiled": 1}, TypeError, "compiled must be True or False"),
+        ({"compiled": "yes"}, TypeError, "compiled must be True or False"),
+        ({"y": [1, 0, 1]}, ValueError, "labels must be -1 or +1, got 0.0"),
+        ({"y": [1, None, 1]}, TypeError, "hinge_loss: targets must be a list with one entry per example, got NoneType"),
+        ({"X": [[0.0, 1.0], [1.0, 0.0], "ab"]}, TypeError, "MLP takes a sequence of 2 inputs, got str"),
     ],
 )
-def test_bad_arguments_raise_named_errors(change, error, words):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_bad_arguments_raise_named_errors(change, error, words, compiled):
     model = MLP(2, [2, 1], seed=12)
     args = {
         "X": [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]],
         "y": [1, -1, 1],
         "loss": hinge_loss,
         "optimizer": SGD(model, lr=0.1),
+        "compiled": compiled,
     }
     args.update(change)
-    with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):
+    before = weights(model)
+    with pytest.raises(error, match=re.escape(words)):
         fit(model, args.pop("X"), args.pop("y"), **{"verbose": False, **args})
+    assert weights(model) == before
 
 
 def test_the_readme_example_learns_the_moons():
