@@ -1,0 +1,50 @@
+"""The README's examples run, and what they say they print is what they print."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import linecache
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def fenced_blocks(text: str) -> list[tuple[str, str, str]]:
+    """(language, code, the prose that follows) for every fenced block of the README."""
+    pattern = re.compile(r"^```(\w*)\n(.*?)^```\n(.*?)(?=^```|\Z)", re.S | re.M)
+    return [(m.group(1), m.group(2), m.group(3)) for m in pattern.finditer(text)]
+
+
+def first_quoted(prose: str) -> str:
+    """The first `code span` of a paragraph, its line breaks as spaces."""
+    return " ".join(re.search(r"`([^`]+)`", prose).group(1).split())
+
+
+def test_python_examples_run_and_print_what_they_say(torch, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the examples write pictures and a model file
+    namespace: dict = {}
+    blocks = fenced_blocks(README.read_text(encoding="utf-8"))
+    ran = 0
+    for i, (language, code, after) in enumerate(blocks):
+        if language != "python":
+            continue
+        if code.startswith("def forward_backward"):  # shown as the output of graph.source
+            assert code == namespace["graph"].source
+            continue
+        linecache.cache["example.py"] = (len(code), None, code.splitlines(True), "example.py")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "example.py", "exec"), namespace)
+        ran += 1
+        printed = out.getvalue()
+        promised = [line.split("# → ", 1)[1] for line in code.splitlines() if "# → " in line]
+        if promised:
+            assert printed.splitlines() == promised
+        elif "detect_anomaly" in code:
+            assert " ".join(printed.split()) == first_quoted(after)
+        if "print(trace)" in after:  # the next block is the table print(trace) shows
+            assert blocks[i + 1][1] == str(namespace["trace"]) + "\n"
+    assert ran >= 8
+    assert (tmp_path / "moons.json").exists() and (tmp_path / "boundary.png").exists()
