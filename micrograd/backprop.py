@@ -20,9 +20,8 @@ import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from micrograd.engine import Number
 from micrograd.nn import MLP
-
-Number = int | float
 
 
 def sigma(z: float, activation: str) -> float:

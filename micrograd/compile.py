@@ -41,11 +41,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from micrograd.engine import Value, _log_or_nan, _pow, _pow_local, linear, no_grad, topological_order
+from micrograd.engine import Number, Value, _log_or_nan, _pow, _pow_local, linear, no_grad, topological_order
 
 __all__ = ["CompiledGraph", "compile_function", "compile_graph"]
 
-Number = int | float
 Nested = Number | Sequence["Nested"]
 
 LINEAR = "w·a+b"

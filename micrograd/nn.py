@@ -97,7 +97,10 @@ class Layer(Module):
         return self.neurons[0].activation
 
     def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
-        x = _as_values(x, len(self.neurons[0].w), "Layer")  # one leaf per input, shared by the neurons
+        return self._forward(_as_values(x, len(self.neurons[0].w), "Layer"))  # one leaf per input, shared
+
+    def _forward(self, x: list[Value]) -> list[Value]:
+        """The layer on inputs already checked and wrapped as Values, recording its z and a."""
         xd = [xk.data for xk in x]
         za = [n._forward(x, xd) for n in self.neurons]
         self._z = [weakref.ref(z) for z, _ in za]
@@ -181,8 +184,8 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Value | Number]) -> Value | list[Value]:
         x = _as_values(x, self.nin, "MLP", self._input_labels)
-        for layer in self.layers:
-            x = layer(x)
+        for layer in self.layers:  # each layer's output is the next one's input: checked once, here
+            x = layer._forward(x)
         return x[0] if len(x) == 1 else x
 
     def parameters(self) -> list[Value]:

@@ -161,13 +161,14 @@ class BackwardTrace(Sequence[BackwardStep]):
 
     _HEADER = ("step", "node", "child", "∂node/∂child", "node.grad", "contribution", "child.grad before", "after")
 
+    def _title(self) -> str:
+        return f"backward from {self.names[self.root]}: {self.seed_equation()}, then {_steps(len(self))}"
+
     def __str__(self) -> str:
-        title = f"backward from {self.names[self.root]}: {self.seed_equation()}, then {_steps(len(self))}"
-        return title + "\n\n" + _text_table(self._HEADER, self._rows())
+        return self._title() + "\n\n" + _text_table(self._HEADER, self._rows())
 
     def _repr_html_(self) -> str:
-        title = f"backward from {self.names[self.root]}: {self.seed_equation()}, then {_steps(len(self))}"
-        return _html_table(title, self._HEADER, self._rows())
+        return _html_table(self._title(), self._HEADER, self._rows())
 
     def __repr__(self) -> str:
         return f"BackwardTrace(root={self.names[self.root]!r}, steps={len(self)})"

@@ -372,7 +372,7 @@ def apply_step(step, pick) -> Value:
 BINARY_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
 
 
-def compare_with_backward(graph: CompiledGraph, build, param_values, *inputs) -> None:
+def assert_same_as_backward(graph: CompiledGraph, build, param_values, *inputs) -> None:
     """Same output and grads as backward(); where the engine raises, the compiled graph raises an error it raises.
 
     When several ops fail, which one fails first depends on the order they run in: any of the
@@ -406,8 +406,8 @@ def test_random_graphs_compile_to_backwards_numbers(program, n_params, n_inputs,
         assume(False)
     assume(root._prev)  # the root is a node, not one of the leaves
     graph = compile_graph(root, params, xs)
-    compare_with_backward(graph, build, recorded[:n_params], recorded[n_params:])
-    compare_with_backward(graph, build, new[:n_params], new[n_params:])
+    assert_same_as_backward(graph, build, recorded[:n_params], recorded[n_params:])
+    assert_same_as_backward(graph, build, new[:n_params], new[n_params:])
 
 
 @st.composite
@@ -485,8 +485,8 @@ def test_a_batch_compiles_to_a_loop_with_backwards_numbers(spec, data):
     if separate and any(depends_on(result, params) for result in example_results(spec, params, X, labels)):
         assert graph.repeats == m  # one loop over the examples
     for g in (graph, unrolled):
-        compare_with_backward(g, build, recorded, X)
-        compare_with_backward(g, build, new, new_X)
+        assert_same_as_backward(g, build, recorded, X)
+        assert_same_as_backward(g, build, new, new_X)
     assert unrolled.repeats == 1
 
 
