@@ -229,7 +229,10 @@ def html_text(text: str, wrap: int = WRAP) -> str:
     since older dot versions reject a single line longer than 16384 characters.
     """
     # Graphviz reads \N, \G, \E ... in labels as the name of the node or graph, and \\ as one backslash.
-    return "<BR/>\n".join(escape(line, quote=True).replace("\\", "\\\\") for line in _lines(text, wrap))
+    # Graphviz 2.43 (Debian 12's) drops a cell's text made only of "]" into the next cell: spell it &#93;.
+    return "<BR/>\n".join(
+        escape(line, quote=True).replace("\\", "\\\\").replace("]", "&#93;") for line in _lines(text, wrap)
+    )
 
 
 def _lines(text: str, wrap: int = WRAP) -> list[str]:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import graphviz
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import REQUIRE_ALL
@@ -349,9 +349,8 @@ def drawable_text(**kwargs):
     return st.text(st.one_of(st.sampled_from('"{}|<>\\&;#[]-/NGETHLl '), alphabet), **kwargs)
 
 
-@settings(max_examples=100)
-@given(drawable_text(min_size=1, max_size=120))
-def test_any_label_renders_as_itself_with_either_renderer(label):
+def assert_label_renders_as_itself(label: str) -> None:
+    """`label` on a leaf and on the node above it shows as itself in both cells, with either renderer."""
     for name in RENDERERS:
         with using(name):
             node = Value(1.0, label) * 2.0
@@ -360,6 +359,22 @@ def test_any_label_renders_as_itself_with_either_renderer(label):
             assert len(nodes) == 4 and len(edges) == 3
             shown = ["".join(lines[:-2]) for lines in nodes.values() if lines[-1].startswith("grad")]
             assert shown.count(label.replace("\xa0", " ")) == 2, (name, shown)
+
+
+PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+
+@pytest.mark.parametrize("label", [c * n for c in PUNCTUATION for n in (1, 2)] + ["]]>", "<![CDATA[x]]>", "&#93;"])
+def test_every_punctuation_label_renders_as_itself(label):
+    # Graphviz 2.43 once moved a cell made only of "]" into the next cell; every short run is checked here.
+    assert_label_renders_as_itself(label)
+
+
+@settings(max_examples=100)
+@given(drawable_text(min_size=1, max_size=120))
+@example("]")
+def test_any_label_renders_as_itself_with_either_renderer(label):
+    assert_label_renders_as_itself(label)
 
 
 @settings(max_examples=100)
