@@ -15,6 +15,9 @@ REQUIRE_ALL = os.environ.get("MICROGRAD_REQUIRE_ALL") == "1"
 settings.register_profile(
     "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
+# `pytest --hypothesis-profile explore` draws new random examples on every run, to look for failures
+# that the fixed examples of the default profile (the ones CI runs) do not reach.
+settings.register_profile("explore", parent=settings.get_profile("default"), derandomize=False, database=None)
 settings.load_profile("default")
 
 
