@@ -42,10 +42,8 @@ def assert_same(result, expected):
 # -- backprop as code: one neuron -------------------------------------------------------------
 
 
-def neuron(params, x1, x2):
+def neuron_graph(w1: Value, w2: Value, b: Value, x1: Value, x2: Value) -> Value:
     """o = tanh(x1·w1 + x2·w2 + b), the worked example, each node labelled."""
-    w1, w2, b = params
-    x1, x2 = Value(x1, "x1"), Value(x2, "x2")
     x1w1, x2w2 = x1 * w1, x2 * w2
     x1w1.label, x2w2.label = "x1*w1", "x2*w2"
     n = x1w1 + x2w2 + b
@@ -55,16 +53,15 @@ def neuron(params, x1, x2):
     return o
 
 
+def neuron(params, x1, x2):
+    """The worked example with the inputs as new leaves, as eager() builds it."""
+    return neuron_graph(*params, Value(x1, "x1"), Value(x2, "x2"))
+
+
 def compiled_neuron() -> CompiledGraph:
-    w1, w2, b = Value(-3.0, "w1"), Value(1.0, "w2"), Value(6.8813735870195432, "b")
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    x1w1, x2w2 = x1 * w1, x2 * w2
-    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
-    n = x1w1 + x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return compile_graph(o, [w1, w2, b], [x1, x2])
+    params = [Value(-3.0, "w1"), Value(1.0, "w2"), Value(6.8813735870195432, "b")]
+    inputs = [Value(2.0, "x1"), Value(0.0, "x2")]
+    return compile_graph(neuron_graph(*params, *inputs), params, inputs)
 
 
 def test_one_neuron_reads_as_the_chain_rule():
