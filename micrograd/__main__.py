@@ -62,7 +62,7 @@ def worked_example() -> str:
     for node in reversed(order):
         by_hand, formula = closed[node.label]
         lines.append(
-            f"{node.label:<15}{node._op or 'leaf':<7}{node.data:>12.6f}{node.grad:>18.6f}{by_hand:>18.6f}  {formula}"
+            f"{node.label:<15}{node._op or 'leaf'!s:<7}{node.data:>12.6f}{node.grad:>18.6f}{by_hand:>18.6f}  {formula}"
         )
     agree = all(node.grad == closed[node.label][0] for node in order)
     worst = max(abs(node.grad - closed[node.label][0]) for node in order)

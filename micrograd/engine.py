@@ -2,38 +2,40 @@
 
 Every operation computes its result and its local derivatives ∂out/∂child in the same step and
 stores them on the node, so the chain rule in backward() is one line:
-``child.grad += local * node.grad``.
+``child.grad += local * node.grad``. The operations themselves, their values and their
+derivatives, are defined once in micrograd.ops; this file turns each into Value methods.
 """
 
 from __future__ import annotations
 
-import linecache
-import math
 import numbers
-import os
-import sys
-import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from operator import mul
+from typing import TYPE_CHECKING, Any, Protocol
+
+from micrograd import ops
+from micrograd.ops import ZERO, ZERO_1, Op
 
 Number = int | float
 
-# The recording state of the current thread (or asyncio task): (build the graph, detect anomalies).
-_DEFAULT = (True, False)
-_STATES = {s: s for s in [(True, False), (False, False), (True, True), (False, True)]}
-_state: ContextVar[tuple[bool, bool]] = ContextVar("micrograd_state", default=_DEFAULT)
 
-# Local derivatives that do not depend on the operands, shared by every node that uses them.
-_ONE, _ZERO, _MINUS_ONE = (1.0,), (0.0,), (-1.0,)
-_ONE_ONE, _ONE_MINUS_ONE = (1.0, 1.0), (1.0, -1.0)
+class Watcher(Protocol):
+    """What watches the engine at work (anomaly mode): each node as it is made, each step of backward()."""
+
+    def created(self, node: Value, children: tuple[Value, ...]) -> None: ...
+    def step(self, node: Value, k: int, child: Value, local: float, before: float, contribution: float) -> None: ...
+
+
+# The recording state of the current thread (or asyncio task): (build the graph, who watches, if anyone).
+_DEFAULT: tuple[bool, Watcher | None] = (True, None)
+_state: ContextVar[tuple[bool, Watcher | None]] = ContextVar("micrograd_state", default=_DEFAULT)
 
 
 class Value:
     """A scalar in a computation graph: its data, its gradient, and how it was computed."""
 
-    __slots__ = ("data", "grad", "_prev", "_local", "_op", "label", "__weakref__")
+    __slots__ = ("__weakref__", "_label", "_local", "_op", "_prev", "data", "grad")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -41,95 +43,40 @@ class Value:
         self.grad = 0.0
         self._prev: tuple[Value, ...] = ()  # the children, in operand order
         self._local: tuple[float, ...] = ()  # ∂self/∂child, one per child
-        self._op = ""
-        if type(label) is not str:
-            raise TypeError(f"Value label must be a str, got {_type_name(label)}")
+        self._op: Op | None = None  # the op that computed it; None for a leaf
         self.label = label
 
-    # -- operations: each computes the output and its local derivatives --------------------
+    @property
+    def label(self) -> str:
+        """The name drawings, traces and generated code show for this value ("" for none)."""
+        return self._label
 
-    def __add__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        return _result(self.data + other.data, (self, other), _ONE_ONE, "+")
+    @label.setter
+    def label(self, label: str) -> None:
+        if type(label) is not str:
+            raise TypeError(f"Value label must be a str, got {_type_name(label)}")
+        self._label = label
 
-    def __sub__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        return _result(self.data - other.data, (self, other), _ONE_MINUS_ONE, "-")
+    # The ops (micrograd.ops) are attached below the class: a + b, a * b, x ** 2, x.tanh(), abs(x), ...
+    if TYPE_CHECKING:
 
-    def __mul__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        return _result(self.data * other.data, (self, other), (other.data, self.data), "*")
-
-    def __truediv__(self, other: Value | Number) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        a, b = self.data, other.data
-        if b == 0.0:
-            raise ZeroDivisionError(f"division by zero in {a!r} / {b!r}")
-        return _result(a / b, (self, other), (1.0 / b, -(a / b) / b), "/")
+        def __getattr__(self, name: str) -> Callable[..., Value]: ...
+        def __add__(self, other: Value | Number) -> Value: ...
+        def __radd__(self, other: Value | Number) -> Value: ...
+        def __sub__(self, other: Value | Number) -> Value: ...
+        def __rsub__(self, other: Value | Number) -> Value: ...
+        def __mul__(self, other: Value | Number) -> Value: ...
+        def __rmul__(self, other: Value | Number) -> Value: ...
+        def __truediv__(self, other: Value | Number) -> Value: ...
+        def __rtruediv__(self, other: Value | Number) -> Value: ...
+        def __rpow__(self, other: Value | Number) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
 
     def __pow__(self, other: Value | Number) -> Value:
-        x = self.data
         if isinstance(other, Value):  # x ** y with both differentiable
-            y = other.data
-            out = _pow(x, y)
-            dy = 0.0 if (x == 0.0 and y >= 0.0) else out * _log_or_nan(x)
-            return _result(out, (self, other), (_pow_local(x, y), dy), "**")
-        n = _as_float(other, "exponent")
-        return _result(_pow(x, n), (self,), (_pow_local(x, n),), f"**{_short(n)}")
-
-    def __neg__(self) -> Value:
-        return _result(-self.data, (self,), _MINUS_ONE, "neg")
-
-    def exp(self) -> Value:
-        x = self.data
-        try:
-            e = math.exp(x)
-        except OverflowError:
-            raise OverflowError(f"exp({x!r}) overflows a float (exp is finite up to x ≈ 709.78)") from None
-        return _result(e, (self,), (e,), "exp")
-
-    def log(self) -> Value:
-        """Natural logarithm; defined for x > 0."""
-        x = self.data
-        if x <= 0.0:
-            raise ValueError(f"log({x!r}): log is only defined for positive numbers")
-        return _result(math.log(x), (self,), (1.0 / x,), "log")
-
-    def tanh(self) -> Value:
-        t = math.tanh(self.data)
-        return _result(t, (self,), (1.0 - t * t,), "tanh")
-
-    def sigmoid(self) -> Value:
-        """σ(x) = 1 / (1 + e^-x), computed so that it never overflows; σ' = σ(1 − σ)."""
-        x = self.data
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _result(s, (self,), ((1.0 - s) * s,), "sigmoid")
-
-    def relu(self) -> Value:
-        """max(0, x) with relu'(0) = 0, as PyTorch (NaN passes through, with derivative 1)."""
-        out = 0.0 if self.data < 0.0 else self.data
-        return _result(out, (self,), _ZERO if out <= 0.0 else _ONE, "relu")
-
-    # -- compositions: the reflected operators keep the operands in their written order ----
-
-    def __radd__(self, other: Number) -> Value:  # other + self
-        return Value(other) + self
-
-    def __rsub__(self, other: Number) -> Value:  # other - self
-        return Value(other) - self
-
-    def __rmul__(self, other: Number) -> Value:  # other * self
-        return Value(other) * self
-
-    def __rtruediv__(self, other: Number) -> Value:  # other / self
-        return Value(other) / self
-
-    def __rpow__(self, other: Number) -> Value:  # other ** self
-        return Value(other) ** self
+            return _apply(ops.POW, (self, other))
+        return _apply(ops.power(_as_float(other, "exponent")), (self,))  # the constant n is part of the op
 
     # -- a Value compares and converts like its float --------------------------------------
 
@@ -157,7 +104,7 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         if self._prev:
             raise TypeError(
                 "cannot pickle or copy a Value that is the result of operations (its graph would "
@@ -180,17 +127,13 @@ class Value:
             )
         seed = _as_float(grad, "backward(grad=...)")
         order = topological_order(self)
-        _start_backward(self, order, seed)
-        if _state.get()[1]:
-            _backward_checked(order)
-            return
-        for node in reversed(order):
-            for child, local in zip(node._prev, node._local):
-                child.grad += local * node.grad
+        start_backward(self, order, seed)
+        watcher = _state.get()[1]
+        chain_rule(order, watcher.step if watcher else None)
 
 
-def _start_backward(root: Value, order: list[Value], seed: float) -> None:
-    """Reset the grads that backward() recomputes, and seed the root (shared with micrograd.trace)."""
+def start_backward(root: Value, order: list[Value], seed: float) -> None:
+    """Reset the grads that backward() recomputes, and seed the root."""
     for node in order:  # -0.0 is the additive identity: the first contribution lands exactly, sign of zero too
         if node._prev or node.grad == 0.0:
             node.grad = -0.0
@@ -198,6 +141,33 @@ def _start_backward(root: Value, order: list[Value], seed: float) -> None:
         root.grad = seed
     else:
         root.grad += seed
+
+
+Observer = Callable[[Value, int, Value, float, float, float], None]
+
+
+def chain_rule(order: list[Value], observe: Observer | None = None) -> None:
+    """The reverse pass: for every node, last computed first, child.grad += ∂node/∂child · node.grad.
+
+    A structural zero (ops.ZERO) adds +0.0 whatever node.grad is. observe(node, k, child, local,
+    before, contribution), when given, sees each step once it is taken (traces, anomaly mode).
+    """
+    for node in reversed(order):
+        g, local = node.grad, node._local
+        if observe is None:
+            if type(local) is tuple:  # no structural zero: the common case, at full speed
+                for child, d in zip(node._prev, local):
+                    child.grad += d * g
+                continue
+            if local is ZERO_1:  # one operand, its derivative a structural zero (an inactive relu)
+                node._prev[0].grad += 0.0
+                continue
+        for k, (child, d) in enumerate(zip(node._prev, local)):
+            before = child.grad
+            contribution = 0.0 if d is ZERO else d * g
+            child.grad = before + contribution
+            if observe is not None:
+                observe(node, k, child, d, before, contribution)
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -220,28 +190,27 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+def node_names(order: Sequence[Value], labels: bool = True) -> dict[Value, str]:
+    """What each value is called in drawings, traces and generated code: its label, or v1, v2, ... by its place."""
+    return {node: (labels and node.label) or f"v{i}" for i, node in enumerate(order, start=1)}
+
+
 def linear(w: Sequence[Value | Number], a: Sequence[Value | Number], b: Value | Number = 0.0) -> Value:
     """z = Σ_k w_k·a_k + b as one node: ∂z/∂w_k = a_k, ∂z/∂a_k = w_k, ∂z/∂b = 1.
 
     Its children are the operands in the order the formula names them: w_1..w_n, a_1..a_n, b.
     """
-    w = _values(w, "weights")
-    a = _values(a, "inputs")
-    if len(w) != len(a):
-        raise ValueError(f"linear() needs as many weights as inputs, got {len(w)} weights and {len(a)} inputs")
-    return _linear(w, a, b if isinstance(b, Value) else Value(b), [ak.data for ak in a])
-
-
-def _linear(w: list[Value], a: list[Value], b: Value, ad: list[float]) -> Value:
-    """linear() for operands that are already Values, with ad = [a_k.data]: the hot path of a layer."""
-    wd = [wk.data for wk in w]
-    return _result(sum(map(mul, wd, ad)) + b.data, (*w, *a, b), (*ad, *wd, 1.0), "w·a+b")
+    wv = _values(w, "weights")
+    av = _values(a, "inputs")
+    if len(wv) != len(av):
+        raise ValueError(f"linear() needs as many weights as inputs, got {len(wv)} weights and {len(av)} inputs")
+    return _linear(wv, av, b if isinstance(b, Value) else Value(b), [ak.data for ak in av])
 
 
 @contextmanager
 def no_grad() -> Iterator[None]:
     """Inside this block operations build no graph: for inference and plotting."""
-    token = _state.set(_STATES[(False, _state.get()[1])])
+    token = _state.set((False, _state.get()[1]))
     try:
         yield
     finally:
@@ -249,13 +218,9 @@ def no_grad() -> Iterator[None]:
 
 
 @contextmanager
-def detect_anomaly() -> Iterator[None]:
-    """Inside this block, raise FloatingPointError at the first op whose value or gradient is NaN or ±inf.
-
-    The error names the op, the node's label and the line of code that created the node.
-    Outside the block nothing is checked and nothing is recorded.
-    """
-    token = _state.set(_STATES[(_state.get()[0], True)])
+def watched_by(watcher: Watcher) -> Iterator[None]:
+    """Inside this block watcher sees every node made and every step of backward()."""
+    token = _state.set((_state.get()[0], watcher))
     try:
         yield
     finally:
@@ -267,25 +232,95 @@ def detect_anomaly() -> Iterator[None]:
 _new = object.__new__
 
 
-def _result(data: float, children: tuple[Value, ...], local: tuple[float, ...], op: str) -> Value:
+def _result(data: float, children: tuple[Value, ...], local: tuple[float, ...], op: Op) -> Value:
     """The output node of an op, recording its children and local derivatives unless in no_grad()."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    out.label = ""
+    out._label = ""
     out._op = op
     state = _state.get()
     if state is _DEFAULT:
         out._prev = children
         out._local = local
         return out
-    record, anomaly = state
+    record, watcher = state
     out._prev, out._local = (children, local) if record else ((), ())
-    if anomaly:
-        _origins[out] = _user_frame()
-        if not math.isfinite(data):
-            raise FloatingPointError(f"{_describe(out)}, computed {data!r} from {_operands(children)}")
+    if watcher is not None:
+        watcher.created(out, children)
     return out
+
+
+def _apply(op: Op, children: tuple[Value, ...]) -> Value:
+    """op applied to Values, whatever its operands (compile replays a graph through this)."""
+    xs = [c.data for c in children]
+    try:
+        out = op.compute(*op.args(xs))
+    except (ArithmeticError, ValueError) as error:
+        raise op.error(error, xs) from None
+    return _result(out, children, op.derivatives(out, *op.args(xs)), op)
+
+
+# Each op becomes a Value method written from this one template: the op's value and its local
+# derivatives as micrograd.ops writes them out in Python (tanh: out = tanh(x0), local (1.0 - out * out,)).
+_TEMPLATE = """
+def {function}({params}):
+{unpack}
+    try:
+        out = {value}
+    except (ArithmeticError, ValueError) as error:
+        raise op.error(error, [{operands}]) from None
+    return _result(out, {children}, {local}, op)
+"""
+_UNARY = {"params": "self", "unpack": "    x0 = self.data", "children": "(self,)"}
+_OTHER = "    if not isinstance(other, Value):\n        other = Value(other)\n"
+_BINARY = {
+    "params": "self, other",
+    "unpack": _OTHER + "    x0, x1 = self.data, other.data",
+    "children": "(self, other)",
+}
+_REFLECTED = {
+    "params": "self, other",
+    "unpack": _OTHER + "    x0, x1 = other.data, self.data",
+    "children": "(other, self)",
+}
+_LINEAR = {  # z = w·a + b of Values w and b, inputs a with their floats ad: the hot path of a layer
+    "params": "w, a, b, ad",
+    "unpack": "    wd = [wk.data for wk in w]\n    bd = b.data",
+    "children": "(*w, *a, b)",
+}
+
+
+def _define(op: Op, function: str, form: dict[str, str]) -> Callable[..., Value]:
+    source = _TEMPLATE.format(
+        function="_op_method", value=op.value_text, local=op.local_text, operands=", ".join(op.operands), **form
+    )
+    namespace = {**ops.RUNTIME, "Value": Value, "_result": _result, "op": op}
+    exec(compile(source, f"<micrograd op {op.name}>", "exec"), namespace)
+    method: Callable[..., Value] = namespace["_op_method"]
+    method.__name__ = method.__qualname__ = function
+    method.__doc__ = f"{op.write(['x', 'y'])}, recording its local derivatives."
+    return method
+
+
+_OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
+
+
+def _attach_ops() -> None:
+    """Give Value a method for every op: a + b, 2 * a, x.tanh(), abs(x); x ** n dispatches in __pow__."""
+    for op in ops.OPS.values():
+        if op.arity == 2:
+            name = _OPERATORS[op.name]
+            if name != "pow":
+                setattr(Value, f"__{name}__", _define(op, f"__{name}__", _BINARY))
+            setattr(Value, f"__r{name}__", _define(op, f"__r{name}__", _REFLECTED))
+        elif op.arity == 1:
+            for name in op.methods:
+                setattr(Value, name, _define(op, name, _UNARY))
+
+
+_attach_ops()
+_linear = _define(ops.LINEAR, "_linear", _LINEAR)
 
 
 def _leaf(data: float, grad: float, label: str) -> Value:
@@ -298,10 +333,10 @@ def _as_float(x: object, what: str) -> float:
     """x as a float if it is a real number (not a bool); otherwise a TypeError naming its type."""
     t = type(x)
     if t is float:
-        return x
+        return x  # type: ignore[return-value]
     if t is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
         try:
-            return float(x)
+            return float(x)  # type: ignore[arg-type]
         except OverflowError:
             raise OverflowError(f"{what}: the integer {x} is too large for a float") from None
     if isinstance(x, Value):
@@ -328,93 +363,3 @@ def _values(xs: object, what: str) -> list[Value]:
 def _type_name(x: object) -> str:
     t = type(x)
     return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-
-
-# -- the arithmetic of powers, with float semantics forward and PyTorch's for derivatives --------
-
-
-def _pow(x: float, y: float) -> float:
-    if y == 0.5 and x >= 0.0:  # x ** 0.5 is the square root, exactly rounded (and √-0.0 = -0.0) as in PyTorch
-        return math.sqrt(x)
-    try:
-        r = x**y
-    except ZeroDivisionError:
-        raise ZeroDivisionError(f"{x!r} ** {y!r}: zero cannot be raised to a negative power") from None
-    except OverflowError:
-        raise OverflowError(f"{x!r} ** {y!r} overflows a float") from None
-    if type(r) is complex:
-        raise ValueError(f"{x!r} ** {y!r}: a negative number to a non-integer power is not a real number")
-    return r
-
-
-def _c_pow(x: float, y: float) -> float:
-    """x ** y as C's pow(): ±inf instead of an exception, NaN instead of a complex number."""
-    try:
-        r = x**y
-    except (ZeroDivisionError, OverflowError):
-        negative = math.copysign(1.0, x) < 0.0 and y.is_integer() and y % 2.0 == 1.0
-        return -math.inf if negative else math.inf
-    return math.nan if type(r) is complex else r
-
-
-def _pow_local(x: float, n: float) -> float:
-    """∂(x ** n)/∂x = n · x^(n−1), and 0 where n = 0 (as PyTorch)."""
-    if n == 0.0:
-        return 0.0
-    if n == 0.5 and x >= 0.0:  # 1 / (2√x): ±inf at ±0, as PyTorch's derivative of sqrt
-        r = math.sqrt(x)
-        return 0.5 / r if r else math.copysign(math.inf, r)
-    return n * _c_pow(x, n - 1.0)
-
-
-def _log_or_nan(x: float) -> float:
-    if x > 0.0:
-        return math.log(x)
-    return -math.inf if x == 0.0 else math.nan
-
-
-def _short(n: float) -> str:
-    return str(int(n)) if n.is_integer() and abs(n) < 1e15 else repr(n)
-
-
-# -- anomaly detection ----------------------------------------------------------------------
-
-_origins: weakref.WeakKeyDictionary[Value, tuple[str, int]] = weakref.WeakKeyDictionary()
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def _user_frame() -> tuple[str, int]:
-    """(file, line) of the innermost caller outside this package and contextlib."""
-    frame = sys._getframe(2)
-    while frame is not None:
-        filename = frame.f_code.co_filename
-        if not (os.path.dirname(os.path.abspath(filename)) == _PACKAGE_DIR or filename.endswith("contextlib.py")):
-            return filename, frame.f_lineno
-        frame = frame.f_back
-    return "<unknown>", 0
-
-
-def _describe(node: Value) -> str:
-    label = f" {node.label!r}" if node.label else " (unlabelled)"
-    where = _origins.get(node)
-    if where is None:
-        return f"op {node._op!r}, node{label}, created outside detect_anomaly()"
-    code = linecache.getline(where[0], where[1]).strip()
-    return f"op {node._op!r}, node{label}, created at {where[0]}:{where[1]}" + (f": {code}" if code else "")
-
-
-def _operands(children: tuple[Value, ...]) -> str:
-    return ", ".join(f"{c.label}={c.data!r}" if c.label else repr(c.data) for c in children) or "no operands"
-
-
-def _backward_checked(order: list[Value]) -> None:
-    """The reverse pass of backward(), raising at the first gradient that is NaN or ±inf."""
-    for node in reversed(order):
-        for child, local in zip(node._prev, node._local):
-            child.grad += local * node.grad
-            if not math.isfinite(child.grad):
-                child_label = f" {child.label!r}" if child.label else ""
-                raise FloatingPointError(
-                    f"backward through {_describe(node)}, made the gradient of its child{child_label} "
-                    f"{child.grad!r} (local derivative {local!r}, upstream grad {node.grad!r})"
-                )

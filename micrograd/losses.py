@@ -184,7 +184,7 @@ def _number(t: object, i: int, loss: str) -> float | Value:
     if isinstance(t, Value):
         if t._prev:
             raise ValueError(
-                f"{loss}: a target that is a Value must be a leaf, got the result of {t._op!r} for example {i}; "
+                f"{loss}: a target that is a Value must be a leaf, got the result of {str(t._op)!r} for example {i}; "
                 "targets are data: pass its .data"
             )
         value = t.data

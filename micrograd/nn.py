@@ -19,8 +19,8 @@ from types import ModuleType
 from typing import NoReturn
 
 from micrograd.engine import Number, Value, _linear
+from micrograd.ops import ACTIVATIONS, OPS
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 Seed = int | random.Random | None
 
 
@@ -36,7 +36,7 @@ class Module:
 
 
 class Neuron(Module):
-    """a = σ(w·x + b) with σ one of ACTIVATIONS; w drawn uniformly from [-1, 1], b = 0.
+    """a = σ(w·x + b) with σ one of ACTIVATIONS (micrograd.ops); w drawn uniformly from [-1, 1], b = 0.
 
     ``nonlin`` is micrograd 0.1.0's switch (relu or linear); ``activation`` names any of them.
     ``seed`` is an int, a random.Random, or None for Python's global random (as micrograd 0.1.0).
@@ -48,8 +48,15 @@ class Neuron(Module):
         rng = _rng(seed)
         self.w = [Value(rng.uniform(-1, 1), f"w[{k}]") for k in range(nin)]
         self.b = Value(0.0, "b")
-        self._sigma = None if self.activation == "linear" else getattr(Value, self.activation)
         self._labels = ("z", "a")
+        self.__setstate__(self.__dict__)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_sigma"}  # the method is found again on load
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._sigma = None if self.activation == "linear" else getattr(Value, OPS[self.activation].methods[0])
 
     @property
     def nonlin(self) -> bool:
@@ -63,10 +70,10 @@ class Neuron(Module):
     def _forward(self, x: list[Value], xd: list[float]) -> tuple[Value, Value]:
         z = _linear(self.w, x, self.b, xd)
         if self._sigma is None:  # linear: a is z
-            z.label = self._labels[0]
+            z._label = self._labels[0]
             return z, z
         a = self._sigma(z)
-        z.label, a.label = self._labels
+        z._label, a._label = self._labels  # checked strs: the setter is for users
         return z, a
 
     def __call__(self, x: Sequence[Value | Number]) -> Value:

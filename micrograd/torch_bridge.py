@@ -1,26 +1,32 @@
 """From micrograd to PyTorch and back: an MLP as a ``torch.nn.Sequential`` in float64, the same weights.
 
 ``to_torch(mlp)`` builds ``Sequential(Linear, σ, Linear, σ, ...)``: one ``Linear`` per layer, with
-``weight[j][k] = w[l][j][k]`` and ``bias[j] = b[l][j]``, each followed by the layer's activation
-(``Sigmoid``, ``Tanh``, ``ReLU``, or ``Identity`` for linear). ``from_torch(module)`` reads such a
-module back into an ``MLP``. Both copy the float64 numbers exactly, so a round trip gives back the
-same bits. PyTorch is imported inside the functions only: micrograd itself runs without it.
+``weight[j][k] = w[l][j][k]`` and ``bias[j] = b[l][j]``, each followed by the module that computes
+the layer's activation (``MODULES``: ``Tanh``, ``ReLU``, ``GELU(approximate="tanh")``, ...,
+``Identity`` for linear). ``from_torch(module)`` reads such a module back into an ``MLP``. Both
+copy the float64 numbers exactly, so a round trip gives back the same bits. PyTorch is imported
+inside the functions only: micrograd itself runs without it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 from micrograd.nn import FORMAT_NAME, FORMAT_VERSION, MLP
+from micrograd.ops import OPS
 
 if TYPE_CHECKING:
     import torch
 
 __all__ = ["from_torch", "to_torch"]
 
-# micrograd's activation -> the torch.nn module that computes it
-MODULES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "linear": "Identity"}
+# micrograd's activation -> the torch.nn module that computes it, and the arguments it must have
+MODULES: dict[str, tuple[str, Mapping[str, object]]] = {
+    "linear": ("Identity", {}),
+    **{op.name: op.torch for op in OPS.values() if op.activation and op.torch},
+}
 
 
 def to_torch(mlp: MLP) -> torch.nn.Sequential:
@@ -36,21 +42,23 @@ def to_torch(mlp: MLP) -> torch.nn.Sequential:
         with torch.no_grad():
             linear.weight.copy_(torch.tensor(weights, dtype=torch.float64))
             linear.bias.copy_(torch.tensor(biases, dtype=torch.float64))
-        modules += [linear, getattr(torch.nn, MODULES[activation])()]
+        module, arguments = MODULES[activation]
+        modules += [linear, getattr(torch.nn, module)(**arguments)]
     return torch.nn.Sequential(*modules)
 
 
 def from_torch(module: torch.nn.Module) -> MLP:
     """The MLP that computes what module computes: a Sequential of float64 Linear layers, each with an activation.
 
-    Each ``Linear`` (with a bias) may be followed by one of ``Sigmoid``, ``Tanh``, ``ReLU`` or
-    ``Identity``; none means linear. Nested Sequentials are read in order. Anything else (a Conv
+    Each ``Linear`` (with a bias) may be followed by one of the modules of ``MODULES``, with the
+    arguments given there (a ``LeakyReLU(0.2)`` computes another function than micrograd's
+    leaky_relu); none means linear. Nested Sequentials are read in order. Anything else (a Conv
     layer, a Dropout, another activation, float32 weights) is a ValueError saying what to change.
     """
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch() takes a torch.nn.Sequential (or Linear), got {type(module).__name__}")
-    activations = {getattr(torch.nn, name): activation for activation, name in MODULES.items()}
+    activations = {getattr(torch.nn, name): activation for activation, (name, _) in MODULES.items()}
     layers: list[list] = []  # [Linear, activation or None]
     for i, m in enumerate(_modules(module, torch)):
         if type(m) is torch.nn.Linear:
@@ -68,11 +76,12 @@ def from_torch(module: torch.nn.Module) -> MLP:
                 raise ValueError(
                     f"module {i} ({type(m).__name__}) comes {where}: an MLP layer is a Linear and one activation"
                 )
-            layers[-1][1] = activations[type(m)]
+            layers[-1][1] = _check_arguments(m, i, activations[type(m)])
         else:
             raise ValueError(
                 f"module {i} is a {type(m).__name__}, which an MLP has no counterpart for: from_torch() reads Linear "
-                f"layers, each followed by one of {', '.join(MODULES.values())} (micrograd's {', '.join(MODULES)})"
+                f"layers, each followed by one of {', '.join(_written(a) for a in MODULES)} (micrograd's "
+                f"{', '.join(MODULES)})"
             )
     if not layers:
         raise ValueError("from_torch(): the module has no Linear layer")
@@ -126,3 +135,20 @@ def _check_linear(linear: torch.nn.Linear, i: int, torch: ModuleType) -> torch.n
                 "convert the module with module.double() first (float32 weights convert exactly)"
             )
     return linear
+
+
+def _written(activation: str) -> str:
+    """The module of an activation as it is written: Softplus(beta=1.0, threshold=20.0)."""
+    module, arguments = MODULES[activation]
+    return f"{module}({', '.join(f'{k}={v!r}' for k, v in arguments.items())})"
+
+
+def _check_arguments(module: torch.nn.Module, i: int, activation: str) -> str:
+    """activation, if module has the arguments with which it computes micrograd's function; else a ValueError."""
+    for key, expected in MODULES[activation][1].items():
+        if getattr(module, key) != expected:
+            raise ValueError(
+                f"module {i} is a {type(module).__name__} with {key}={getattr(module, key)!r}, but micrograd's "
+                f"{activation} is {_written(activation)}: no micrograd activation computes the same function"
+            )
+    return activation

@@ -23,7 +23,7 @@ from html import escape
 from typing import overload
 
 from micrograd import viz
-from micrograd.engine import Number, Value, _as_float, _start_backward, topological_order
+from micrograd.engine import Number, Value, _as_float, chain_rule, start_backward, topological_order
 from micrograd.viz import format_number
 
 UNKNOWN = "?"  # the grad of a value that backward has not reached yet
@@ -185,31 +185,30 @@ def trace_backward(root: Value, grad: Number = 1.0, *, digits: int = 4) -> Backw
     digits = viz.check_digits(digits)
     order = topological_order(root)
     names = viz.node_names(order)
-    # backward(), written out: the same start, the same loop, each step recorded.
-    _start_backward(root, order, seed)
+    # backward() itself, with every step recorded as it is taken.
+    start_backward(root, order, seed)
     start = root.grad
     steps: list[BackwardStep] = []
-    for node in reversed(order):
-        for k, (child, local) in enumerate(zip(node._prev, node._local)):
-            before = child.grad
-            contribution = local * node.grad
-            child.grad += contribution
-            steps.append(
-                BackwardStep(
-                    number=len(steps) + 1,
-                    node=node,
-                    child=child,
-                    operand=k,
-                    local=local,
-                    upstream=node.grad,
-                    contribution=contribution,
-                    before=before,
-                    after=child.grad,
-                    node_name=names[node],
-                    child_name=names[child],
-                    repeated=node._prev.count(child) > 1,
-                )
+
+    def record(node: Value, k: int, child: Value, local: float, before: float, contribution: float) -> None:
+        steps.append(
+            BackwardStep(
+                number=len(steps) + 1,
+                node=node,
+                child=child,
+                operand=k,
+                local=local,
+                upstream=node.grad,
+                contribution=contribution,
+                before=before,
+                after=child.grad,
+                node_name=names[node],
+                child_name=names[child],
+                repeated=node._prev.count(child) > 1,
             )
+        )
+
+    chain_rule(order, record)
     return BackwardTrace(root, order, seed, start, steps, digits)
 
 
@@ -261,7 +260,9 @@ class ForwardTrace(Sequence[ForwardStep]):
         rows = []
         for s in self._steps:
             computed = f"{s.formula} = {s.arithmetic}" if s.node._prev else s.formula
-            rows.append([str(s.number), s.name, s.node._op or "leaf", computed, format_number(s.value, self.digits)])
+            rows.append(
+                [str(s.number), s.name, str(s.node._op or "leaf"), computed, format_number(s.value, self.digits)]
+            )
         return rows
 
     def __str__(self) -> str:
@@ -285,26 +286,12 @@ def trace_forward(root: Value, *, digits: int = 4) -> ForwardTrace:
     steps = []
     for i, node in enumerate(order, start=1):
         if node._prev:
-            formula = _formula(node._op, [names[c] for c in node._prev])
-            arithmetic = _formula(node._op, [_paren(f(c.data)) for c in node._prev])
+            formula = node._op.write([names[c] for c in node._prev])
+            arithmetic = node._op.write([_paren(f(c.data)) for c in node._prev])
         else:
             formula = arithmetic = "input"
         steps.append(ForwardStep(i, node, names[node], formula, arithmetic, node.data))
     return ForwardTrace(root, steps, digits)
-
-
-def _formula(op: str, args: list[str]) -> str:
-    """The op applied to args, as a learner would write it: a * b, tanh(n), a**2, w[0]·x[0] + w[1]·x[1] + b."""
-    if op in ("+", "-", "*", "/", "**"):
-        return f"{args[0]} {op} {args[1]}"
-    if op.startswith("**"):
-        return f"{args[0]}{op}"
-    if op == "neg":
-        return f"-{args[0]}"
-    if op == "w·a+b":
-        n = (len(args) - 1) // 2
-        return " + ".join([*(f"{args[k]}·{args[n + k]}" for k in range(n)), args[-1]])
-    return f"{op}({', '.join(args)})"
 
 
 # -- the stepper ------------------------------------------------------------------------------

@@ -14,13 +14,13 @@ import shutil
 import sys
 import sysconfig
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from html import escape
 
 import graphviz
 from graphviz.backend import dot_command, execute, rendering
 
-from micrograd.engine import Value, topological_order
+from micrograd.engine import Value, node_names, topological_order
 
 RENDERER_VARIABLE = "MICROGRAD_RENDERER"
 RENDERERS = ("auto", "system", "pure")
@@ -206,11 +206,6 @@ def check_digits(digits: object) -> int:
     return digits
 
 
-def node_names(order: Sequence[Value]) -> dict[Value, str]:
-    """What each value is called in drawings and traces: its label, or v1, v2, ... by its place in `order`."""
-    return {node: node.label or f"v{i}" for i, node in enumerate(order, start=1)}
-
-
 def display_text(text: str) -> str:
     """text as it is drawn: characters that cannot be shown (controls, surrogates) as Python escapes."""
     return "".join(c if _showable(c) else repr(c)[1:-1] for c in text.replace("\r\n", "\n"))
@@ -342,7 +337,7 @@ def _draw(
         g.node(f"n{i}", label, id=f"n{i}", shape="plain")
         if not node._prev:
             continue
-        g.node(f"n{i}op", f"<{html_text(node._op)}>", id=f"n{i}op", shape="ellipse")
+        g.node(f"n{i}op", f"<{html_text(str(node._op))}>", id=f"n{i}op", shape="ellipse")
         g.edge(f"n{i}op", f"n{i}", id=f"e{i}")
         for k, (child, local) in enumerate(zip(node._prev, node._local)):
             attrs = {"id": f"e{i}_{k}"}

@@ -24,7 +24,7 @@ import math
 from IPython.display import display
 
 from micrograd import MLP, Value
-from micrograd.backprop import backprop
+from micrograd.equations import backprop
 from micrograd.trace import trace_backward
 from micrograd.viz import draw_dot
 
@@ -99,7 +99,7 @@ draw_dot(C, show_local=True)
 #
 # $$\delta = \frac{\partial C}{\partial a}\,\frac{\partial a}{\partial z} = (a - y)\; a\,(1 - a)$$
 #
-# Backward left exactly this number in `z.grad`; the closed-form equations of `micrograd.backprop`
+# Backward left exactly this number in `z.grad`; the closed-form equations of `micrograd.equations`
 # (BP1 for the last layer) give it too, computed without the graph.
 
 # %%

@@ -16,7 +16,7 @@
 #
 # A network of sigmoid neurons, the quadratic cost, and the four equations of backpropagation.
 # We compute every derivative twice: once with micrograd's graph (`backward()`), once with the
-# equations written out in plain floats (`micrograd.backprop`, which never looks at a `.grad`),
+# equations written out in plain floats (`micrograd.equations`, which never looks at a `.grad`),
 # and put the two side by side.
 #
 # For layers $l = 1, \dots, L$ (layer 0 is the input $x$):
@@ -40,7 +40,7 @@ import math
 from IPython.display import Markdown, display
 
 from micrograd import MLP
-from micrograd.backprop import backprop, backprop_batch
+from micrograd.equations import backprop, backprop_batch
 from micrograd.losses import quadratic_cost
 from micrograd.optim import SGD
 from micrograd.viz import draw_dot

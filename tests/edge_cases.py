@@ -20,32 +20,75 @@ inf, nan = math.inf, math.nan
 
 @dataclass(frozen=True)
 class Op:
+    """The test data of one op of micrograd.ops: how micrograd and PyTorch write it, and where to sample it.
+
+    ``domain`` gives, for each operand, the interval that random tests draw it from (where the op is
+    defined and its value stays moderate); ``kinks`` are the points where its derivative jumps, which
+    central differences must keep away from; ``sweep`` picks the points of the stability sweep where
+    Python's float arithmetic does not raise (None: not swept).
+    """
+
     name: str
+    op: str  # the op of micrograd.ops it exercises: its name, or "**n" for the constant powers
     value: Callable  # micrograd: Values -> Value
     torch: Callable  # PyTorch: (torch module, tensors) -> tensor
+    domain: tuple[tuple[float, float], ...] = ((-5.0, 5.0),)
+    kinks: tuple[float, ...] = ()
+    sweep: Callable[[float], bool] | None = None
 
+
+EXP_LIMIT = math.log(1.7976931348623157e308)  # exp overflows past ≈ 709.78
+SAME = ((-5.0, 5.0), (-5.0, 5.0))
 
 OPS = {
     op.name: op
     for op in [
-        Op("x + y", lambda x, y: x + y, lambda t, x, y: x + y),
-        Op("x - y", lambda x, y: x - y, lambda t, x, y: x - y),
-        Op("x * y", lambda x, y: x * y, lambda t, x, y: x * y),
-        Op("x / y", lambda x, y: x / y, lambda t, x, y: x / y),
-        Op("-x", lambda x: -x, lambda t, x: -x),
-        Op("x ** 0", lambda x: x**0, lambda t, x: x**0),
-        Op("x ** 0.5", lambda x: x**0.5, lambda t, x: x**0.5),
-        Op("x ** -1", lambda x: x**-1, lambda t, x: x**-1),
-        Op("x ** 2", lambda x: x**2, lambda t, x: x**2),
-        Op("x ** 3", lambda x: x**3, lambda t, x: x**3),
-        Op("x ** y", lambda x, y: x**y, lambda t, x, y: x**y),
-        Op("2 ** x", lambda x: 2**x, lambda t, x: 2**x),
-        Op("exp(x)", lambda x: x.exp(), lambda t, x: t.exp(x)),
-        Op("log(x)", lambda x: x.log(), lambda t, x: t.log(x)),
-        Op("tanh(x)", lambda x: x.tanh(), lambda t, x: t.tanh(x)),
-        Op("sigmoid(x)", lambda x: x.sigmoid(), lambda t, x: t.sigmoid(x)),
-        Op("relu(x)", lambda x: x.relu(), lambda t, x: t.relu(x)),
-        Op("x·w + b", lambda x, w, b: linear([w], [x], b), lambda t, x, w, b: w * x + b),
+        Op("x + y", "+", lambda x, y: x + y, lambda t, x, y: x + y, SAME),
+        Op("x - y", "-", lambda x, y: x - y, lambda t, x, y: x - y, SAME),
+        Op("x * y", "*", lambda x, y: x * y, lambda t, x, y: x * y, SAME),
+        Op("x / y", "/", lambda x, y: x / y, lambda t, x, y: x / y, ((-5.0, 5.0), (0.2, 5.0))),
+        Op("-x", "neg", lambda x: -x, lambda t, x: -x, sweep=lambda x: True),
+        Op("x ** 0", "**n", lambda x: x**0, lambda t, x: x**0),
+        Op("x ** 0.5", "**n", lambda x: x**0.5, lambda t, x: x**0.5, ((0.01, 5.0),), sweep=lambda x: x >= 0),
+        Op("x ** -1", "**n", lambda x: x**-1, lambda t, x: x**-1, ((0.2, 5.0),)),
+        Op("x ** 2", "**n", lambda x: x**2, lambda t, x: x**2),
+        Op("x ** 3", "**n", lambda x: x**3, lambda t, x: x**3),
+        Op("x ** y", "**", lambda x, y: x**y, lambda t, x, y: x**y, ((0.1, 5.0), (-3.0, 3.0))),
+        Op("2 ** x", "**", lambda x: 2**x, lambda t, x: 2**x),
+        Op("exp(x)", "exp", lambda x: x.exp(), lambda t, x: t.exp(x), sweep=lambda x: x < EXP_LIMIT),
+        Op("log(x)", "log", lambda x: x.log(), lambda t, x: t.log(x), ((0.01, 1000.0),), sweep=lambda x: x > 0),
+        Op("sqrt(x)", "sqrt", lambda x: x.sqrt(), lambda t, x: t.sqrt(x), ((0.01, 100.0),), sweep=lambda x: x >= 0),
+        Op("sin(x)", "sin", lambda x: x.sin(), lambda t, x: t.sin(x), ((-10.0, 10.0),), sweep=lambda x: True),
+        Op("cos(x)", "cos", lambda x: x.cos(), lambda t, x: t.cos(x), ((-10.0, 10.0),), sweep=lambda x: True),
+        Op("abs(x)", "abs", lambda x: abs(x), lambda t, x: t.abs(x), kinks=(0.0,), sweep=lambda x: True),
+        Op("tanh(x)", "tanh", lambda x: x.tanh(), lambda t, x: t.tanh(x), sweep=lambda x: True),
+        Op("sigmoid(x)", "sigmoid", lambda x: x.sigmoid(), lambda t, x: t.sigmoid(x), sweep=lambda x: True),
+        Op("relu(x)", "relu", lambda x: x.relu(), lambda t, x: t.relu(x), kinks=(0.0,), sweep=lambda x: True),
+        Op(
+            "leaky_relu(x)",
+            "leaky_relu",
+            lambda x: x.leaky_relu(),
+            lambda t, x: t.nn.functional.leaky_relu(x),
+            kinks=(0.0,),
+            sweep=lambda x: True,
+        ),
+        Op(
+            "softplus(x)",
+            "softplus",
+            lambda x: x.softplus(),
+            lambda t, x: t.nn.functional.softplus(x),
+            ((-30.0, 30.0),),
+            kinks=(20.0,),  # PyTorch's threshold: a jump of 2e-9 in the derivative
+            sweep=lambda x: True,
+        ),
+        Op(
+            "gelu(x)",
+            "gelu",
+            lambda x: x.gelu(),
+            lambda t, x: t.nn.functional.gelu(x, approximate="tanh"),
+            sweep=lambda x: True,
+        ),
+        Op("x·w + b", "w·a+b", lambda x, w, b: linear([w], [x], b), lambda t, x, w, b: w * x + b, SAME + SAME[:1]),
     ]
 }
 
@@ -139,6 +182,43 @@ CASES = [
     Case("x·w + b", (0.0, inf, 1.0), why="0·inf = NaN"),
     Case("x·w + b", (1e308, 10.0, -inf)),
     Case("x·w + b", (nan, 0.0, 0.0)),
+    Case("sqrt(x)", (0.0,), why="1/(2√x) at 0: +inf"),
+    Case("sqrt(x)", (-0.0,), why="√-0 = -0, derivative -inf"),
+    Case("sqrt(x)", (inf,)),
+    Case("sqrt(x)", (nan,)),
+    Case("sqrt(x)", (5e-324,)),
+    Case("sqrt(x)", (-1.0,), ValueError, "math.sqrt(-1) raises; PyTorch: NaN"),
+    Case("sin(x)", (0.0,)),
+    Case("sin(x)", (-0.0,)),
+    Case("sin(x)", (1e300,)),
+    Case("sin(x)", (nan,)),
+    Case("sin(x)", (inf,), ValueError, "math.sin(inf) raises; PyTorch: NaN"),
+    Case("cos(x)", (0.0,), why="cos'(0) = -sin(0) = -0"),
+    Case("cos(x)", (-0.0,)),
+    Case("cos(x)", (nan,)),
+    Case("cos(x)", (-inf,), ValueError, "math.cos(-inf) raises; PyTorch: NaN"),
+    Case("abs(x)", (0.0,), why="sgn(0) = 0, as PyTorch"),
+    Case("abs(x)", (-0.0,)),
+    Case("abs(x)", (nan,), why="PyTorch's sgn(NaN) is 0"),
+    Case("abs(x)", (-inf,)),
+    Case("leaky_relu(x)", (0.0,), why="slope 0.01 at 0, as PyTorch"),
+    Case("leaky_relu(x)", (-0.0,)),
+    Case("leaky_relu(x)", (-inf,)),
+    Case("leaky_relu(x)", (nan,)),
+    Case("leaky_relu(x)", (-1e308,)),
+    Case("softplus(x)", (20.0,), why="the last point below PyTorch's threshold"),
+    Case("softplus(x)", (20.000000000000004,), why="past the threshold: x itself"),
+    Case("softplus(x)", (-1000.0,)),
+    Case("softplus(x)", (1000.0,)),
+    Case("softplus(x)", (inf,)),
+    Case("softplus(x)", (-inf,)),
+    Case("softplus(x)", (nan,)),
+    Case("gelu(x)", (0.0,)),
+    Case("gelu(x)", (-0.0,)),
+    Case("gelu(x)", (-30.0,)),
+    Case("gelu(x)", (1e200,), why="x³ overflows: the value is x, the derivative inf·0 = NaN in both"),
+    Case("gelu(x)", (-inf,), why="-inf·0 = NaN in both"),
+    Case("gelu(x)", (nan,)),
 ]
 
 

@@ -12,10 +12,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import micrograd.compile as compile_module
+import micrograd.compile.loops as loops_module
+import micrograd.ops
 from helpers import assert_named_errors
 from micrograd import MLP, Value, linear, topological_order
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
+from micrograd.ops import ACTIVATIONS, RUNTIME
+from micrograd.trace import trace_backward
 
 
 def same(a: float, b: float) -> bool:
@@ -120,7 +123,7 @@ def test_labels_become_valid_unique_names():
         assert f"    {name} = " in source, name
     assert "(*)" not in source
     namespace: dict = {}
-    exec(compile(source, "<test>", "exec"), {**compile_module._HELPERS, **namespace})  # valid Python
+    exec(compile(source, "<test>", "exec"), {**RUNTIME, **namespace})  # valid Python
 
 
 def test_a_label_never_reaches_the_code_as_code():
@@ -300,8 +303,8 @@ def test_bad_arguments_raise_named_errors_also_under_python_O():
 
 # -- random graphs: compiled == backward(), bit for bit ------------------------------------------
 
-UNARY = ["neg", "exp", "log", "tanh", "sigmoid", "relu"]
-BINARY = ["+", "-", "*", "/", "**"]
+UNARY = [op.methods[0] for op in micrograd.ops.OPS.values() if op.arity == 1]  # every op of one operand
+BINARY = [name for name, op in micrograd.ops.OPS.items() if op.arity == 2]
 EXPONENTS = [0.0, 0.5, 1.0, 2.0, 3.0, -1.0, -2.0, 1.5]
 values = st.one_of(st.floats(-3, 3, allow_nan=False), st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]))
 index = st.integers(0, 10**6)
@@ -469,7 +472,7 @@ def test_a_batch_compiles_to_a_loop_with_backwards_numbers(spec, data):
 
     params = [Value(v) for v in recorded]
     try:
-        with mock.patch.object(compile_module, "LOOP_MIN_NODES", 2):  # loop over even the smallest batches
+        with mock.patch.object(loops_module, "LOOP_MIN_NODES", 2):  # loop over even the smallest batches
             graph = compile_function(f, params, X)
             unrolled = compile_function(f, params, X, unroll=True)
     except (ArithmeticError, ValueError):
@@ -521,7 +524,7 @@ def test_the_w3_training_step_compiled_takes_the_same_steps_as_the_engine():
         assert [p.data.hex() for p in model.parameters()] == [p.data.hex() for p in eager_model.parameters()]
 
 
-@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "linear"])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_a_quadratic_cost_over_a_batch_of_any_mlp(activation):
     def network():
         return MLP(3, [4, 2], activation=activation, output_activation="sigmoid", seed=7)
@@ -570,4 +573,18 @@ def test_repr_says_what_was_compiled():
     x = Value(1.0, "x")
     graph = compile_graph(x * x, [x])
     assert repr(graph) == f"CompiledGraph(1 params, 0 inputs, {len(graph.source.splitlines())} lines)"
-    assert graph.source.splitlines()[-1] == "    return v1, [g_x]"
+    assert graph.source.splitlines()[-1] == "    return v2, [g_x]"  # as the trace names it: x is v1
+
+
+def test_unlabelled_nodes_have_the_names_the_trace_gives_them():
+    a, b = Value(2.0, "a"), Value(-3.0)
+    out = ((a * b).tanh() + a) * b
+    names = trace_backward(out).names
+    source = compile_graph(out, [a, b]).source
+    assigned = {
+        name.strip(" ,") for line in source.splitlines() if " = " in line for name in line.split(" = ")[0].split(",")
+    }
+    for node in topological_order(out):
+        if not node.label:
+            assert names[node] in assigned, (names[node], source)
+    assert [names[n] for n in topological_order(out)] == ["a", "v2", "v3", "v4", "v5", "v6"]

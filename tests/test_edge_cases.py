@@ -6,14 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from edge_cases import CASES, markdown_table, run_micrograd, run_torch, same
+import micrograd.ops
+from edge_cases import CASES, OPS, markdown_table, run_micrograd, run_torch, same
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "edge-cases.md"
 
 
-def test_there_are_at_least_forty_cases_over_every_op():
-    assert len(CASES) >= 40
-    assert len({case.op for case in CASES}) >= 15
+def test_every_op_of_micrograd_has_test_data_and_edge_points():
+    tested = {entry.op for entry in OPS.values()}
+    assert tested == {*micrograd.ops.OPS, "**n"}, "add the op's entry to tests/edge_cases.py"
+    at_edges = {OPS[case.op].op for case in CASES}
+    assert at_edges == tested, f"no edge points for {sorted(tested - at_edges)}"
+    assert all(case.op in OPS for case in CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

@@ -9,7 +9,7 @@ import pytest
 
 from helpers import assert_named_errors
 from micrograd import MLP, Value, topological_order
-from micrograd.backprop import backprop_batch
+from micrograd.equations import backprop_batch
 from micrograd.losses import binary_cross_entropy, hinge_loss, l2_penalty, quadratic_cost, softmax_cross_entropy
 
 
@@ -208,7 +208,7 @@ def test_l2_penalty_of_a_model_covers_every_parameter():
 
 def graph_as_numbers(root: Value) -> list[tuple[str, str, list[str]]]:
     """Every node of the graph in topological order: its op, its value and its local derivatives, as float.hex."""
-    return [(n._op, n.data.hex(), [d.hex() for d in n._local]) for n in topological_order(root)]
+    return [(str(n._op), n.data.hex(), [d.hex() for d in n._local]) for n in topological_order(root)]
 
 
 @pytest.mark.parametrize(

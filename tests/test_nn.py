@@ -9,6 +9,7 @@ import pytest
 
 from helpers import assert_named_errors
 from micrograd import MLP, Layer, Neuron, Value, no_grad
+from micrograd.ops import ACTIVATIONS
 
 
 def test_neuron_computes_sigma_of_w_dot_x_plus_b():
@@ -169,7 +170,7 @@ MALFORMED = {
     "negative layer": ("MLP(2, [3, -1])", "ValueError", "at least 1"),
     "sizes not a list": ("MLP(2, 3)", "TypeError", "list of layer sizes"),
     "unknown activation": ("MLP(2, [3], activation='softmax')", "ValueError", "unknown activation 'softmax'"),
-    "activation case": ("Neuron(2, activation='ReLU')", "ValueError", "choose one of sigmoid, tanh, relu, linear"),
+    "activation case": ("Neuron(2, activation='ReLU')", "ValueError", f"choose one of {', '.join(ACTIVATIONS)}"),
     "activation type": ("Neuron(2, activation=3)", "TypeError", "activation must be a str"),
     "seed type": ("MLP(2, [3], seed='0')", "TypeError", "seed"),
     "too few inputs": ("MLP(2, [3], seed=0)([1.0])", "ValueError", "expects 2 inputs, got 1"),

@@ -9,7 +9,7 @@ import pytest
 
 from helpers import assert_named_errors
 from micrograd import MLP, Value
-from micrograd.backprop import backprop
+from micrograd.equations import backprop
 from micrograd.losses import quadratic_cost
 from micrograd.optim import SGD, Adam
 

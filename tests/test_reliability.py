@@ -18,7 +18,7 @@ import weakref
 import pytest
 
 from micrograd import MLP, Value, detect_anomaly, linear, no_grad, topological_order
-from micrograd import engine as engine_module
+from micrograd import anomaly as anomaly_module
 
 
 def hinge_step(model: MLP, X: list[list[float]], y: list[float], lr: float = 0.05) -> Value:
@@ -88,8 +88,8 @@ def test_anomaly_mode_records_nothing_when_off():
     outside = [Value(1.0) * 2 for _ in range(100)]
     with detect_anomaly():
         inside = [Value(1.0) * 2 for _ in range(100)]
-    assert not any(node in engine_module._origins for node in outside)
-    assert all(node in engine_module._origins for node in inside)
+    assert not any(node in anomaly_module._origins for node in outside)
+    assert all(node in anomaly_module._origins for node in inside)
 
 
 def test_anomaly_mode_still_checks_under_no_grad():

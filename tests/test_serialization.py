@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from micrograd import MLP, Layer
 from micrograd.nn import FORMAT
+from micrograd.ops import ACTIVATIONS
 
 INPUTS = [[0.5, -1.0], [2.0, 0.25], [-3.0, 1.5]]
 
@@ -261,7 +262,7 @@ def mutated_files(draw) -> bytes:
         state[key] = value
     elif kind == "activation":
         i = draw(st.integers(0, len(state["activations"]) - 1))
-        state["activations"][i] = draw(JSON_VALUES.filter(lambda v: v not in ("sigmoid", "tanh", "relu", "linear")))
+        state["activations"][i] = draw(JSON_VALUES.filter(lambda v: v not in ACTIVATIONS))
     text = json.dumps(state).encode("utf-8")
     if kind == "truncated":
         text = text[: draw(st.integers(0, len(text) - 1))]

@@ -10,10 +10,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from micrograd import MLP, Value
+from micrograd.ops import ACTIVATIONS
 from micrograd.torch_bridge import from_torch, to_torch
 
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"]
-TORCH_NAMES = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "linear": "Identity"}
+# The torch.nn module that computes each activation, written from PyTorch's documentation.
+TORCH_MODULES = {
+    "sigmoid": lambda t: t.nn.Sigmoid(),
+    "tanh": lambda t: t.nn.Tanh(),
+    "relu": lambda t: t.nn.ReLU(),
+    "leaky_relu": lambda t: t.nn.LeakyReLU(),  # slope 0.01
+    "softplus": lambda t: t.nn.Softplus(),  # beta 1, threshold 20
+    "gelu": lambda t: t.nn.GELU(approximate="tanh"),
+    "linear": lambda t: t.nn.Identity(),
+}
+
+
+def test_every_activation_has_its_torch_module():
+    assert set(TORCH_MODULES) == set(ACTIVATIONS)
+
+
 shapes = st.tuples(st.integers(1, 4), st.lists(st.integers(1, 5), min_size=1, max_size=3))
 inputs = st.floats(-3, 3, allow_nan=False)
 
@@ -88,7 +103,7 @@ def test_torch_to_micrograd_and_back_is_exact(torch, shape, activations, seed):
     for n_in, n_out, activation in zip([nin, *sizes], sizes, activations):
         modules.append(torch.nn.Linear(n_in, n_out, dtype=torch.float64))
         if activation is not None:  # no activation module: a linear layer
-            modules.append(getattr(torch.nn, TORCH_NAMES[activation])())
+            modules.append(TORCH_MODULES[activation](torch))
     net = torch.nn.Sequential(*modules)
     model = from_torch(net)
     assert [layer.activation for layer in model.layers] == [a or "linear" for a in activations[: len(sizes)]]
@@ -154,7 +169,13 @@ def f64_linear(t, n_in: int, n_out: int, **options):
     [
         (lambda t: t.nn.Sequential(t.nn.Conv1d(1, 1, 1, dtype=t.float64)), "module 0 is a Conv1d"),
         (lambda t: t.nn.Sequential(f64_linear(t, 2, 3), t.nn.Dropout()), "module 1 is a Dropout"),
-        (lambda t: t.nn.Sequential(f64_linear(t, 2, 3), t.nn.LeakyReLU()), "module 1 is a LeakyReLU"),
+        (
+            lambda t: t.nn.Sequential(f64_linear(t, 2, 3), t.nn.LeakyReLU(0.2)),
+            r"LeakyReLU with negative_slope=0.2, but micrograd's leaky_relu is LeakyReLU\(negative_slope=0.01\)",
+        ),
+        (lambda t: t.nn.Sequential(f64_linear(t, 2, 3), t.nn.Softplus(beta=2)), "module 1 is a Softplus with beta=2"),
+        (lambda t: t.nn.Sequential(f64_linear(t, 2, 3), t.nn.GELU()), "module 1 is a GELU with approximate='none'"),
+        (lambda t: t.nn.Sequential(f64_linear(t, 2, 3), t.nn.ELU()), "module 1 is a ELU"),
         (lambda t: t.nn.Linear(2, 3, dtype=t.float32), r"torch.float32 numbers.*module.double\(\)"),
         (lambda t: f64_linear(t, 2, 3, bias=False), "without a bias"),
         (lambda t: t.nn.Sequential(t.nn.ReLU(), f64_linear(t, 2, 3)), "before any Linear layer"),

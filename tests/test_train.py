@@ -10,8 +10,8 @@ from collections import Counter
 import pytest
 
 from micrograd import MLP, Value
-from micrograd.backprop import backprop_batch
 from micrograd.data import make_moons
+from micrograd.equations import backprop_batch
 from micrograd.losses import (
     binary_cross_entropy,
     hinge_loss,

@@ -7,10 +7,10 @@ import random
 import pytest
 
 from micrograd import MLP, Value
-from micrograd.backprop import backprop, backprop_batch, sigma, sigma_prime
+from micrograd.equations import backprop, backprop_batch, sigma, sigma_prime
+from micrograd.ops import ACTIVATIONS
 
 SHAPES = [(1, [1]), (2, [3, 1]), (3, [4, 4, 2]), (4, [16, 16, 3]), (2, [16, 1, 1])]
-ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"]
 SEEDS = [0, 1, 2]
 
 

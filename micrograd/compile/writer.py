@@ -1,0 +1,383 @@
+"""Writing the code of a compiled graph: the forward pass, one assignment per node, then the backward pass.
+
+Each node's value and each edge's contribution to a gradient are written from the op's own
+definition (micrograd.ops), evaluated on expressions instead of floats, so the code performs the
+very float operations that the engine performs. Where the graph repeats a structure (loops.py),
+the code computes it in a ``for`` loop over the repeats.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
+
+from micrograd import expr
+from micrograd.compile.graph import Graph
+from micrograd.compile.loops import Loop
+from micrograd.engine import Value, node_names
+from micrograd.ops import LINEAR, RUNTIME, SYMBOLS
+
+# The names the code itself uses beside the ops' runtime: no label may take any of them.
+CODE_NAMES = ("forward_backward", "params", "inputs", "roots", "saved", "zip", "range", "reversed")
+RESERVED = frozenset({*RUNTIME, *expr.Symbols.BUILTINS, *CODE_NAMES})
+
+
+class Writer:
+    """The source of ``forward_backward(params, inputs)`` for a graph, with or without a loop."""
+
+    def __init__(self, graph: Graph, loop: Loop | None) -> None:
+        self.graph = graph
+        self.loop = loop
+        self.names = _Names()
+        self.unnamed = node_names(graph.order, labels=False)  # v1, v2, ... as traces and drawings name them
+        self.value: dict[Value, str] = {}  # node -> its value in the function's scope: a name or a literal
+        self.grad: dict[Value, str] = {}  # node -> the name of its grad
+        self.header: list[str] = []  # module-level tables: the loop's per-copy constants and input indices
+        self.ready: set[str] = set()  # grads that hold a value already: their next contribution is +=
+
+    def source(self) -> str:
+        g = self.graph
+        params = list(g.param_index)
+        for i, p in enumerate(params):
+            self.value[p] = self.names.new(p.label, self.unnamed.get(p, f"p{i}"))
+        for i, x in enumerate(g.input_index):
+            self.value[x] = self.names.new(x.label, self.unnamed.get(x, f"x{i}"))
+        for c in g.const:
+            self.value[c] = _literal(c.data)
+        in_copies: set[Value] = set()
+        if self.loop is not None:
+            self._name_loop()
+            in_copies = set().union(*self.loop.members.values())
+        for n in g.ops:
+            if n not in self.value and n not in in_copies:
+                self.value[n] = self.names.new(n.label, self.unnamed[n])
+
+        # The backward pass is written first: writing it finds what the loop's backward reads, which the
+        # loop's forward pass must then save.
+        backward, saved = self._backward_section() if g.root in g.needs_grad else ([], [])
+        lines = [
+            "def forward_backward(params, inputs):",
+            '    """(output, [∂output/∂p for each parameter p]) at new values of the parameters and inputs."""',
+        ]
+        if params:
+            lines.append(f"    {_targets([self.value[p] for p in params])} = params")
+        lines += self._unpack_inputs()
+        lines.append("    # forward: one assignment per node, in topological order")
+        if self.loop is None:
+            lines += self._forward(g.ops, "    ")
+        else:
+            lines += self._forward(self.loop.below, "    ")
+            lines += self._forward_loop(saved)
+            lines += self._forward(self.loop.above, "    ")
+        lines += backward
+        returned = ", ".join(self.grad[p] if p in g.needs_grad else "0.0" for p in params)
+        lines.append(f"    return {self.value[g.root]}, [{returned}]")
+        return "\n".join([*self.header, *([""] if self.header else []), *lines]) + "\n"
+
+    def _unpack_inputs(self) -> list[str]:
+        g, loop = self.graph, self.loop
+        if loop is None:
+            used = {c for n in g.ops for c in n._prev}
+        else:  # the leaves of the copies come in through the loop's slots
+            used = {c for n in (*loop.below, *loop.above) for c in n._prev}
+            used |= {c for t in loop.body for s, c in enumerate(t._prev) if (t, s) not in loop.slot_of}
+        used.add(g.root)
+        inputs = list(g.input_index)
+        if inputs and all(x in used for x in inputs):
+            return [f"    {_targets([self.value[x] for x in inputs])} = inputs"]
+        return [f"    {self.value[x]} = inputs[{i}]" for i, x in enumerate(inputs) if x in used]
+
+    # -- straight-line code
+
+    def _forward(
+        self,
+        nodes: Iterable[Value],
+        indent: str,
+        arg: Callable[[Value, int], str] | None = None,
+        out: dict[Value, str] | None = None,
+        named: dict[tuple[str, ...], str] | None = None,
+    ) -> list[str]:
+        """One assignment per node; a tuple that linear nodes use more than once gets a name."""
+        nodes = list(nodes)
+        arg = arg or (lambda n, s: self.value[n._prev[s]])
+        out = self.value if out is None else out
+        named = {} if named is None else dict(named)
+        args_of = {n: [arg(n, s) for s in range(len(n._prev))] for n in nodes}
+        uses = Counter(t for n in nodes if n._op is LINEAR for t in _linear_tuples(args_of[n]))
+        lines = []
+        for n in nodes:
+            args = args_of[n]
+            if n._op is LINEAR:
+                parts = []
+                for t in _linear_tuples(args):
+                    if t not in named and uses[t] > 1:
+                        named[t] = self.names.new(_common_prefix(t), "t")
+                        lines.append(f"{indent}{named[t]} = {_tuple(t)}")
+                    parts.append(named.get(t) or _tuple(t))
+                operands = [expr.Expr(parts[0]), expr.Expr(parts[1]), _arg(args[-1])]
+            else:
+                operands = [_arg(a) for a in args]
+            value = n._op.value(SYMBOLS, *operands)
+            lines.append(f"{indent}{out[n]} = {value}")
+        return lines
+
+    def _backward(
+        self,
+        nodes: Iterable[Value],
+        indent: str,
+        value: dict[Value, str],
+        grad: dict[Value, str],
+        arg: Callable[[Value, int], str] | None = None,
+    ) -> tuple[list[str], set[str]]:
+        """The chain rule through each node, in the order given; also returns the values it reads."""
+        needs_grad = self.graph.needs_grad
+        arg = arg or (lambda n, s: value[n._prev[s]])
+        lines, read = [], set()
+        for n in nodes:
+            if n not in needs_grad:
+                continue
+            args = [arg(n, s) for s in range(len(n._prev))]
+            local = _local(n, args, value[n])
+            g = expr.name(grad[n])
+            for s, c in enumerate(n._prev):
+                if c in needs_grad:
+                    contribution = expr.contribution(local[s], g)
+                    read.update(contribution.names - {grad[n]})
+                    expr_text = contribution.text
+                    target = grad[c]
+                    lines.append(f"{indent}{target} {'+=' if target in self.ready else '='} {expr_text}")
+                    self.ready.add(target)
+        return lines, read
+
+    def _backward_section(self) -> tuple[list[str], list[str]]:
+        """The backward pass, and the loop's values that it reads (which the loop's forward must save)."""
+        g, loop = self.graph, self.loop
+        for n in g.order:
+            if n in g.needs_grad and n in self.value and n not in self.grad:
+                self.grad[n] = self.names.new("g_" + self.value[n], "g")
+        lines = ["    # backward: the chain rule, child.grad += local * node.grad, in reverse topological order"]
+        lines.append(f"    {self.grad[g.root]} = 1.0")
+        self.ready.add(self.grad[g.root])
+        if loop is None:
+            lines += self._backward(reversed(g.ops), "    ", self.value, self.grad)[0]
+            return lines, []
+        # Grads summed over the copies start at -0.0, the additive identity, as in backward().
+        read_by_loop = {c for t in loop.body for c in t._prev}
+        summed = [p for p in g.param_index if p in g.needs_grad] + [n for n in loop.below if n in g.needs_grad]
+        summed = [self.grad[n] for n in summed if n in read_by_loop]
+        for i in range(0, len(summed), 8):
+            lines.append(f"    {' = '.join(summed[i : i + 8])} = -0.0")
+        self.ready.update(summed)
+        lines += self._backward(reversed(loop.above), "    ", self.value, self.grad)[0]
+        loop_lines, saved = self._backward_loop()
+        lines += loop_lines
+        lines += self._backward(reversed(loop.below), "    ", self.value, self.grad)[0]
+        return lines, saved
+
+    # -- the loop over the copies
+
+    def _name_loop(self) -> None:
+        loop, g = self.loop, self.graph
+        # A slot is a loop variable, or a literal where it holds the same constant in every copy. The
+        # variables follow the inputs' order (x_i_0 before x_i_1), then the constants.
+        self.slot_names: list[str] = [""] * len(loop.slots)
+        self.slot_vars: list[str] = []
+        inputs = sorted(
+            (j for j, leaves in enumerate(loop.slots) if leaves[0] not in g.const),
+            key=lambda j: g.input_index[loop.slots[j][0]],
+        )
+        constants = [j for j, leaves in enumerate(loop.slots) if leaves[0] in g.const]
+        for j in constants:
+            if len({_literal(c.data) for c in loop.slots[j]}) == 1:
+                self.slot_names[j] = _literal(loop.slots[j][0].data)
+        constants = [j for j in constants if not self.slot_names[j]]
+        for kind, slots in (("x", inputs), ("c", constants)):
+            for n, j in enumerate(slots):
+                label = _common_label([leaf.label for leaf in loop.slots[j]])
+                self.slot_names[j] = self.names.new(label, f"{kind}_i_{n}")
+                self.slot_vars.append(self.slot_names[j])
+        self.local: dict[Value, str] = {}  # template node -> its name inside the loop
+        for t in loop.body:
+            self.local[t] = self.names.new(t.label, self.unnamed[t])
+        for t in loop.roots:  # every copy of a root, as the code after the loop sees it
+            for i, m in enumerate(loop.members[t]):
+                self.value[m] = self.names.new(f"{self.local[t]}_{i}", "r")
+
+    def _loop_arg(self, t: Value, s: int) -> str:
+        if (t, s) in self.loop.slot_of:
+            return self.slot_names[self.loop.slot_of[(t, s)]]
+        c = t._prev[s]
+        return self.local[c] if c in self.local else self.value[c]
+
+    def _slot_sources(self) -> list[tuple[str, str]]:
+        """(loop variable, its values over the copies), for every slot that is a variable, in slot_vars' order."""
+        sources = {}
+        for leaves, name in zip(self.loop.slots, self.slot_names):
+            if name not in self.slot_vars:
+                continue  # a literal
+            if leaves[0] in self.graph.const:
+                table = self.names.new(f"{name}_values", "c_values")
+                self.header.append(f"{table} = {_tuple([_literal(c.data) for c in leaves])}")
+                sources[name] = table
+                continue
+            index = [self.graph.input_index[x] for x in leaves]
+            step = index[1] - index[0]
+            if step > 0 and all(b - a == step for a, b in pairwise(index)):
+                stride = f":{step}" if step > 1 else ""
+                sources[name] = f"inputs[{index[0]}:{index[-1] + 1}{stride}]"
+            else:
+                table = self.names.new(f"{name}_index", "x_index")
+                self.header.append(f"{table} = {_tuple([str(i) for i in index])}")
+                sources[name] = f"map(inputs.__getitem__, {table})"
+        return [(name, sources[name]) for name in self.slot_vars]
+
+    def _forward_loop(self, saved: list[str]) -> list[str]:
+        loop = self.loop
+        sources = self._slot_sources()
+        variables = [name for name, _ in sources]
+        in_loop = {*variables, *self.local.values()}
+        lines, hoisted = [], {}
+        for t in loop.body:  # tuples of values that do not change in the loop (a neuron's weights): built once
+            if t._op == LINEAR:
+                for tup in _linear_tuples([self._loop_arg(t, s) for s in range(len(t._prev))]):
+                    if tup not in hoisted and not in_loop.intersection(tup):
+                        hoisted[tup] = self.names.new(_common_prefix(tup), "t")
+                        lines.append(f"    {hoisted[tup]} = {_tuple(tup)}")
+        lines.append(f"    # the same structure {loop.count} times over (the examples of a batch): a loop")
+        lines.append("    roots = []")
+        if saved:
+            lines.append("    saved = []")
+        if not variables:
+            lines.append(f"    for _ in range({loop.count}):")
+        elif len(variables) == 1:
+            lines.append(f"    for {variables[0]} in {sources[0][1]}:")
+        else:
+            lines.append(f"    for {', '.join(variables)} in zip({', '.join(src for _, src in sources)}):")
+        lines += self._forward(loop.body, "        ", self._loop_arg, self.local, hoisted)
+        lines.append(f"        roots.append({_tuple([self.local[t] for t in loop.roots], bare=True)})")
+        if saved:
+            lines.append(f"        saved.append({_tuple(saved)})")
+        copies = [[self.value[m] for m in loop.members[t]] for t in loop.roots]
+        lines.append(f"    {_targets([_tuple([r[i] for r in copies], bare=True) for i in range(loop.count)])} = roots")
+        return lines
+
+    def _backward_loop(self) -> tuple[list[str], list[str]]:
+        g, loop = self.graph, self.loop
+        local_grad = {t: self.names.new("g_" + self.local[t], "g") for t in loop.body if t in g.needs_grad}
+        if not local_grad:
+            return [], []
+        roots = [t for t in loop.roots if t in g.needs_grad]
+        outer = set(self.ready)
+        self.ready |= {local_grad[t] for t in roots}
+        value, grad = {**self.value, **self.local}, {**self.grad, **local_grad}
+        body, read = self._backward(reversed(loop.body), "        ", value, grad, self._loop_arg)
+        self.ready = outer | (self.ready - set(local_grad.values()))
+        # A root that nothing outside its copy used yet starts from -0.0, as in backward().
+        copies = []
+        for i in reversed(range(loop.count)):
+            gs = [self.grad[loop.members[t][i]] for t in roots]
+            copies.append(_tuple([name if name in outer else "-0.0" for name in gs], bare=True))
+        target = _tuple([local_grad[t] for t in roots], bare=True)
+        in_loop = [*self.slot_vars, *(self.local[t] for t in loop.body)]
+        saved = [name for name in in_loop if name in read]
+        lines = ["    # the loop backward, last copy first, as backward() goes"]
+        if saved:
+            lines.append(f"    for {_tuple(saved)}, {target} in zip(reversed(saved), {_tuple(copies)}):")
+        else:
+            lines.append(f"    for {target} in {_tuple(copies)}:")
+        return lines + body, saved
+
+
+def _arg(text: str) -> expr.Expr:
+    """A value in the generated code (a name, or a literal in parentheses) as an expression."""
+    return expr.name(text) if text.isidentifier() else expr.Expr(text)
+
+
+def _local(node: Value, args: list[str], out: str) -> tuple[object, ...]:
+    """∂node/∂child for each child, as expressions over the names of the children and of node's value."""
+    op = node._op
+    operands = op.args([_arg(a) for a in args])
+    if op is LINEAR:  # linear's local derivatives name each weight and input: w and a as lists
+        operands = (list(operands[0]), list(operands[1]), operands[2])
+    return op.local(SYMBOLS, expr.name(out), *operands)
+
+
+def _linear_tuples(args: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    n = (len(args) - 1) // 2
+    return tuple(args[:n]), tuple(args[n : 2 * n])
+
+
+def _tuple(items: Sequence[str], bare: bool = False) -> str:
+    if len(items) == 1:
+        return items[0] if bare else f"({items[0]},)"
+    return f"({', '.join(items)})"
+
+
+def _targets(names: list[str]) -> str:
+    return names[0] + "," if len(names) == 1 else ", ".join(names)
+
+
+def _literal(x: float) -> str:
+    """x as Python source that evaluates to the same float, negative numbers in parentheses."""
+    if math.isnan(x):
+        return "nan"
+    text = "inf" if x == math.inf else "(-inf)" if x == -math.inf else repr(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _common_prefix(names: Sequence[str]) -> str:
+    """The name a tuple of names shares: (a_1_0, a_1_1, ...) -> a_1."""
+    first, last = min(names, default=""), max(names, default="")
+    i = 0
+    while i < min(len(first), len(last)) and first[i] == last[i]:
+        i += 1
+    return first[:i].rsplit("_", 1)[0] if "_" in first[:i] else ""
+
+
+def _common_label(labels: list[str]) -> str:
+    """The label of a loop variable: the leaves' label if they share it, X[i][0] for X[0][0], X[1][0], ..."""
+    if all(label == labels[0] for label in labels):
+        return labels[0]
+    parts = [re.split(r"(\d+)", label) for label in labels]
+    if any(len(p) != len(parts[0]) for p in parts):
+        return ""
+    varying = {i for p in parts for i, (a, b) in enumerate(zip(p, parts[0])) if a != b}
+    if len(varying) != 1 or min(varying) % 2 == 0:  # re.split puts the numbers at the odd places
+        return ""
+    i = varying.pop()
+    return "".join([*parts[0][:i], "i", *parts[0][i + 1 :]])
+
+
+class _Names:
+    """Unique Python identifiers made from labels: w[1][0][2] -> w_1_0_2, a second "z" -> z__2."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set(RESERVED)
+        self.suffix: Counter[str] = Counter()
+
+    def new(self, label: str, fallback: str) -> str:
+        """A fresh name for label; for a label that is no usable identifier, fallback."""
+        base = _identifier(label) or fallback
+        if keyword.iskeyword(base):
+            base += "_"
+        name = base
+        while name in self.taken:
+            self.suffix[base] += 1
+            name = f"{base}__{self.suffix[base] + 1}"
+        self.taken.add(name)
+        return name
+
+
+def _identifier(label: str) -> str:
+    """label as a Python identifier: letters, digits and single underscores; "" when nothing is left."""
+    text = unicodedata.normalize("NFKC", label)
+    text = "".join(ch if (ch.isalnum() or ch == "_") and ("_" + ch).isidentifier() else "_" for ch in text)
+    text = re.sub(r"_+", "_", text).strip("_")
+    if text and not text.isidentifier():
+        text = "v_" + text  # it starts with a digit
+    return text if text.isidentifier() and unicodedata.normalize("NFKC", text) == text else ""

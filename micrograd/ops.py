@@ -1,0 +1,391 @@
+"""Every operation of micrograd, each defined once: its value, its local derivatives, its errors, its notation.
+
+An op is written as Python over a namespace ``m`` (``m.exp(x)``, ``m.where(c, a, b)``):
+
+    Op("tanh", value=lambda m, x: m.tanh(x), local=lambda m, out, x: (1.0 - out * out,), formula="tanh({0})")
+
+``value`` computes the output from the operands; ``local`` gives ∂out/∂operand for each operand,
+from the operands and the output. Everything else is derived from these definitions: the Value
+methods and backward() (micrograd.engine), the generated code of compiled graphs
+(micrograd.compile), the formulas of traces and the labels of drawings. To add an op, add its
+``Op`` to ``OPS`` below and its edge points to the tests' table (tests/edge_cases.py).
+
+A local derivative may be a structural zero, ``m.mask(condition, d)`` (or ``m.ZERO``, always):
+where the condition holds the edge passes on +0.0, whatever the upstream grad, as PyTorch's
+``where(cond, 0, grad)`` does for relu, ``x ** 0`` and the exponent of ``0 ** y``.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from micrograd import expr
+
+# -- numbers the ops need beyond Python's float arithmetic ------------------------------------------
+
+
+class StructuralZero(float):
+    """The local derivative 0.0 that is zero by structure: backward() adds +0.0 through it, never 0 · inf."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ZERO"
+
+
+ZERO = StructuralZero(0.0)
+
+
+class Masked(tuple):  # type: ignore[type-arg]
+    """A node's local derivatives, at least one of which is ZERO: backward() takes the masked path for it."""
+
+    __slots__ = ()
+
+
+def _masked(local: tuple[float, ...]) -> tuple[float, ...]:
+    return Masked(local) if any(d is ZERO for d in local) else local
+
+
+ZERO_1 = Masked((ZERO,))  # the local derivatives of an op of one operand where it is a structural zero
+
+
+def _pow(x: float, y: float) -> float:
+    """x ** y as Python's float computes it, a complex result being a ValueError."""
+    r = x**y
+    if type(r) is complex:
+        raise ValueError("complex")
+    return r
+
+
+def _c_pow(x: float, y: float) -> float:
+    """x ** y as C's pow(): ±inf instead of an exception, NaN instead of a complex number."""
+    try:
+        r = x**y
+    except (ZeroDivisionError, OverflowError):
+        negative = math.copysign(1.0, x) < 0.0 and y.is_integer() and y % 2.0 == 1.0
+        return -math.inf if negative else math.inf
+    return math.nan if type(r) is complex else r
+
+
+def _log_or_nan(x: float) -> float:
+    """log(x) as C computes it: -inf at 0, NaN below."""
+    if x > 0.0:
+        return math.log(x)
+    return -math.inf if x == 0.0 else math.nan
+
+
+# What op definitions may call through m, and so what generated code can see (and no label may be named).
+RUNTIME: dict[str, Any] = {
+    "exp": math.exp,
+    "log": math.log,
+    "log1p": math.log1p,
+    "tanh": math.tanh,
+    "sqrt": math.sqrt,
+    "sin": math.sin,
+    "cos": math.cos,
+    "fabs": math.fabs,
+    "copysign": math.copysign,
+    "inf": math.inf,
+    "nan": math.nan,
+    "mul": operator.mul,
+    "_pow": _pow,
+    "_c_pow": _c_pow,
+    "_log_or_nan": _log_or_nan,
+    "_masked": _masked,
+    "ZERO": ZERO,
+    "ZERO_1": ZERO_1,
+}
+SYMBOLS = expr.Symbols(RUNTIME)
+
+
+# -- the definition of an op ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One operation: how to compute it, its local derivatives, the errors it raises, how a learner writes it.
+
+    ``formula`` is a format string over the operands' names ("{0} * {1}"), or a function of their list.
+    ``errors`` maps each exception the value may raise to the engine's message, formatted with the
+    operands' reprs. ``methods`` are the Value methods that apply it ("__rmul__" takes its operands
+    the other way round). An ``activation`` can be a neuron's σ; ``torch`` names the torch.nn module
+    that computes the same function, with the arguments it must have.
+    """
+
+    name: str
+    value: Callable[..., Any]
+    local: Callable[..., tuple[Any, ...]]
+    formula: str | Callable[[list[str]], str]
+    errors: Mapping[type[Exception], str] = field(default_factory=dict)
+    methods: tuple[str, ...] = ()
+    arity: int = 1  # 0: any number, grouped by group()
+    activation: bool = False
+    torch: tuple[str, Mapping[str, object]] | None = None
+    group: Callable[[Sequence[Any]], tuple[Any, ...]] | None = None  # operands -> value's arguments
+    params: tuple[float, ...] = ()  # numbers that are part of the op: the n of x ** n
+    operands: tuple[str, ...] = field(init=False, repr=False)  # the operands' names in value_text and local_text
+    value_text: str = field(init=False, repr=False)  # value, written out as Python over the operands' floats
+    local_text: str = field(init=False, repr=False)  # local, written out likewise (over "out" and the operands)
+    compute: Callable[..., float] = field(init=False, repr=False)  # value on floats, from value_text
+    derivatives: Callable[..., tuple[float, ...]] = field(init=False, repr=False)  # local on floats, from local_text
+
+    def __post_init__(self) -> None:
+        if self.arity:
+            operands = [expr.name(f"x{i}") for i in range(self.arity)]
+        else:  # linear: the tuples of weights and inputs, and the bias
+            operands = [expr.group("wd"), expr.group("ad"), expr.name("bd")]
+        names = [str(x) for x in operands]
+        value = str(self.value(SYMBOLS, *operands))
+        local = expr.locals_text(self.local(SYMBOLS, expr.name("out"), *operands))
+        for key, text in [("operands", tuple(names)), ("value_text", value), ("local_text", local)]:
+            object.__setattr__(self, key, text)
+        object.__setattr__(self, "compute", expr.compile_function(names, value, RUNTIME))
+        object.__setattr__(self, "derivatives", expr.compile_function(["out", *names], local, RUNTIME))
+
+    def args(self, operands: Sequence[Any]) -> tuple[Any, ...]:
+        """The operands as value() and local() take them: linear's w_1..w_n, a_1..a_n, b as (w, a, b)."""
+        return tuple(operands) if self.group is None else self.group(operands)
+
+    def write(self, operands: list[str]) -> str:
+        """The op applied to operands, as a learner writes it: a * b, tanh(n), x**2, w[0]·x[0] + b."""
+        if callable(self.formula):
+            return self.formula(operands)
+        return self.formula.format(*operands)
+
+    def error(self, error: Exception, operands: Sequence[float]) -> Exception:
+        """The engine's exception for an error that computing the value raised."""
+        for kind, message in self.errors.items():
+            if isinstance(error, kind):
+                return kind(message.format(*map(repr, operands)))
+        return error
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+# -- the ops ---------------------------------------------------------------------------------------------
+
+ADD = Op("+", lambda m, x, y: x + y, lambda m, out, x, y: (1.0, 1.0), "{0} + {1}", arity=2)
+SUB = Op("-", lambda m, x, y: x - y, lambda m, out, x, y: (1.0, -1.0), "{0} - {1}", arity=2)
+MUL = Op("*", lambda m, x, y: x * y, lambda m, out, x, y: (y, x), "{0} * {1}", arity=2)
+DIV = Op(
+    "/",
+    lambda m, x, y: x / y,
+    lambda m, out, x, y: (1.0 / y, -out / y),
+    "{0} / {1}",
+    {ZeroDivisionError: "division by zero in {0} / {1}"},
+    arity=2,
+)
+_POW_ERRORS = {
+    ZeroDivisionError: "{0} ** {1}: zero cannot be raised to a negative power",
+    OverflowError: "{0} ** {1} overflows a float",
+    ValueError: "{0} ** {1}: a negative number to a non-integer power is not a real number",
+}
+POW = Op(  # both operands differentiable; PyTorch's derivatives, masked where PyTorch masks
+    "**",
+    lambda m, x, y: m._pow(x, y),
+    lambda m, out, x, y: (
+        m.mask(y == 0.0, y * m._c_pow(x, y - 1.0)),
+        m.mask((x == 0.0) & (y >= 0.0), out * m._log_or_nan(x)),
+    ),
+    "{0} ** {1}",
+    _POW_ERRORS,
+    arity=2,
+)
+NEG = Op("neg", lambda m, x: -x, lambda m, out, x: (-1.0,), "-{0}", methods=("__neg__",))
+EXP = Op(
+    "exp",
+    lambda m, x: m.exp(x),
+    lambda m, out, x: (out,),
+    "exp({0})",
+    {OverflowError: "exp({0}) overflows a float (exp is finite up to x ≈ 709.78)"},
+    methods=("exp",),
+)
+LOG = Op(
+    "log",
+    lambda m, x: m.log(x),
+    lambda m, out, x: (1.0 / x,),
+    "log({0})",
+    {ValueError: "log({0}): log is only defined for positive numbers"},
+    methods=("log",),
+)
+SQRT = Op(
+    "sqrt",
+    lambda m, x: m.sqrt(x),
+    lambda m, out, x: (m.where(out == 0.0, m.copysign(m.inf, out), 0.5 / out),),  # 1/(2√x): ±inf at ±0
+    "sqrt({0})",
+    {ValueError: "sqrt({0}): sqrt is only defined for numbers ≥ 0"},
+    methods=("sqrt",),
+)
+SIN = Op(
+    "sin",
+    lambda m, x: m.sin(x),
+    lambda m, out, x: (m.cos(x),),
+    "sin({0})",
+    {ValueError: "sin({0}): sin of an infinite number is not a number"},
+    methods=("sin",),
+)
+COS = Op(
+    "cos",
+    lambda m, x: m.cos(x),
+    lambda m, out, x: (-m.sin(x),),
+    "cos({0})",
+    {ValueError: "cos({0}): cos of an infinite number is not a number"},
+    methods=("cos",),
+)
+ABS = Op(  # PyTorch: grad · sgn(x), so 0 at 0 (and NaN at NaN)
+    "abs",
+    lambda m, x: m.fabs(x),
+    lambda m, out, x: (m.where(x > 0.0, 1.0, m.where(x < 0.0, -1.0, 0.0)),),
+    "abs({0})",
+    methods=("abs", "__abs__"),
+)
+TANH = Op(
+    "tanh",
+    lambda m, x: m.tanh(x),
+    lambda m, out, x: (1.0 - out * out,),
+    "tanh({0})",
+    methods=("tanh",),
+    activation=True,
+    torch=("Tanh", {}),
+)
+SIGMOID = Op(  # 1 / (1 + e^-x), computed so that it never overflows; σ' = σ(1 − σ)
+    "sigmoid",
+    lambda m, x: m.where(x >= 0.0, 1.0 / (1.0 + m.exp(-x)), m.exp(x) / (1.0 + m.exp(x))),
+    lambda m, out, x: ((1.0 - out) * out,),
+    "sigmoid({0})",
+    methods=("sigmoid",),
+    activation=True,
+    torch=("Sigmoid", {}),
+)
+RELU = Op(  # relu'(0) = 0 as PyTorch, masked: an inactive relu passes on +0.0 whatever comes from above
+    "relu",
+    lambda m, x: m.where(x < 0.0, 0.0, x),
+    lambda m, out, x: (m.mask(out <= 0.0, 1.0),),
+    "relu({0})",
+    methods=("relu",),
+    activation=True,
+    torch=("ReLU", {}),
+)
+LEAKY_SLOPE = 0.01
+LEAKY_RELU = Op(  # as torch.nn.LeakyReLU(): x > 0 ? x : x · 0.01
+    "leaky_relu",
+    lambda m, x: m.where(x > 0.0, x, x * LEAKY_SLOPE),
+    lambda m, out, x: (m.where(x > 0.0, 1.0, LEAKY_SLOPE),),
+    "leaky_relu({0})",
+    methods=("leaky_relu",),
+    activation=True,
+    torch=("LeakyReLU", {"negative_slope": LEAKY_SLOPE}),
+)
+SOFTPLUS_THRESHOLD = 20.0
+SOFTPLUS = Op(  # as torch.nn.Softplus(): log(1 + e^x), and x itself past the threshold
+    "softplus",
+    lambda m, x: m.where(x > SOFTPLUS_THRESHOLD, x, m.log1p(m.exp(x))),
+    lambda m, out, x: (m.where(x > SOFTPLUS_THRESHOLD, 1.0, m.exp(x) / (m.exp(x) + 1.0)),),
+    "softplus({0})",
+    methods=("softplus",),
+    activation=True,
+    torch=("Softplus", {"beta": 1.0, "threshold": SOFTPLUS_THRESHOLD}),
+)
+# GELU's tanh approximation with PyTorch's constants and order of operations: √2 · (2/√π) · ½ and 0.044715.
+GELU_BETA = 1.4142135623730951 * 1.1283791670955126 * 0.5
+GELU_KAPPA = 0.044715
+
+
+def _gelu_local(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    """PyTorch's GELU backward, term by term: ½(1 + t) + ½x · (1 − t²) · β(1 + 3κx²), t = tanh(β(x + κx³))."""
+    t = m.tanh(GELU_BETA * (x + GELU_KAPPA * (x * x * x)))
+    return (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * (GELU_BETA * (1.0 + 3.0 * GELU_KAPPA * (x * x))),)
+
+
+GELU = Op(  # as torch.nn.GELU(approximate="tanh"): ½x(1 + tanh(β(x + κx³)))
+    "gelu",
+    lambda m, x: 0.5 * x * (1.0 + m.tanh(GELU_BETA * (x + GELU_KAPPA * (x * x * x)))),
+    _gelu_local,
+    "gelu({0})",
+    methods=("gelu",),
+    activation=True,
+    torch=("GELU", {"approximate": "tanh"}),
+)
+
+
+def _linear_formula(args: list[str]) -> str:
+    n = (len(args) - 1) // 2
+    return " + ".join([*(f"{args[k]}·{args[n + k]}" for k in range(n)), args[-1]])
+
+
+def _linear_group(operands: Sequence[Any]) -> tuple[Any, ...]:
+    n = (len(operands) - 1) // 2
+    return tuple(operands[:n]), tuple(operands[n : 2 * n]), operands[-1]
+
+
+LINEAR = Op(  # a neuron's z = Σ_k w_k·a_k + b as one node, operands w_1..w_n, a_1..a_n, b
+    "w·a+b",
+    lambda m, w, a, b: m.dot(w, a) + b,
+    lambda m, out, w, a, b: (*a, *w, 1.0),
+    _linear_formula,
+    arity=0,
+    group=_linear_group,
+)
+
+
+def _short(n: float) -> str:
+    return str(int(n)) if n.is_integer() and abs(n) < 1e15 else repr(n)
+
+
+@lru_cache(maxsize=256)
+def power(n: float) -> Op:
+    """x ** n for a constant n: the op of one operand, with n part of it (PyTorch's derivatives, √ at n = ½)."""
+    if n == 0.0:  # x⁰ = 1, and its derivative is zero by structure
+        local: Callable[..., tuple[Any, ...]] = lambda m, out, x: (m.ZERO,)  # noqa: E731
+    elif n == 0.5:  # 1/(2√x), ±inf at ±0, as PyTorch's derivative of sqrt
+        local = lambda m, out, x: (  # noqa: E731
+            m.where(x >= 0.0, m.where(x == 0.0, m.copysign(m.inf, x), 0.5 / m.sqrt(x)), n * m._c_pow(x, n - 1.0)),
+        )
+    else:
+        local = lambda m, out, x: (n * m._c_pow(x, n - 1.0),)  # noqa: E731
+    if n == 0.5:  # the square root, exactly rounded, as torch.pow(x, 0.5)
+        value: Callable[..., Any] = lambda m, x: m.where(x >= 0.0, m.sqrt(x), m._pow(x, n))  # noqa: E731
+    else:
+        value = lambda m, x: m._pow(x, n)  # noqa: E731
+    errors = {kind: message.replace("{1}", repr(n)) for kind, message in _POW_ERRORS.items()}
+    return Op(f"**{_short(n)}", value, local, "{0}**" + _short(n), errors, params=(n,))
+
+
+# -- the registry ------------------------------------------------------------------------------------------
+
+# Every op, by name; power(n) stands for all the constant powers (x**2 below).
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in [
+        ADD,
+        SUB,
+        MUL,
+        DIV,
+        POW,
+        NEG,
+        EXP,
+        LOG,
+        SQRT,
+        SIN,
+        COS,
+        ABS,
+        TANH,
+        SIGMOID,
+        RELU,
+        LEAKY_RELU,
+        SOFTPLUS,
+        GELU,
+        LINEAR,
+    ]
+}
+# A neuron's σ: "linear" (the identity, no op) and every op marked as an activation.
+ACTIVATIONS: tuple[str, ...] = ("linear", *(op.name for op in OPS.values() if op.activation))
