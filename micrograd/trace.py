@@ -13,10 +13,6 @@ also draws any step, and its stepper() steps through all of them in a browser.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -24,6 +20,7 @@ from typing import overload
 
 from micrograd import viz
 from micrograd.engine import Number, Value, _as_float, chain_rule, start_backward, topological_order
+from micrograd.stepper import Stepper
 from micrograd.viz import format_number
 
 UNKNOWN = "?"  # the grad of a value that backward has not reached yet
@@ -292,163 +289,6 @@ def trace_forward(root: Value, *, digits: int = 4) -> ForwardTrace:
             formula = arithmetic = "input"
         steps.append(ForwardStep(i, node, names[node], formula, arithmetic, node.data))
     return ForwardTrace(root, steps, digits)
-
-
-# -- the stepper ------------------------------------------------------------------------------
-
-
-class Stepper:
-    """The backward trace as one drawing that steps through the chain rule: previous, next, a slider.
-
-    Shows inline in Jupyter; save(path) writes one self-contained HTML file that works offline.
-    """
-
-    def __init__(self, trace: BackwardTrace, rankdir: str = "LR") -> None:
-        self.trace = trace
-        t = trace
-        ids = {node: f"n{i}" for i, node in enumerate(t.order)}
-        # Lay out once, with each grad cell as wide as the widest grad it will show; the page fills them in.
-        shown: dict[Value, list[str]] = {node: [t._grad_text(None)] for node in t.order}
-        shown[t.root].append(t._grad_text(t.start))
-        for step in t:
-            shown[step.child].append(t._grad_text(step.after))
-        widest = {node: max(texts, key=len) for node, texts in shown.items()}
-        drawing = viz._draw(t.order, rankdir=rankdir, show_local=True, digits=t.digits, grad_text=widest)
-        svg = viz.render_svg(drawing)
-        self.svg = svg[svg.index("<svg") :]
-        self.frames = [{"eq": t.seed_equation(), "node": ids[t.root], "grad": "grad " + t._grad_text(t.start)}]
-        for step in t:
-            self.frames.append(
-                {
-                    "eq": f"step {step.number}: {step.equation(t.digits)}",
-                    "node": ids[step.child],
-                    "up": ids[step.node],
-                    "edge": f"e{ids[step.node][1:]}_{step.operand}",  # the edge child -> op, as _draw names it
-                    "grad": "grad " + t._grad_text(step.after),
-                }
-            )
-        self.nodes = list(ids.values())
-
-    def html(self, title: str = "micrograd: backward, step by step") -> str:
-        """A complete HTML page: the stepper and nothing from the network."""
-        return (
-            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{escape(title)}</title>\n</head>\n<body>\n{self._fragment()}\n</body>\n</html>\n"
-        )
-
-    def save(self, path: str | os.PathLike) -> str:
-        """Write the stepper as one self-contained HTML file; returns its path."""
-        path = os.fspath(path)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(self.html())
-        return path
-
-    def _repr_html_(self) -> str:
-        return self._fragment()
-
-    def __repr__(self) -> str:
-        return f"Stepper(root={self.trace.names[self.trace.root]!r}, steps={len(self.trace)})"
-
-    def _fragment(self) -> str:
-        uid = f"mg-stepper-{uuid.uuid4().hex[:12]}"
-        data = {"nodes": self.nodes, "unknown": "grad " + UNKNOWN, "frames": self.frames}
-        # In a <script>, "</" could end the script early: JSON's \u003c spells the same string.
-        data_json = json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")
-        last = len(self.frames) - 1
-        # Shrink a wide drawing to fit, but never below 60% of its size: a larger one scrolls instead.
-        width_pt = float(re.search(r'<svg width="([0-9.]+)pt"', self.svg).group(1))
-        style = _STYLE.replace("ROOT", f"#{uid}").replace("MIN", f"{0.6 * width_pt * 4 / 3:.0f}")
-        return _TEMPLATE.format(uid=uid, svg=self.svg, last=last, data=data_json, style=style)
-
-
-_STYLE = """
-ROOT { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
-ROOT .mg-drawing { overflow: auto; max-height: 70vh; border: 1px solid #ddd; padding: 4px; }
-ROOT .mg-drawing svg { max-width: 100%; height: auto; min-width: MINpx; }
-ROOT .mg-controls { display: flex; align-items: center; gap: 0.6em; margin: 0.5em 0; }
-ROOT .mg-controls input[type=range] { flex: 1; }
-ROOT .mg-eq { font-family: ui-monospace, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 1.05em;
-  padding: 0.4em 0.6em; background: #fff8e1; border-left: 4px solid #ffb300; white-space: pre-wrap; }
-ROOT .mg-legend { color: #555; font-size: 0.9em; margin-top: 0.4em; }
-ROOT .mg-key { display: inline-block; width: 1.4em; height: 0.9em; border: 1px solid #999; vertical-align: middle; }
-ROOT g.mg-current polygon { fill: #ffd54f; }
-ROOT g.mg-upstream polygon { fill: #bbdefb; }
-ROOT g.mg-edge path { stroke: #d84315; stroke-width: 3px; }
-ROOT g.mg-edge polygon { fill: #d84315; stroke: #d84315; }
-ROOT g.mg-edge text { font-weight: bold; }
-"""
-
-_TEMPLATE = """<div id="{uid}" class="mg-stepper" tabindex="0">
-<style>{style}</style>
-<div class="mg-drawing">{svg}</div>
-<div class="mg-controls">
-<button type="button" class="mg-prev" aria-label="previous">&#9664; previous</button>
-<button type="button" class="mg-next" aria-label="next">next &#9654;</button>
-<input type="range" class="mg-slider" min="0" max="{last}" value="0" step="1" aria-label="step">
-<span class="mg-counter"></span>
-</div>
-<div class="mg-eq" aria-live="polite"></div>
-<div class="mg-legend"><span class="mg-key" style="background: #ffd54f"></span> the value whose grad the step adds to
-&#160; <span class="mg-key" style="background: #bbdefb"></span> the node the gradient flows back from
-&#160; <span class="mg-key" style="background: #d84315; height: 3px"></span> their edge, labelled ∂node/∂child</div>
-<noscript>The stepper needs JavaScript to move between steps.</noscript>
-<script>
-(function () {{
-  var here = document.currentScript;  // in JupyterLab the output may not be in the document yet
-  var root = (here && here.closest(".mg-stepper")) || document.getElementById("{uid}");
-  var data = {data};
-  var last = data.frames.length - 1, current = 0;
-  var slider = root.querySelector(".mg-slider"), eq = root.querySelector(".mg-eq");
-  var counter = root.querySelector(".mg-counter");
-  var prev = root.querySelector(".mg-prev"), next = root.querySelector(".mg-next");
-  function byId(id) {{ return root.querySelector('.mg-drawing g[id="' + id + '"]'); }}
-  var gradText = {{}};
-  data.nodes.forEach(function (id) {{
-    var texts = byId(id).querySelectorAll("text");
-    var t = texts[texts.length - 1], cell = t.previousElementSibling;  // the grad: the last cell of the record
-    if (cell && cell.tagName === "polygon") {{  // centre it in its cell, whatever the width of the number
-      var box = cell.getBBox();
-      t.setAttribute("x", box.x + box.width / 2);
-      t.setAttribute("text-anchor", "middle");
-    }}
-    gradText[id] = t;
-  }});
-  var drawing = root.querySelector(".mg-drawing");
-  function mark(id, cls) {{ var g = id && byId(id); if (g) g.classList.add(cls); return g; }}
-  function reveal(g) {{  // scroll the drawing, and only the drawing, to show g
-    var c = drawing.getBoundingClientRect(), r = g.getBoundingClientRect();
-    if (r.left < c.left || r.right > c.right) drawing.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
-    if (r.top < c.top || r.bottom > c.bottom) drawing.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
-  }}
-  function show(k) {{
-    current = Math.max(0, Math.min(last, k));
-    data.nodes.forEach(function (id) {{ gradText[id].textContent = data.unknown; }});
-    for (var i = 0; i <= current; i++) gradText[data.frames[i].node].textContent = data.frames[i].grad;
-    root.querySelectorAll(".mg-current, .mg-upstream, .mg-edge").forEach(function (g) {{
-      g.classList.remove("mg-current", "mg-upstream", "mg-edge");
-    }});
-    var f = data.frames[current];
-    var node = mark(f.node, "mg-current");
-    mark(f.up, "mg-upstream");
-    mark(f.edge, "mg-edge");
-    reveal(node);
-    eq.textContent = f.eq;
-    counter.textContent = "step " + current + " of " + last;
-    slider.value = current;
-    prev.disabled = current === 0;
-    next.disabled = current === last;
-  }}
-  prev.addEventListener("click", function () {{ show(current - 1); }});
-  next.addEventListener("click", function () {{ show(current + 1); }});
-  slider.addEventListener("input", function () {{ show(parseInt(slider.value, 10)); }});
-  root.addEventListener("keydown", function (e) {{
-    if (e.key === "ArrowRight") {{ show(current + 1); e.preventDefault(); }}
-    if (e.key === "ArrowLeft") {{ show(current - 1); e.preventDefault(); }}
-  }});
-  show(0);
-}})();
-</script>
-</div>"""
 
 
 # -- tables and numbers -----------------------------------------------------------------------

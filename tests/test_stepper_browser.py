@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import shutil
 
 import pytest
@@ -48,11 +49,12 @@ def browser(tmp_path_factory):
 
 @pytest.fixture
 def open_page(browser):
-    """Open a local file; every request other than file:// is refused and recorded, as are page errors."""
+    """Open a local file in a colour scheme; every request other than file:// is refused and recorded, as are errors."""
     pages = []
 
-    def open_(path: pathlib.Path):
+    def open_(path: pathlib.Path, color_scheme: str = "light"):
         page = browser.new_page()
+        page.emulate_media(color_scheme=color_scheme)  # prefers-color-scheme, as the operating system sets it
         page.requests, page.errors = [], []
         page.on("pageerror", lambda e: page.errors.append(str(e)))
 
@@ -172,4 +174,100 @@ def test_a_label_full_of_markup_shows_as_text_and_breaks_nothing(open_page, tmp_
     name = '(</script><b>"a"</b> & \\N)'  # in parentheses, as a name with spaces is in an equation
     assert seen["equation"] == f"step 1: {name}.grad += (∂b/∂{name} = 3) × (b.grad = 1) → {name}.grad = 0 + 3 = 3"
     assert seen["highlighted"] == ['</script><b>"a"</b> & \\N']
+    assert page.errors == []
+
+
+# -- readable in light and dark themes ------------------------------------------------------------
+
+# The colours a stepper shown in JupyterLab inherits: the text, layout and border variables of JupyterLab's
+# own light and dark themes (packages/theme-light-extension and theme-dark-extension, style/variables.css).
+JUPYTERLAB_THEMES = {
+    "light": {
+        **{f"--jp-layout-color{i}": c for i, c in enumerate(["white", "white", "#eeeeee", "#bdbdbd", "#757575"])},
+        **{f"--jp-border-color{i}": c for i, c in enumerate(["#bdbdbd", "#bdbdbd", "#e0e0e0", "#eeeeee"])},
+        **{
+            f"--jp-{kind}-font-color{i}": f"rgba(0, 0, 0, {a})"
+            for kind in ("ui", "content")
+            for i, a in enumerate([1, 0.87, 0.54, 0.38])
+        },
+    },
+    "dark": {
+        **{f"--jp-layout-color{i}": c for i, c in enumerate(["#111111", "#212121", "#424242", "#616161", "#757575"])},
+        **{f"--jp-border-color{i}": c for i, c in enumerate(["#616161", "#616161", "#424242", "#212121"])},
+        **{f"--jp-ui-font-color{i}": f"rgba(255, 255, 255, {a})" for i, a in enumerate([1, 0.87, 0.54, 0.38])},
+        **{f"--jp-content-font-color{i}": f"rgba(255, 255, 255, {a})" for i, a in enumerate([1, 1, 0.7, 0.5])},
+    },
+}
+
+
+def jupyterlab_page(path: pathlib.Path, theme: str) -> pathlib.Path:
+    """The stepper as JupyterLab shows it: its inline HTML in an output area, under the theme's variables."""
+    variables = "".join(f"{name}: {value}; " for name, value in JUPYTERLAB_THEMES[theme].items())
+    stepper = trace_backward(lecture_example()["L"]).stepper()._repr_html_()
+    path.write_text(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<style>:root {{ {variables}}}\n"
+        "body { background: var(--jp-layout-color0); color: var(--jp-content-font-color1); }</style>\n"
+        f'</head>\n<body>\n<div class="jp-OutputArea-output jp-RenderedHTMLCommon">{stepper}</div>\n</body>\n</html>\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+COLOURS = """element => {
+  const layers = [];  // the element's background, then each ancestor's, up to the root
+  for (let e = element; e; e = e.parentElement) {
+    layers.push(getComputedStyle(e).backgroundColor);
+  }
+  const probe = document.createElement("div");  // what the browser paints where nothing else is: the canvas
+  probe.style.backgroundColor = "Canvas";
+  document.body.appendChild(probe);
+  const canvas = getComputedStyle(probe).backgroundColor;
+  probe.remove();
+  return {text: getComputedStyle(element).color, layers, canvas};
+}"""
+
+
+def rgba(css: str) -> tuple[float, float, float, float]:
+    """A computed CSS colour, rgb(r, g, b) or rgba(r, g, b, a), as numbers."""
+    parts = [float(x) for x in re.fullmatch(r"rgba?\(([^)]*)\)", css).group(1).split(",")]
+    return (*parts[:3], parts[3] if len(parts) == 4 else 1.0)
+
+
+def over(top: tuple[float, ...], bottom: tuple[float, ...]) -> tuple[float, float, float, float]:
+    """top painted over an opaque bottom."""
+    a = top[3]
+    return (*(a * t + (1 - a) * b for t, b in zip(top[:3], bottom[:3])), 1.0)
+
+
+def luminance(colour: tuple[float, ...]) -> float:
+    """WCAG 2's relative luminance of an sRGB colour."""
+    channels = [c / 255 for c in colour[:3]]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(page, selector: str) -> float:
+    """WCAG 2's contrast ratio of the element's text against what is painted behind it."""
+    seen = page.locator(selector).evaluate(COLOURS)
+    background = rgba(seen["canvas"])
+    for layer in reversed(seen["layers"]):
+        background = over(rgba(layer), background)
+    lighter, darker = sorted([luminance(over(rgba(seen["text"]), background)), luminance(background)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])  # the browser's preference, as the operating system sets it
+@pytest.mark.parametrize("page_kind", ["saved page", "JupyterLab light", "JupyterLab dark"])
+def test_the_equation_and_legend_are_readable_in_light_and_dark_themes(open_page, tmp_path, page_kind, scheme):
+    if page_kind == "saved page":
+        path = pathlib.Path(trace_backward(lecture_example()["L"]).stepper().save(tmp_path / "stepper.html"))
+    else:
+        path = jupyterlab_page(tmp_path / "jupyterlab.html", page_kind.split()[1])
+    page = open_page(path, color_scheme=scheme)
+    page.get_by_role("button", name="next").click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"stepper-{page_kind.replace(' ', '-')}-{scheme}.png"), full_page=True)
+    ratios = {part: contrast(page, f".mg-stepper .mg-{part}") for part in ("eq", "legend", "counter")}
+    assert all(ratio >= 4.5 for ratio in ratios.values()), ratios  # WCAG 2's AA level for body text
     assert page.errors == []

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import micrograd.stepper
 from helpers import assert_named_errors, lecture_example
 from micrograd import MLP, Value, linear, topological_order
-from micrograd.trace import trace_backward, trace_forward
+from micrograd.trace import Stepper, trace_backward, trace_forward
 from micrograd.viz import render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -342,6 +343,14 @@ def test_the_saved_stepper_is_one_self_contained_page(tmp_path):
     }
     frames = json.loads(re.search(r"var data = (\{.*?\});\n", page).group(1))["frames"]
     assert [f["eq"] for f in frames][1] == "step 1: d.grad += (∂L/∂d = -2) × (L.grad = 1) → d.grad = 0 + (-2) = -2"
+
+
+def test_the_stepper_page_is_built_from_its_package_data_files(tmp_path):
+    static = pathlib.Path(__file__).resolve().parents[1] / "micrograd" / "static"
+    page = trace_backward(lecture_example()["L"]).stepper().html()
+    for name in ("stepper.css", "stepper.js"):
+        assert (static / name).read_text(encoding="utf-8") in page
+    assert Stepper is micrograd.stepper.Stepper  # micrograd.trace still offers it
 
 
 def test_a_label_cannot_break_out_of_the_stepper_script():
