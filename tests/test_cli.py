@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -16,12 +17,17 @@ from conftest import optional_import
 from micrograd import MLP
 from micrograd.data import make_moons, make_spiral
 
+ROOT = Path(__file__).resolve().parent.parent
 SIGMA = {"relu": lambda z: max(z, 0.0), "linear": lambda z: z}
 
 
 def run(*args: str, code: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "micrograd", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300)
+    # The micrograd of this checkout, also from another directory (where an installed copy would be found first).
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=cwd, env={**os.environ, "PYTHONPATH": path}, timeout=300
+    )
 
 
 def forward(model: dict, x: list[float]) -> list[float]:
