@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import math
@@ -11,13 +12,14 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micrograd import MLP, Layer
-from micrograd.nn import FORMAT
+from micrograd import MLP, Layer, model_file
+from micrograd.nn import ACTIVATIONS, FORMAT
 
 INPUTS = [[0.5, -1.0], [2.0, 0.25], [-3.0, 1.5]]
 
@@ -106,6 +108,41 @@ def test_a_model_with_a_nan_weight_is_not_saved_and_the_old_file_stays(tmp_path)
         bad.save(path)
     assert params(MLP.load(path)) == params(good)
     assert os.listdir(tmp_path) == ["model.json"]
+
+
+# -- the format's own module ------------------------------------------------------------------------
+
+
+def test_the_format_lives_in_model_file_and_nn_re_exports_it():
+    from micrograd import nn
+
+    assert (nn.FORMAT_NAME, nn.FORMAT_VERSION) == ("micrograd.MLP", 1)
+    assert nn.FORMAT is model_file.FORMAT and nn.FORMAT_NAME is model_file.FORMAT_NAME
+    assert nn.FORMAT_VERSION is model_file.FORMAT_VERSION
+    source = Path(model_file.__file__).read_text(encoding="utf-8")
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name and name.startswith("micrograd")]  # below nn: imports none of it
+
+
+def test_check_state_allows_only_the_activations_it_is_given():
+    state = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=10).state_dict()
+    nin, sizes, activations, weights, biases = model_file.check_state(state, ACTIVATIONS)
+    assert (nin, sizes, activations) == (2, [3, 1], ["tanh", "sigmoid"])
+    assert weights == state["weights"] and biases == state["biases"]
+    with pytest.raises(ValueError, match=r"activations\[1\] is 'sigmoid', not one of tanh, linear"):
+        model_file.check_state(state, ("tanh", "linear"))
+
+
+def test_dumps_writes_one_line_per_key_that_json_reads_back():
+    state = MLP(2, [2, 1], seed=3).state_dict()
+    text = model_file.dumps(state)
+    assert json.loads(text) == state
+    assert [line.split(":")[0].strip() for line in text.splitlines()[1:-1]] == [json.dumps(key) for key in state]
 
 
 # -- bad files: each a ValueError that says what is wrong ------------------------------------------
