@@ -11,6 +11,7 @@ import json
 import math
 import os
 import secrets
+import stat
 from collections.abc import Collection, Mapping
 from typing import NoReturn
 
@@ -164,17 +165,28 @@ def _json_type(x: object) -> str:
 
 
 def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write text to a temporary file beside path, flush it to disk, then rename it over path."""
+    """Write text to path atomically: into a temporary file beside it, flushed to disk, then renamed over it.
+
+    A symlink is written through (the link stays, its target gets the text), and a file that exists
+    keeps its permission bits; a new file gets 0o666 less the umask, as open() would give it.
+    """
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    target = os.path.realpath(path)  # the file itself, beside which the temporary file must be to rename it over
+    directory = os.path.dirname(target)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
     tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # 0o666 less the umask, as open() would
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
+            if mode is not None:
+                os.fchmod(fd, mode)  # exactly the old bits, whatever the umask
             f.write(text.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never a mix
+        os.replace(tmp, target)  # atomic: readers see the old file or the new one, never a mix
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import random
+import stat
 import subprocess
 import sys
 import textwrap
@@ -96,6 +97,61 @@ def test_saving_over_a_file_leaves_no_temporary_file(tmp_path):
     MLP(2, [5, 1], seed=7).save(path)
     assert os.listdir(tmp_path) == ["model.json"]
     assert MLP.load(path).sizes == [2, 5, 1]
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode_of(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o664, 0o640], ids=oct)
+def test_saving_over_a_file_keeps_its_permission_bits(tmp_path, umask_022, mode):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=6).save(path)
+    os.chmod(path, mode)
+    MLP(2, [5, 1], seed=7).save(path)
+    assert mode_of(path) == mode  # not 0o644, what the umask would give a new file
+    assert MLP.load(path).sizes == [2, 5, 1]
+
+
+def test_a_new_file_gets_the_permissions_open_would_give_it(tmp_path, umask_022):
+    MLP(2, [1], seed=6).save(tmp_path / "model.json")
+    with open(tmp_path / "by-open.json", "w") as f:
+        f.write("{}")
+    assert mode_of(tmp_path / "model.json") == mode_of(tmp_path / "by-open.json") == 0o644
+
+
+@pytest.mark.parametrize("where", ["same directory", "another directory"])
+def test_saving_to_a_symlink_writes_through_to_its_target(tmp_path, umask_022, where):
+    folder = tmp_path if where == "same directory" else tmp_path / "elsewhere"
+    folder.mkdir(exist_ok=True)
+    target = folder / "weights.json"
+    MLP(2, [3, 1], seed=6).save(target)
+    os.chmod(target, 0o600)
+    link = tmp_path / "model.json"
+    link.symlink_to(os.path.relpath(target, tmp_path))
+    before = os.readlink(link)
+    new = MLP(2, [5, 1], seed=7)
+    new.save(link)
+    assert link.is_symlink() and os.readlink(link) == before  # the link stays a link, to the same place
+    assert params(MLP.load(target)) == params(new)  # and its target has the new weights
+    assert mode_of(target) == 0o600
+    names = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")}
+    assert names == {"model.json", os.path.relpath(target, tmp_path), *(["elsewhere"] if folder != tmp_path else [])}
+
+
+def test_saving_to_a_dangling_symlink_creates_its_target(tmp_path, umask_022):
+    link = tmp_path / "model.json"
+    link.symlink_to("weights.json")
+    MLP(2, [1], seed=6).save(link)
+    assert link.is_symlink() and (tmp_path / "weights.json").is_file()
+    assert params(MLP.load(tmp_path / "weights.json")) == params(MLP(2, [1], seed=6))
 
 
 def test_a_model_with_a_nan_weight_is_not_saved_and_the_old_file_stays(tmp_path):
