@@ -7,6 +7,7 @@ this module turns a state dict into a file and back, refusing anything that is n
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -168,16 +169,48 @@ def write_atomically(path: str | os.PathLike, text: str) -> None:
     """Write text to path atomically: into a temporary file beside it, flushed to disk, then renamed over it.
 
     A symlink is written through (the link stays, its target gets the text), and a file that exists
-    keeps its permission bits; a new file gets 0o666 less the umask, as open() would give it.
+    keeps its permission bits; a new file gets 0o666 less the umask, as open() would give it. The
+    temporary file has a short name of its own (.mg-XXXXXXXX.tmp), so a file name of any legal length
+    can be saved; an error names path, never the temporary file.
     """
-    path = os.fspath(path)
+    path = _path(path)
+    try:
+        _write_atomically(path, text)
+    except OSError as e:
+        if e.filename == path and e.filename2 is None:
+            raise
+        raise type(e)(e.errno, e.strerror, path) from None  # the user's path, not the temporary file
+
+
+def _path(path: object) -> str:
+    try:
+        path = os.fsdecode(path)
+    except TypeError:
+        raise TypeError(f"the path must be a str or an os.PathLike, got {type(path).__name__}") from None
+    if not path:
+        raise ValueError("cannot save to the empty path '': give a file name, such as 'model.json'")
+    return path
+
+
+def _write_atomically(path: str, text: str) -> None:
+    if os.path.basename(path) in ("", ".", ".."):  # "dir/", "dir/.": a directory by its very name
+        ending = os.path.basename(path) or os.sep
+        raise IsADirectoryError(errno.EISDIR, f"Names a directory, not a file (it ends in {ending!r})", path)
     target = os.path.realpath(path)  # the file itself, beside which the temporary file must be to rename it over
+    if os.path.islink(target):  # realpath stops at a loop of links
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory, not a file", path)
     directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        if os.path.exists(directory):
+            raise NotADirectoryError(errno.ENOTDIR, f"{os.strerror(errno.ENOTDIR)} (a file is in the way)", path)
+        raise FileNotFoundError(errno.ENOENT, "No such directory to save in", path)
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = None
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+    tmp = os.path.join(directory, f".mg-{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import random
+import re
 import stat
 import subprocess
 import sys
@@ -152,6 +153,74 @@ def test_saving_to_a_dangling_symlink_creates_its_target(tmp_path, umask_022):
     MLP(2, [1], seed=6).save(link)
     assert link.is_symlink() and (tmp_path / "weights.json").is_file()
     assert params(MLP.load(tmp_path / "weights.json")) == params(MLP(2, [1], seed=6))
+
+
+def name_of_bytes(n: int, char: str = "m") -> str:
+    """A file name n bytes long in UTF-8, ending in .json."""
+    stem = char * ((n - len(".json")) // len(char.encode("utf-8")))
+    return "m" * (n - len(".json") - len(stem.encode("utf-8"))) + stem + ".json"
+
+
+@pytest.mark.parametrize(("length", "char"), [(250, "m"), (250, "é"), ("NAME_MAX", "m")])
+def test_a_file_name_of_any_legal_length_saves(tmp_path, length, char):
+    if length == "NAME_MAX":
+        length = os.pathconf(tmp_path, "PC_NAME_MAX")  # the longest name this file system allows
+    name = name_of_bytes(length, char)
+    assert len(name.encode("utf-8")) == length
+    model = MLP(2, [3, 1], seed=6)
+    model.save(tmp_path / name)
+    MLP(2, [1], seed=7).save(tmp_path / name)  # over an existing file too
+    assert params(MLP.load(tmp_path / name)) == params(MLP(2, [1], seed=7))
+    assert os.listdir(tmp_path) == [name]
+
+
+def bad_paths(tmp_path) -> dict[str, tuple[str, type[Exception]]]:
+    (tmp_path / "a-file").write_text("not a directory")
+    (tmp_path / "a-directory").mkdir()
+    (tmp_path / "loop.json").symlink_to("loop.json")
+    too_long = name_of_bytes(os.pathconf(tmp_path, "PC_NAME_MAX") + 1)
+    return {
+        "a directory": (str(tmp_path / "a-directory"), IsADirectoryError),
+        "a missing directory": (str(tmp_path / "missing" / "model.json"), FileNotFoundError),
+        "a trailing slash": (str(tmp_path / "model.json") + "/", IsADirectoryError),
+        "a trailing slash on a file": (str(tmp_path / "a-file") + "/", IsADirectoryError),
+        "a trailing dot": (str(tmp_path / "a-file") + "/.", IsADirectoryError),
+        "under a file": (str(tmp_path / "a-file" / "model.json"), NotADirectoryError),
+        "a name too long": (str(tmp_path / too_long), OSError),
+        "a loop of symlinks": (str(tmp_path / "loop.json"), OSError),
+        "an empty path": ("", ValueError),
+    }
+
+
+BAD_PATHS = [
+    "a directory",
+    "a missing directory",
+    "a trailing slash",
+    "a trailing slash on a file",
+    "a trailing dot",
+    "under a file",
+    "a name too long",
+    "a loop of symlinks",
+    "an empty path",
+]
+
+
+@pytest.mark.parametrize("case", BAD_PATHS)
+def test_a_path_that_cannot_be_saved_to_is_an_error_naming_it(tmp_path, case):
+    path, error = bad_paths(tmp_path)[case]
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(error) as e:
+        MLP(2, [1], seed=6).save(path)
+    message = str(e.value)
+    assert repr(path) in message  # the user's path, as given
+    assert ".tmp" not in message and ".mg-" not in message  # never the temporary file
+    assert sorted(os.listdir(tmp_path)) == before  # and nothing left behind
+    assert (tmp_path / "a-file").read_text() == "not a directory"
+
+
+def test_a_path_that_is_not_a_path_is_a_type_error():
+    with pytest.raises(TypeError, match=r"the path must be a str or an os\.PathLike, got int"):
+        MLP(2, [1], seed=6).save(3)
 
 
 def test_a_model_with_a_nan_weight_is_not_saved_and_the_old_file_stays(tmp_path):
@@ -453,7 +522,7 @@ def test_a_save_killed_in_the_middle_leaves_the_old_file(tmp_path, moment):
     kill(proc)
     assert params(MLP.load(path)) == params(MLP(2, [200, 200, 1], seed=1))  # still the first model, intact
     leftovers = [name for name in os.listdir(tmp_path) if name != "model.json"]
-    assert len(leftovers) == 1 and leftovers[0].startswith(".model.json.")  # the abandoned temporary file
+    assert len(leftovers) == 1 and re.fullmatch(r"\.mg-[0-9a-f]{8}\.tmp", leftovers[0])  # the abandoned temporary file
 
 
 def test_saves_killed_at_random_moments_always_leave_a_loadable_file(tmp_path):
