@@ -203,6 +203,25 @@ def test_bad_options_are_refused_with_a_message(args, words):
     assert words in done.stderr
 
 
+@pytest.mark.parametrize("case", ["an existing file", "under a file", "a directory where a file goes", "empty"])
+def test_an_out_that_cannot_hold_the_files_is_refused_before_training(tmp_path, case):
+    (tmp_path / "notes.txt").write_text("keep me")
+    (tmp_path / "out" / "model.json").mkdir(parents=True)
+    out, words = {
+        "an existing file": (tmp_path / "notes.txt", "is a file, not a directory"),
+        "under a file": (tmp_path / "notes.txt" / "out", "is a file, not a directory"),
+        "a directory where a file goes": (tmp_path / "out", "holds a directory 'model.json'"),
+        "empty": ("", "must name a directory"),
+    }[case]
+    done = run("demo", "--epochs", "1", "--samples", "10", "--hidden", "2", "--out", str(out))
+    assert done.returncode == 2, done.stderr  # argparse's usage error
+    assert "usage:" in done.stderr and repr(str(out)) in done.stderr
+    assert words in done.stderr
+    assert done.stdout == "" and "training" not in done.stderr  # refused before any training
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["model.json", "notes.txt", "out"]
+
+
 def test_a_diverging_run_stops_with_advice(tmp_path):
     done = run("demo", "--lr", "1e6", "--epochs", "5", "--out", str(tmp_path))
     assert done.returncode == 1
