@@ -527,7 +527,7 @@ def test_compiled_training_stops_where_eager_training_stops_with_the_same_error(
         ({"compiled": 1}, TypeError, "compiled must be True or False"),
         ({"compiled": "yes"}, TypeError, "compiled must be True or False"),
         ({"y": [1, 0, 1]}, ValueError, "labels must be -1 or +1, got 0.0"),
-        ({"y": [1, None, 1]}, TypeError, "hinge_loss: targets must be a list with one entry per example, got NoneType"),
+        ({"y": [1, None, 1]}, TypeError, "hinge_loss: targets must be real numbers, got None (NoneType) for example 1"),
         ({"X": [[0.0, 1.0], [1.0, 0.0], "ab"]}, TypeError, "MLP takes a sequence of 2 inputs, got str"),
     ],
 )
