@@ -215,7 +215,7 @@ def _write_atomically(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             if mode is not None:
-                os.fchmod(fd, mode)  # exactly the old bits, whatever the umask
+                os.chmod(tmp, mode)  # exactly the old bits, whatever the umask (os.fchmod is not on every platform)
             f.write(text.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
