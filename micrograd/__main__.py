@@ -16,6 +16,7 @@ from micrograd.optim import SGD
 from micrograd.train import fit
 
 DEMO_OUT = "demo-output"
+DEMO_FILES = ("decision_boundary.png", "loss.png", "neuron.svg", "model.json")  # what the demo writes to --out
 L2_ALPHA = 1e-4  # the weight penalty of micrograd's original demo
 
 
@@ -119,14 +120,15 @@ def demo(args: argparse.Namespace) -> int:
     print(f"final accuracy: {history.accuracy[-1]:.1%} ({right} of {len(X)} points)")
 
     os.makedirs(args.out, exist_ok=True)
+    boundary_png, loss_png, neuron_svg, model_json = DEMO_FILES
     written = []
     try:
         from micrograd.plot import plot_decision_boundary, plot_loss
 
-        plot_decision_boundary(model, X, y, path=os.path.join(args.out, "decision_boundary.png"))
-        written.append(("decision_boundary.png", "the decision boundary over the data"))
-        plot_loss(history, path=os.path.join(args.out, "loss.png"))
-        written.append(("loss.png", "the loss and accuracy after each epoch"))
+        plot_decision_boundary(model, X, y, path=os.path.join(args.out, boundary_png))
+        written.append((boundary_png, "the decision boundary over the data"))
+        plot_loss(history, path=os.path.join(args.out, loss_png))
+        written.append((loss_png, "the loss and accuracy after each epoch"))
     except ImportError as e:
         print(f"skipped the pictures: {e}", file=sys.stderr)
     from micrograd.viz import draw_dot, render_svg
@@ -137,11 +139,11 @@ def demo(args: argparse.Namespace) -> int:
     j = next((j for j, n in enumerate(neurons) if n.forward(x)[0].data > 0), 0)
     _, a = neurons[j].forward(x)
     a.backward()
-    with open(os.path.join(args.out, "neuron.svg"), "w", encoding="utf-8") as f:
+    with open(os.path.join(args.out, neuron_svg), "w", encoding="utf-8") as f:
         f.write(render_svg(draw_dot(a, show_local=True)))
-    written.append(("neuron.svg", f"neuron {j} of layer 1 on the first point, after a.backward()"))
-    model.save(os.path.join(args.out, "model.json"))
-    written.append(("model.json", "the trained model: MLP.load() reads it back"))
+    written.append((neuron_svg, f"neuron {j} of layer 1 on the first point, after a.backward()"))
+    model.save(os.path.join(args.out, model_json))
+    written.append((model_json, "the trained model: MLP.load() reads it back"))
     width = max(len(os.path.join(args.out, name)) for name, _ in written)
     for i, (name, what) in enumerate(written):
         print(f"{'wrote' if i == 0 else '':<6}{os.path.join(args.out, name):<{width}}  {what}")
@@ -181,6 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--samples must be at least 3 for the spiral's three classes")
         if args.samples < 2:
             parser.error("--samples must be at least 2, one point per class")
+        problem = _out_problem(args.out)
+        if problem:  # found now, not after the training
+            parser.error(problem)
         if args.compiled and demo_setup(args.dataset, args.samples, args.hidden, args.seed)[3] is softmax_cross_entropy:
             parser.error(
                 f"--compiled does not work with --dataset {args.dataset}: its loss, softmax cross-entropy, picks "
@@ -190,6 +195,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return demo(args)
     print(worked_example())
     return 0
+
+
+def _out_problem(out: str) -> str | None:
+    """Why the demo could not write its files to the directory ``out``, or None if it can."""
+    if not out:
+        return "--out must name a directory, got ''"
+    if os.path.lexists(out) and not os.path.isdir(out):
+        return f"--out {out!r} is a file, not a directory: give a directory for the demo's files"
+    existing = os.path.abspath(out)
+    while not os.path.lexists(existing):  # the directories the demo would make: is a file in their way?
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        return f"--out {out!r} cannot be made: {existing!r} is a file, not a directory"
+    for name in DEMO_FILES:
+        if os.path.isdir(os.path.join(out, name)):
+            return f"--out {out!r} holds a directory {name!r} where the demo writes a file of that name"
+    return None
 
 
 def _positive(text: str) -> int:

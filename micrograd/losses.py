@@ -123,7 +123,9 @@ def l2_penalty(parameters: Iterable[Value], alpha: Number) -> Value:
     for p in params:
         if not isinstance(p, Value):
             raise TypeError(f"l2_penalty: parameters must be Values, got {type(p).__name__}")
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not math.isfinite(alpha) or alpha < 0:
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        raise TypeError(f"l2_penalty: alpha must be a number, got {type(alpha).__name__}")
+    if not math.isfinite(alpha) or alpha < 0:
         raise ValueError(f"l2_penalty: alpha must be a finite number ≥ 0, got {alpha!r}")
     return alpha * sum(p * p for p in params)
 
@@ -143,16 +145,17 @@ def _batch(outputs: object, targets: object, loss: str) -> tuple[list[list[Value
         raise ValueError(f"{loss}: got {len(outputs)} outputs but {len(targets)} targets; give one target per output")
     if not outputs:
         raise ValueError(f"{loss}: the batch is empty; give at least one output and its target")
-    a = [[out] if isinstance(out, (Value, numbers.Number)) else _sequence(out, "outputs", loss) for out in outputs]
+    a = [list(out) if _is_list(out) else [out] for out in outputs]  # one entry per output of the example
     for i, a_x in enumerate(a):
         for a_j in a_x:
             if not isinstance(a_j, Value):
                 raise TypeError(
-                    f"{loss}: outputs must be Values (the model's outputs), got {type(a_j).__name__} in example {i}"
+                    f"{loss}: outputs must be Values (the model's outputs), got {_shown(a_j)} "
+                    f"({type(a_j).__name__}) for example {i}"
                 )
     y = []
     for i, t in enumerate(targets):
-        t_x = [t] if _is_number(t) or isinstance(t, Value) else _sequence(t, "targets", loss)
+        t_x = list(t) if _is_list(t) else [t]  # a bool, None or str is a bad target of example i, not a bad batch
         y.append([_number(t_j, i, loss) for t_j in t_x])
     return a, y
 
@@ -175,6 +178,17 @@ def _sequence(xs: object, what: str, loss: str) -> list:
     return list(xs)
 
 
+def _is_list(x: object) -> bool:
+    """Whether an example's entry is a list of outputs or targets (not a single one, nor a str)."""
+    return not isinstance(x, (str, bytes, Value)) and isinstance(x, Iterable)
+
+
+def _shown(x: object) -> str:
+    """repr(x), cut short: a bad entry may be a long value."""
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _is_number(x: object) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
@@ -191,7 +205,7 @@ def _number(t: object, i: int, loss: str) -> float | Value:
     elif _is_number(t):
         t = value = float(t)
     else:
-        raise TypeError(f"{loss}: targets must be real numbers, got {type(t).__name__} for example {i}")
+        raise TypeError(f"{loss}: targets must be real numbers, got {_shown(t)} ({type(t).__name__}) for example {i}")
     if not math.isfinite(value):
         raise ValueError(f"{loss}: targets must be finite, got {value!r} for example {i}")
     return t

@@ -7,18 +7,18 @@ pass, each layer keeps its z and a (as long as the graph is alive), so that afte
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import os
 import random
-import secrets
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
-from typing import NoReturn
 
+from micrograd import model_file
 from micrograd.engine import Number, Value, _linear
+from micrograd.model_file import FORMAT as FORMAT  # re-exported: the format is part of nn's API
+from micrograd.model_file import FORMAT_NAME as FORMAT_NAME
+from micrograd.model_file import FORMAT_VERSION as FORMAT_VERSION
 from micrograd.ops import ACTIVATIONS, OPS
 
 Seed = int | random.Random | None
@@ -201,7 +201,7 @@ class MLP(Module):
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
-    # -- saving and loading: see FORMAT below -------------------------------------------------
+    # -- saving and loading: the file format is micrograd.model_file's ---------------------------
 
     def state_dict(self) -> dict:
         """The architecture and the weights, as a dict of JSON types (see FORMAT)."""
@@ -218,7 +218,13 @@ class MLP(Module):
     @classmethod
     def from_state_dict(cls, state: Mapping) -> MLP:
         """A new MLP with the architecture and weights of ``state``; a ValueError says what is wrong with it."""
-        nin, sizes, activations, weights, biases = _check_state(state)
+        return cls._from_checked_state(*model_file.check_state(state, ACTIVATIONS))
+
+    @classmethod
+    def _from_checked_state(
+        cls, nin: int, sizes: list[int], activations: list[str], weights: list, biases: list
+    ) -> MLP:
+        """A new MLP from the parts of a state that model_file.check_state() accepted."""
         model = cls(nin, sizes, activation=activations[0], output_activation=activations[-1], seed=0)
         for i, activation in enumerate(activations):
             if model.layers[i].activation != activation:  # a model whose hidden layers differ
@@ -233,23 +239,15 @@ class MLP(Module):
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the model to ``path`` as JSON, atomically: an interrupted save leaves the old file intact."""
-        state = self.state_dict()
         for p in self.parameters():
             if not math.isfinite(p.data):
                 raise ValueError(f"cannot save a model whose parameter {p.label or 'w'} is {p.data!r}")
-        # One line per key: the architecture reads at a glance, the weights follow.
-        body = ",\n".join(f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in state.items())
-        _write_atomically(path, "{\n" + body + "\n}\n")
+        model_file.write_atomically(path, model_file.dumps(self.state_dict()))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> MLP:
         """The model saved at ``path``; a file that is not a valid model gives a ValueError saying why."""
-        with open(path, "rb") as f:
-            raw = f.read()
-        try:
-            return cls.from_state_dict(_parse_json(raw))
-        except ValueError as e:
-            raise ValueError(f"{os.fspath(path)}: not a valid micrograd model file: {e}") from None
+        return cls._from_checked_state(*model_file.read_state(path, ACTIVATIONS))
 
 
 def _activation(name: str | None, nonlin: bool) -> str:
@@ -300,148 +298,3 @@ def _alive(refs: list[weakref.ref[Value]], name: str) -> list[Value]:
             "keep a reference to its output (out = model(x)) and read it again"
         )
     return nodes
-
-
-# -- the model file ---------------------------------------------------------------------------
-
-FORMAT_NAME = "micrograd.MLP"
-FORMAT_VERSION = 1
-FORMAT = """A saved MLP is a JSON object with exactly these keys:
-
-    format       "micrograd.MLP"
-    version      1
-    nin          the number of inputs (an int ≥ 1)
-    sizes        the width of every layer, inputs excluded: [n_1, ..., n_L]
-    activations  the activation of every layer: "sigmoid", "tanh", "relu" or "linear"
-    weights      weights[l-1][j][k] = w[l][j][k], the weight from input k to neuron j of layer l
-    biases       biases[l-1][j] = b[l][j]
-
-Numbers are finite; floats are written with repr(), so a load gives back the same bits.
-"""
-
-
-def _parse_json(raw: bytes) -> object:
-    """The JSON value in raw; a ValueError for anything else (bad UTF-8, bad JSON, NaN, duplicate keys)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ValueError(f"not UTF-8 text ({e.reason} at byte {e.start})") from None
-    try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"invalid JSON: {e.msg} at line {e.lineno}, column {e.colno} (a truncated file?)") from None
-    except RecursionError:
-        raise ValueError("invalid JSON (nested too deeply)") from None
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not a number a model can hold")
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
-    d = dict(pairs)
-    if len(d) != len(pairs):
-        key = next(key for i, (key, _) in enumerate(pairs) if key in (k for k, _ in pairs[:i]))
-        raise ValueError(f"the key {key!r} appears twice in one object")
-    return d
-
-
-def _check_state(state: object) -> tuple[int, list[int], list[str], list, list]:
-    """(nin, sizes, activations, weights, biases) from a state dict, or a ValueError naming the problem."""
-    if not isinstance(state, Mapping):
-        raise ValueError(f"a model is a JSON object (a dict), got {_json_type(state)}")
-    expected = ("format", "version", "nin", "sizes", "activations", "weights", "biases")
-    for key in state:
-        if key not in expected:
-            raise ValueError(f"unexpected key {key!r}; a model has the keys {', '.join(expected)}")
-    for key in expected:
-        if key not in state:
-            raise ValueError(f"missing key {key!r}")
-    if state["format"] != FORMAT_NAME:
-        raise ValueError(f"format must be {FORMAT_NAME!r}, got {_shown(state['format'])}")
-    version = state["version"]
-    if type(version) is not int or version != FORMAT_VERSION:
-        raise ValueError(f"unsupported format version {_shown(version)}; this micrograd reads version {FORMAT_VERSION}")
-    nin = _positive_int(state["nin"], "nin")
-    sizes = _list(state["sizes"], "sizes")
-    if not sizes:
-        raise ValueError("sizes must name at least one layer")
-    sizes = [_positive_int(n, f"sizes[{l}]") for l, n in enumerate(sizes)]
-    activations = _list(state["activations"], "activations", len(sizes), "one per layer")
-    for l, activation in enumerate(activations):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activations[{l}] is {_shown(activation)}, not one of {', '.join(ACTIVATIONS)}")
-    weights = _list(state["weights"], "weights", len(sizes), "one list per layer")
-    biases = _list(state["biases"], "biases", len(sizes), "one list per layer")
-    fan_in = [nin, *sizes]
-    for l, n in enumerate(sizes):
-        rows = _list(weights[l], f"weights[{l}]", n, "one row per neuron")
-        weights[l] = [
-            [_finite(w, f"weights[{l}][{j}][{k}]") for k, w in enumerate(_list(row, f"weights[{l}][{j}]", fan_in[l]))]
-            for j, row in enumerate(rows)
-        ]
-        biases[l] = [_finite(b, f"biases[{l}][{j}]") for j, b in enumerate(_list(biases[l], f"biases[{l}]", n))]
-    return nin, sizes, activations, weights, biases
-
-
-def _list(x: object, where: str, n: int | None = None, what: str = "") -> list:
-    if not isinstance(x, list):
-        raise ValueError(f"{where} must be a list, got {_json_type(x)}")
-    if n is not None and len(x) != n:
-        raise ValueError(f"{where} has {len(x)} entries, expected {n}{f' ({what})' if what else ''}")
-    return list(x)
-
-
-def _positive_int(x: object, where: str) -> int:
-    if type(x) is not int:
-        raise ValueError(f"{where} must be an int ≥ 1, got {_json_type(x)}")
-    if x < 1:
-        raise ValueError(f"{where} must be an int ≥ 1, got {x}")
-    return x
-
-
-def _finite(x: object, where: str) -> float:
-    if type(x) not in (int, float):
-        raise ValueError(f"{where} must be a number, got {_json_type(x)}")
-    try:
-        value = float(x)
-    except OverflowError:
-        raise ValueError(f"{where} is an integer too large for a float") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{where} is {value!r}; a model's weights must be finite")
-    return value
-
-
-def _shown(x: object) -> str:
-    """repr(x), cut short: a malformed file may hold a very long value where a short one belongs."""
-    text = repr(x)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _json_type(x: object) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
-    return names.get(type(x), type(x).__name__)
-
-
-def _write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write text to a temporary file beside path, flush it to disk, then rename it over path."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # 0o666 less the umask, as open() would
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never a mix
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if os.name == "posix":  # make the rename itself durable
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -9,10 +9,12 @@ returns the Axes.
 
 from __future__ import annotations
 
+import itertools
 import math
+import numbers
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from micrograd.engine import Number, Value, no_grad
@@ -47,8 +49,12 @@ def decision_grid(model: object, X: Sequence[Sequence[Number]], y: Sequence, *, 
         raise ValueError(f"decision_grid: got {len(points)} points but {len(y)} labels")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"decision_grid: resolution must be an int ≥ 2, got {resolution!r}")
-    xs = _axis([p[0] for p in points], [p[1] for p in points], resolution)
-    ys = _axis([p[1] for p in points], [p[0] for p in points], resolution)
+    columns = {"x[0]": [p[0] for p in points], "x[1]": [p[1] for p in points]}
+    for name, values in columns.items():  # each axis's margin is 10% of the larger extent: both must be floats
+        if not math.isfinite(max(values) - min(values)):
+            raise ValueError(_too_far_apart(name, values))
+    xs = _axis(columns["x[0]"], columns["x[1]"], resolution, "x[0]")
+    ys = _axis(columns["x[1]"], columns["x[0]"], resolution, "x[1]")
     with no_grad():
         outputs = [[model([x, y_]) for x in xs] for y_ in ys]
     labels = [[rule(out) for out in row] for row in outputs]
@@ -82,6 +88,13 @@ def plot_decision_boundary(
     if grid.scores is not None and k == 2:  # one output: the boundary is where it crosses the threshold
         surface = grid.scores
         flat = [s for row in surface for s in row]
+        bad = next(((i, j) for i, row in enumerate(surface) for j, s in enumerate(row) if not math.isfinite(s)), None)
+        if bad is not None:
+            i, j = bad
+            raise ValueError(
+                f"plot_decision_boundary: the model's output at ({grid.xs[j]:g}, {grid.ys[i]:g}) is {surface[i][j]!r}; "
+                "drawing the boundary needs finite outputs over the whole grid (scale the data down)"
+            )
         threshold = (grid.classes[0] + grid.classes[1]) / 2
         levels = [min(*flat, threshold) - 1.0, threshold, max(*flat, threshold) + 1.0]
     else:  # several outputs: the boundaries between the regions of the predicted classes
@@ -117,7 +130,7 @@ def plot_loss(
     """The loss after each epoch and, when there is one, the accuracy on a second axis."""
     if isinstance(history, History):
         losses, accuracies = history.loss, [a for a in history.accuracy if a is not None]
-    elif isinstance(history, Sequence) and not isinstance(history, (str, bytes)):
+    elif isinstance(history, Iterable) and not isinstance(history, (str, bytes)):  # a list, a numpy array, ...
         losses, accuracies = list(history), []
     else:
         raise TypeError(
@@ -126,7 +139,7 @@ def plot_loss(
     if not losses:
         raise ValueError("plot_loss: there is no loss to plot (train for at least one epoch)")
     for value in losses:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
             raise ValueError(f"plot_loss: losses must be finite numbers, got {value!r}")
     ax = _axes(ax, figsize, dpi)
     epochs = list(range(1, len(losses) + 1))
@@ -186,8 +199,8 @@ def _in_jupyter() -> bool:
 
 
 def _points(X: object) -> list[tuple[float, float]]:
-    if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or not X:
-        raise ValueError("the data X must be a non-empty list of 2-D points [x0, x1]")
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__") or not hasattr(X, "__iter__") or len(X) == 0:
+        raise ValueError("the data X must be a non-empty list (or array) of 2-D points [x0, x1]")
     points = []
     for i, p in enumerate(X):
         if isinstance(p, (str, bytes)) or not hasattr(p, "__len__") or len(p) != 2:
@@ -199,9 +212,24 @@ def _points(X: object) -> list[tuple[float, float]]:
     return points
 
 
-def _axis(values: list[float], other: list[float], n: int) -> list[float]:
+def _axis(values: list[float], other: list[float], n: int, name: str) -> list[float]:
     """n evenly spaced coordinates covering values, with a margin of 10% of the data's larger extent."""
     lo, hi = min(values), max(values)
     extent = max(hi - lo, max(other) - min(other)) or 1.0
-    lo, hi = lo - 0.1 * extent, hi + 0.1 * extent
-    return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+    start, stop = lo - 0.1 * extent, hi + 0.1 * extent
+    axis = [start + (stop - start) * i / (n - 1) for i in range(n)]
+    if not all(math.isfinite(c) for c in axis):
+        raise ValueError(_too_far_apart(name, values))
+    if any(b <= a for a, b in itertools.pairwise(axis)):
+        raise ValueError(
+            f"decision_grid: the points are too close together for their size to draw: {name} runs from {lo:g} "
+            f"to {hi:g}, and {n} grid points over that range are not all different floats; center or scale the data"
+        )
+    return axis
+
+
+def _too_far_apart(name: str, values: list[float]) -> str:
+    return (
+        f"decision_grid: the points are too far apart to draw: {name} runs from {min(values):g} to {max(values):g}, "
+        "and a grid over them (with a margin of 10%) overflows a float; scale the data down"
+    )

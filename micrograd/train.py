@@ -10,10 +10,11 @@ recorded once per batch size with the batch's inputs and targets as the graph's 
 measurement after each epoch reads every output from one compiled forward pass of the whole set.
 The steps and the numbers measured are the eager ones, bit for bit.
 
-Accuracy is read from the labels y: with one output and two labels (−1/+1, 0/1, or any pair lo < hi)
-the predicted label is hi when the output is past their midpoint (0 for ±1, ½ for 0/1); with
-several outputs it is the index of the largest, compared with an int label or with the index of the
-1 in a one-hot target. Other targets (a regression) have no accuracy.
+Accuracy is read from the labels y and the shape of the model's outputs: with one output and two
+labels (−1/+1, 0/1, or any pair lo < hi) the predicted label is hi when the output is past their
+midpoint (0 for ±1, ½ for 0/1); with several outputs it is the index of the largest, compared with
+an int label or with the index of the 1 in a one-hot target. Other targets, such as one output and
+y = 0, 1, 2, 3, are a regression and have no accuracy.
 """
 
 from __future__ import annotations
@@ -103,7 +104,8 @@ def fit(
             run = _CompiledRun(model, X, y, loss, optimizer)
         take_step, measure = run.step, run.evaluate
     else:
-        take_step, measure = partial(train_step, model, loss, optimizer), partial(evaluate, model, X, y, loss)
+        first_checked = _checking_first_output(model, y)  # before the first update, not after the first epoch
+        take_step, measure = partial(train_step, first_checked, loss, optimizer), partial(evaluate, model, X, y, loss)
 
     rng = random.Random(seed)
     history = History()
@@ -146,7 +148,10 @@ def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
         raise ValueError(f"accuracy: needs one label per input, and at least one; got {len(outputs)} and {len(y)}")
     result = _accuracy(outputs, y)
     if result is None:
-        raise ValueError("accuracy: the targets are not class labels (two label values, class indices or one-hot)")
+        raise ValueError(
+            "accuracy: the targets are not class labels for this model (two label values for one output; "
+            "class indices or one-hot targets for one output per class)"
+        )
     return result
 
 
@@ -162,10 +167,7 @@ def decision_rule(y: Sequence) -> Callable[[Output], object] | None:
         return _argmax
     if not y or not all(_is_number(t) for t in y):
         return None
-    labels = sorted(set(y))
-    pair = labels if len(labels) == 2 else None
-    if len(labels) == 1:
-        pair = {-1: [-1, 1], 0: [0, 1], 1: [0, 1]}.get(labels[0])
+    pair = _two_labels(y)
     indices = all(isinstance(t, numbers.Integral) for t in y)
     if pair is None and not indices:
         return None  # a regression
@@ -176,11 +178,48 @@ def decision_rule(y: Sequence) -> Callable[[Output], object] | None:
                 raise ValueError(f"the labels {pair[0]} and {pair[1]} need a model with one output")
             return _argmax(output)
         if pair is None:
-            raise ValueError(f"{len(labels)} class labels need a model with one output per class, got one output")
+            raise ValueError(f"{len(set(y))} class labels need a model with one output per class, got one output")
         lo, hi = pair
         return hi if output.data > (lo + hi) / 2 else lo
 
     return predict
+
+
+def _two_labels(y: list) -> list | None:
+    """[lo, hi] when the numbers y hold two label values (or one, read as the pair ±1 or 0/1 it belongs to)."""
+    labels = sorted(set(y))
+    if len(labels) == 1:
+        return {-1: [-1, 1], 0: [0, 1], 1: [0, 1]}.get(labels[0])
+    return labels if len(labels) == 2 else None
+
+
+def _prediction(output: Output, y: list) -> Callable[[Output], object] | None:
+    """decision_rule(y) for a model whose outputs are like ``output``; None for a regression.
+
+    One output and targets that are numbers but not two labels (y = 0, 1, 2, 3 with quadratic_cost)
+    is a regression, whatever the numbers' type. A model whose outputs cannot give y's labels is a
+    ValueError, raised here: fit() checks the model's first output, before its first update.
+    """
+    rule = decision_rule(y)
+    if rule is None or (isinstance(output, Value) and all(_is_number(t) for t in y) and _two_labels(y) is None):
+        return None
+    rule(output)  # the labels need another shape of output: say so now
+    return rule
+
+
+def _checking_first_output(model: Callable, y: list) -> Callable:
+    """model, whose first output is checked against the labels y (see _prediction) as soon as it is computed."""
+    checked = False
+
+    def call(x: object) -> Output:
+        nonlocal checked
+        output = model(x)
+        if not checked:
+            _prediction(output, y)
+            checked = True
+        return output
+
+    return call
 
 
 def _loss_and_accuracy(outputs: list[Output], y: list, loss: Loss) -> tuple[float, float | None]:
@@ -196,7 +235,7 @@ def _argmax(output: Output) -> int:
 
 
 def _accuracy(outputs: list[Output], y: Sequence) -> float | None:
-    rule = decision_rule(y)
+    rule = _prediction(outputs[0], list(y))
     if rule is None:
         return None
     right = 0
@@ -222,6 +261,7 @@ class _CompiledRun:
         inputs, targets = _leaves(X, "X"), _leaves(y, "y")
         outputs = [model(x) for x in inputs]
         cost = _loss_of_value_targets(loss, outputs, y, targets)
+        _prediction(outputs[0], y)  # outputs that cannot give y's labels: an error now, before any step
         in_graph = set(topological_order(cost))
         for leaf in _flat([inputs, targets]):
             if isinstance(leaf, Value) and leaf not in in_graph:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -16,12 +17,17 @@ from conftest import optional_import
 from micrograd import MLP
 from micrograd.data import make_moons, make_spiral
 
+ROOT = Path(__file__).resolve().parent.parent
 SIGMA = {"relu": lambda z: max(z, 0.0), "linear": lambda z: z}
 
 
 def run(*args: str, code: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "micrograd", *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=300)
+    # The micrograd of this checkout, also from another directory (where an installed copy would be found first).
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=cwd, env={**os.environ, "PYTHONPATH": path}, timeout=300
+    )
 
 
 def forward(model: dict, x: list[float]) -> list[float]:
@@ -195,6 +201,25 @@ def test_bad_options_are_refused_with_a_message(args, words):
     done = run("demo", *args)
     assert done.returncode == 2
     assert words in done.stderr
+
+
+@pytest.mark.parametrize("case", ["an existing file", "under a file", "a directory where a file goes", "empty"])
+def test_an_out_that_cannot_hold_the_files_is_refused_before_training(tmp_path, case):
+    (tmp_path / "notes.txt").write_text("keep me")
+    (tmp_path / "out" / "model.json").mkdir(parents=True)
+    out, words = {
+        "an existing file": (tmp_path / "notes.txt", "is a file, not a directory"),
+        "under a file": (tmp_path / "notes.txt" / "out", "is a file, not a directory"),
+        "a directory where a file goes": (tmp_path / "out", "holds a directory 'model.json'"),
+        "empty": ("", "must name a directory"),
+    }[case]
+    done = run("demo", "--epochs", "1", "--samples", "10", "--hidden", "2", "--out", str(out))
+    assert done.returncode == 2, done.stderr  # argparse's usage error
+    assert "usage:" in done.stderr and repr(str(out)) in done.stderr
+    assert words in done.stderr
+    assert done.stdout == "" and "training" not in done.stderr  # refused before any training
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["model.json", "notes.txt", "out"]
 
 
 def test_a_diverging_run_stops_with_advice(tmp_path):

@@ -244,6 +244,67 @@ def test_the_cross_entropies_refuse_value_labels_and_say_why():
         softmax_cross_entropy([leaves(1, 2), leaves(3, 4)], [0, Value(1)])
 
 
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda v: hinge_loss([v], [True]),
+            "hinge_loss: targets must be real numbers, got True (bool) for example 0",
+        ),
+        (
+            lambda v: quadratic_cost([v], [None]),
+            "quadratic_cost: targets must be real numbers, got None (NoneType) for example 0",
+        ),
+        (
+            lambda v: binary_cross_entropy([v], [False]),
+            "binary_cross_entropy: targets must be real numbers, got False (bool) for example 0",
+        ),
+        (
+            lambda v: hinge_loss([v, v, v], [1, -1, "1"]),
+            "hinge_loss: targets must be real numbers, got '1' (str) for example 2",
+        ),
+        (
+            lambda v: quadratic_cost([[v, v], [v, v]], [[0, 1], [1, None]]),
+            "quadratic_cost: targets must be real numbers, got None (NoneType) for example 1",
+        ),
+        (
+            lambda v: quadratic_cost([v, None], [1, 1]),
+            "quadratic_cost: outputs must be Values (the model's outputs), got None (NoneType) for example 1",
+        ),
+        (
+            lambda v: hinge_loss([v, 0.5], [1, 1]),
+            "hinge_loss: outputs must be Values (the model's outputs), got 0.5 (float) for example 1",
+        ),
+    ],
+    ids=[
+        "hinge bool",
+        "quadratic None",
+        "bce bool",
+        "hinge str",
+        "quadratic vector None",
+        "None output",
+        "float output",
+    ],
+)
+def test_a_bad_entry_of_a_batch_is_named_with_its_example(call, message):
+    with pytest.raises(TypeError) as e:
+        call(Value(0.5))
+    assert str(e.value) == message
+
+
+@pytest.mark.parametrize("alpha", ["a", None, True, Value(1e-4), [1e-4]], ids=repr)
+def test_an_alpha_that_is_not_a_number_is_a_type_error_naming_its_type(alpha):
+    with pytest.raises(TypeError) as e:
+        l2_penalty([Value(1.0)], alpha)
+    assert str(e.value) == f"l2_penalty: alpha must be a number, got {type(alpha).__name__}"
+
+
+@pytest.mark.parametrize("alpha", [-1e-4, math.nan, math.inf])
+def test_an_alpha_that_is_not_a_finite_number_at_least_0_is_a_value_error(alpha):
+    with pytest.raises(ValueError, match=r"l2_penalty: alpha must be a finite number ≥ 0, got"):
+        l2_penalty([Value(1.0)], alpha)
+
+
 # -- bad input ---------------------------------------------------------------------------------
 
 MALFORMED = {

@@ -9,11 +9,12 @@ import subprocess
 import sys
 import textwrap
 import zlib
+from functools import partial
 
 import pytest
 
 from conftest import optional_import
-from micrograd import MLP
+from micrograd import MLP, Value
 from micrograd.data import make_moons, make_spiral
 from micrograd.losses import hinge_loss
 from micrograd.optim import SGD
@@ -169,7 +170,7 @@ def test_outside_jupyter_no_pyplot_and_no_window(plot, tmp_path):
     code = textwrap.dedent(
         f"""
         import sys
-        from micrograd import MLP
+        from micrograd import MLP, Value
         from micrograd.plot import plot_decision_boundary, plot_loss
         model = MLP(2, [3, 1], seed=0)
         plot_decision_boundary(model, [[0, 0], [1, 1]], [-1, 1], resolution=5, path={str(tmp_path / "a.png")!r})
@@ -195,6 +196,49 @@ def test_without_matplotlib_the_error_says_what_to_install():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install micrograd[plot]" in done.stdout
+
+
+# -- numpy input and data at the ends of the float range ----------------------------------------------
+
+
+def test_numpy_arrays_draw_the_same_picture_as_lists(plot, trained, tmp_path):
+    np = optional_import("numpy")
+    model, X, y, _ = trained
+    plot.plot_decision_boundary(model, X, y, resolution=30, path=tmp_path / "lists.png")
+    plot.plot_decision_boundary(model, np.array(X), np.array(y), resolution=30, path=tmp_path / "arrays.png")
+    assert (tmp_path / "arrays.png").read_bytes() == (tmp_path / "lists.png").read_bytes()
+    as_arrays, as_lists = plot.decision_grid(model, np.array(X), np.array(y)), plot.decision_grid(model, X, y)
+    assert (as_arrays.xs, as_arrays.ys, as_arrays.labels) == (as_lists.xs, as_lists.ys, as_lists.labels)
+
+
+def test_numpy_losses_are_a_loss_curve(plot):
+    np = optional_import("numpy")
+    for losses in (np.array([3.0, 2.0, 1.5]), [np.float32(3.0), np.float64(2.0), 1.5], np.array([3, 2, 1.5])):
+        ax = plot.plot_loss(losses)
+        assert list(ax.get_lines()[0].get_ydata()) == [3.0, 2.0, 1.5]
+
+
+def scaled(x: list, by: float) -> Value:
+    return Value(x[0]) * by
+
+
+@pytest.mark.parametrize(
+    ("model", "X", "words"),
+    [
+        (None, [[1e308, 1e308], [-1e308, -1e308]], "too far apart to draw: x[0] runs from -1e+308 to 1e+308"),
+        (None, [[-1.7e308, 0.0], [0.0, 1.0]], "too far apart to draw: x[0] runs from -1.7e+308 to 0"),
+        (None, [[0.5, 1e308], [0.25, -1e308]], "too far apart to draw: x[1] runs from -1e+308 to 1e+308"),
+        (None, [[1e300, 5.0], [1e300, 6.0]], "too close together for their size to draw: x[0] runs from 1e+300"),
+        (partial(scaled, by=1e300), [[-1e10, 0.0], [1e10, 1.0]], "the model's output at (-1.2e+10, -2e+09) is -inf"),
+        (partial(scaled, by=math.inf), [[-1.0, 0.0], [1.0, 1.0]], "is -inf"),
+    ],
+    ids=["±1e308", "a margin past the largest float", "±1e308 in x[1]", "1e300 apart by 0", "an output of -inf", "inf"],
+)
+def test_data_at_the_ends_of_the_float_range_is_our_own_value_error(plot, model, X, words):
+    model = model or MLP(2, [4, 1], seed=0)
+    with pytest.raises(ValueError) as e:
+        plot.plot_decision_boundary(model, X, [-1, 1], resolution=11)
+    assert words in str(e.value) and "NaN" not in str(e.value)
 
 
 @pytest.mark.parametrize(

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import math
 import os
 import random
+import re
+import stat
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from micrograd import MLP, Layer
+from micrograd import MLP, Layer, model_file
 from micrograd.nn import FORMAT
 from micrograd.ops import ACTIVATIONS
 
@@ -97,6 +101,129 @@ def test_saving_over_a_file_leaves_no_temporary_file(tmp_path):
     assert MLP.load(path).sizes == [2, 5, 1]
 
 
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode_of(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o664, 0o640], ids=oct)
+def test_saving_over_a_file_keeps_its_permission_bits(tmp_path, umask_022, mode):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=6).save(path)
+    os.chmod(path, mode)
+    MLP(2, [5, 1], seed=7).save(path)
+    assert mode_of(path) == mode  # not 0o644, what the umask would give a new file
+    assert MLP.load(path).sizes == [2, 5, 1]
+
+
+def test_a_new_file_gets_the_permissions_open_would_give_it(tmp_path, umask_022):
+    MLP(2, [1], seed=6).save(tmp_path / "model.json")
+    with open(tmp_path / "by-open.json", "w") as f:
+        f.write("{}")
+    assert mode_of(tmp_path / "model.json") == mode_of(tmp_path / "by-open.json") == 0o644
+
+
+@pytest.mark.parametrize("where", ["same directory", "another directory"])
+def test_saving_to_a_symlink_writes_through_to_its_target(tmp_path, umask_022, where):
+    folder = tmp_path if where == "same directory" else tmp_path / "elsewhere"
+    folder.mkdir(exist_ok=True)
+    target = folder / "weights.json"
+    MLP(2, [3, 1], seed=6).save(target)
+    os.chmod(target, 0o600)
+    link = tmp_path / "model.json"
+    link.symlink_to(os.path.relpath(target, tmp_path))
+    before = os.readlink(link)
+    new = MLP(2, [5, 1], seed=7)
+    new.save(link)
+    assert link.is_symlink() and os.readlink(link) == before  # the link stays a link, to the same place
+    assert params(MLP.load(target)) == params(new)  # and its target has the new weights
+    assert mode_of(target) == 0o600
+    names = {path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*")}
+    assert names == {"model.json", os.path.relpath(target, tmp_path), *(["elsewhere"] if folder != tmp_path else [])}
+
+
+def test_saving_to_a_dangling_symlink_creates_its_target(tmp_path, umask_022):
+    link = tmp_path / "model.json"
+    link.symlink_to("weights.json")
+    MLP(2, [1], seed=6).save(link)
+    assert link.is_symlink() and (tmp_path / "weights.json").is_file()
+    assert params(MLP.load(tmp_path / "weights.json")) == params(MLP(2, [1], seed=6))
+
+
+def name_of_bytes(n: int, char: str = "m") -> str:
+    """A file name n bytes long in UTF-8, ending in .json."""
+    stem = char * ((n - len(".json")) // len(char.encode("utf-8")))
+    return "m" * (n - len(".json") - len(stem.encode("utf-8"))) + stem + ".json"
+
+
+@pytest.mark.parametrize(("length", "char"), [(250, "m"), (250, "é"), ("NAME_MAX", "m")])
+def test_a_file_name_of_any_legal_length_saves(tmp_path, length, char):
+    if length == "NAME_MAX":
+        length = os.pathconf(tmp_path, "PC_NAME_MAX")  # the longest name this file system allows
+    name = name_of_bytes(length, char)
+    assert len(name.encode("utf-8")) == length
+    model = MLP(2, [3, 1], seed=6)
+    model.save(tmp_path / name)
+    MLP(2, [1], seed=7).save(tmp_path / name)  # over an existing file too
+    assert params(MLP.load(tmp_path / name)) == params(MLP(2, [1], seed=7))
+    assert os.listdir(tmp_path) == [name]
+
+
+def bad_paths(tmp_path) -> dict[str, tuple[str, type[Exception]]]:
+    (tmp_path / "a-file").write_text("not a directory")
+    (tmp_path / "a-directory").mkdir()
+    (tmp_path / "loop.json").symlink_to("loop.json")
+    too_long = name_of_bytes(os.pathconf(tmp_path, "PC_NAME_MAX") + 1)
+    return {
+        "a directory": (str(tmp_path / "a-directory"), IsADirectoryError),
+        "a missing directory": (str(tmp_path / "missing" / "model.json"), FileNotFoundError),
+        "a trailing slash": (str(tmp_path / "model.json") + "/", IsADirectoryError),
+        "a trailing slash on a file": (str(tmp_path / "a-file") + "/", IsADirectoryError),
+        "a trailing dot": (str(tmp_path / "a-file") + "/.", IsADirectoryError),
+        "under a file": (str(tmp_path / "a-file" / "model.json"), NotADirectoryError),
+        "a name too long": (str(tmp_path / too_long), OSError),
+        "a loop of symlinks": (str(tmp_path / "loop.json"), OSError),
+        "an empty path": ("", ValueError),
+    }
+
+
+BAD_PATHS = [
+    "a directory",
+    "a missing directory",
+    "a trailing slash",
+    "a trailing slash on a file",
+    "a trailing dot",
+    "under a file",
+    "a name too long",
+    "a loop of symlinks",
+    "an empty path",
+]
+
+
+@pytest.mark.parametrize("case", BAD_PATHS)
+def test_a_path_that_cannot_be_saved_to_is_an_error_naming_it(tmp_path, case):
+    path, error = bad_paths(tmp_path)[case]
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(error) as e:
+        MLP(2, [1], seed=6).save(path)
+    message = str(e.value)
+    assert repr(path) in message  # the user's path, as given
+    assert ".tmp" not in message and ".mg-" not in message  # never the temporary file
+    assert sorted(os.listdir(tmp_path)) == before  # and nothing left behind
+    assert (tmp_path / "a-file").read_text() == "not a directory"
+
+
+def test_a_path_that_is_not_a_path_is_a_type_error():
+    with pytest.raises(TypeError, match=r"the path must be a str or an os\.PathLike, got int"):
+        MLP(2, [1], seed=6).save(3)
+
+
 def test_a_model_with_a_nan_weight_is_not_saved_and_the_old_file_stays(tmp_path):
     path = tmp_path / "model.json"
     good = MLP(2, [3, 1], seed=8)
@@ -107,6 +234,41 @@ def test_a_model_with_a_nan_weight_is_not_saved_and_the_old_file_stays(tmp_path)
         bad.save(path)
     assert params(MLP.load(path)) == params(good)
     assert os.listdir(tmp_path) == ["model.json"]
+
+
+# -- the format's own module ------------------------------------------------------------------------
+
+
+def test_the_format_lives_in_model_file_and_nn_re_exports_it():
+    from micrograd import nn
+
+    assert (nn.FORMAT_NAME, nn.FORMAT_VERSION) == ("micrograd.MLP", 1)
+    assert nn.FORMAT is model_file.FORMAT and nn.FORMAT_NAME is model_file.FORMAT_NAME
+    assert nn.FORMAT_VERSION is model_file.FORMAT_VERSION
+    source = Path(model_file.__file__).read_text(encoding="utf-8")
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    ]
+    assert not [name for name in imported if name and name.startswith("micrograd")]  # below nn: imports none of it
+
+
+def test_check_state_allows_only_the_activations_it_is_given():
+    state = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=10).state_dict()
+    nin, sizes, activations, weights, biases = model_file.check_state(state, ACTIVATIONS)
+    assert (nin, sizes, activations) == (2, [3, 1], ["tanh", "sigmoid"])
+    assert weights == state["weights"] and biases == state["biases"]
+    with pytest.raises(ValueError, match=r"activations\[1\] is 'sigmoid', not one of tanh, linear"):
+        model_file.check_state(state, ("tanh", "linear"))
+
+
+def test_dumps_writes_one_line_per_key_that_json_reads_back():
+    state = MLP(2, [2, 1], seed=3).state_dict()
+    text = model_file.dumps(state)
+    assert json.loads(text) == state
+    assert [line.split(":")[0].strip() for line in text.splitlines()[1:-1]] == [json.dumps(key) for key in state]
 
 
 # -- bad files: each a ValueError that says what is wrong ------------------------------------------
@@ -361,7 +523,7 @@ def test_a_save_killed_in_the_middle_leaves_the_old_file(tmp_path, moment):
     kill(proc)
     assert params(MLP.load(path)) == params(MLP(2, [200, 200, 1], seed=1))  # still the first model, intact
     leftovers = [name for name in os.listdir(tmp_path) if name != "model.json"]
-    assert len(leftovers) == 1 and leftovers[0].startswith(".model.json.")  # the abandoned temporary file
+    assert len(leftovers) == 1 and re.fullmatch(r"\.mg-[0-9a-f]{8}\.tmp", leftovers[0])  # the abandoned temporary file
 
 
 def test_saves_killed_at_random_moments_always_leave_a_loadable_file(tmp_path):

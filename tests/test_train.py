@@ -230,6 +230,65 @@ def test_a_regression_has_no_accuracy():
         accuracy(model, X, y)
 
 
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
+def test_integer_regression_targets_have_no_accuracy(compiled):
+    X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 1, 2, 3]  # one output, four int targets: a regression
+    model = MLP(1, [4, 1], seed=9)
+    history = fit(
+        model, X, y, loss=quadratic_cost, optimizer=SGD(model, lr=0.01), epochs=3, compiled=compiled, verbose=False
+    )
+    assert history.accuracy == [None, None, None]
+    by_hand = sum(0.5 * (forward_by_hand(model, x)[0] - t) ** 2 for x, t in zip(X, y)) / len(X)
+    assert history.loss[-1] == pytest.approx(by_hand, rel=1e-12)
+    assert evaluate(model, X, y, quadratic_cost)[1] is None
+    with pytest.raises(ValueError, match="not class labels for this model"):
+        accuracy(model, X, y)
+
+
+def loss_of_the_first_output(outputs, targets):
+    return quadratic_cost([out[0] for out in outputs], targets)
+
+
+def loss_of_the_one_hot_index(outputs, targets):
+    return quadratic_cost(outputs, [t.index(1) for t in targets])
+
+
+@pytest.mark.parametrize(
+    ("sizes", "y", "loss", "words", "compiled"),
+    [
+        (
+            [3, 2],
+            [-0.5, 0.5, 0.5],
+            loss_of_the_first_output,
+            "the labels -0.5 and 0.5 need a model with one output",
+            False,
+        ),
+        (
+            [3, 2],
+            [-0.5, 0.5, 0.5],
+            loss_of_the_first_output,
+            "the labels -0.5 and 0.5 need a model with one output",
+            True,
+        ),
+        (
+            [3, 1],
+            [[1, 0], [0, 1], [0, 1]],
+            loss_of_the_one_hot_index,
+            "one-hot targets need a model with one output per class",
+            False,
+        ),
+    ],
+    ids=["two labels, two outputs", "two labels, two outputs, compiled", "one-hot, one output"],
+)
+def test_outputs_that_cannot_give_the_labels_are_an_error_before_the_first_update(sizes, y, loss, words, compiled):
+    X = [[0.1, 0.2], [0.3, -0.4], [1.0, 0.5]]
+    model = MLP(2, sizes, seed=9)
+    before = weights(model)
+    with pytest.raises(ValueError, match=re.escape(words)):
+        fit(model, X, y, loss=loss, optimizer=SGD(model, lr=0.1), epochs=2, compiled=compiled, verbose=False)
+    assert weights(model) == before  # no step was taken
+
+
 # -- compiled=True: the same steps and the same History as the eager engine, bit for bit ------------
 
 
@@ -468,7 +527,7 @@ def test_compiled_training_stops_where_eager_training_stops_with_the_same_error(
         ({"compiled": 1}, TypeError, "compiled must be True or False"),
         ({"compiled": "yes"}, TypeError, "compiled must be True or False"),
         ({"y": [1, 0, 1]}, ValueError, "labels must be -1 or +1, got 0.0"),
-        ({"y": [1, None, 1]}, TypeError, "hinge_loss: targets must be a list with one entry per example, got NoneType"),
+        ({"y": [1, None, 1]}, TypeError, "hinge_loss: targets must be real numbers, got None (NoneType) for example 1"),
         ({"X": [[0.0, 1.0], [1.0, 0.0], "ab"]}, TypeError, "MLP takes a sequence of 2 inputs, got str"),
     ],
 )
