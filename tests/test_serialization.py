@@ -252,7 +252,9 @@ def test_the_format_lives_in_model_file_and_nn_re_exports_it():
         if isinstance(node, (ast.Import, ast.ImportFrom))
         for alias in node.names
     ]
-    assert not [name for name in imported if name and name.startswith("micrograd")]  # below nn: imports none of it
+    ours = {name for name in imported if name and name.startswith("micrograd")}
+    assert ours == {"micrograd.ops"}  # below nn: it knows the activations, nothing of networks
+    assert all(activation in model_file.FORMAT for activation in ACTIVATIONS)
 
 
 def test_check_state_allows_only_the_activations_it_is_given():
