@@ -17,6 +17,8 @@ import numbers
 import random
 from collections.abc import Callable
 
+from micrograd.checks import is_int
+
 __all__ = ["DATASETS", "Dataset", "make_circles", "make_moons", "make_spiral", "make_xor"]
 
 Dataset = tuple[list[list[float]], list[int]]
@@ -24,7 +26,7 @@ Dataset = tuple[list[list[float]], list[int]]
 
 def make_moons(n_samples: int = 100, *, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half circles: (cos t, sin t) for class 0, (1 − cos t, ½ − sin t) for class 1, t in [0, π]."""
-    _check(n_samples, noise, seed, "make_moons")
+    n_samples, seed = _check(n_samples, noise, seed, "make_moons")
     n_out = n_samples // 2
     outer = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_out)]
     inner = [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n_samples - n_out)]
@@ -33,7 +35,7 @@ def make_moons(n_samples: int = 100, *, noise: float = 0.1, seed: int = 0) -> Da
 
 def make_circles(n_samples: int = 100, *, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> Dataset:
     """Two concentric circles: radius 1 for class 0, radius ``factor`` (between 0 and 1) for class 1."""
-    _check(n_samples, noise, seed, "make_circles")
+    n_samples, seed = _check(n_samples, noise, seed, "make_circles")
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.0 < factor < 1.0:
         raise ValueError(f"make_circles: factor (the inner radius) must be between 0 and 1, got {factor!r}")
     n_out = n_samples // 2
@@ -45,7 +47,7 @@ def make_circles(n_samples: int = 100, *, noise: float = 0.05, factor: float = 0
 
 def make_xor(n_samples: int = 100, *, noise: float = 0.05, seed: int = 0) -> Dataset:
     """Points spread uniformly over the square [−1, 1]²: class 0 where x1 and x2 have the same sign, 1 elsewhere."""
-    _check(n_samples, noise, seed, "make_xor")
+    n_samples, seed = _check(n_samples, noise, seed, "make_xor")
     rng = random.Random(seed)
     points, labels = [], []
     for i in range(n_samples):
@@ -59,7 +61,7 @@ def make_xor(n_samples: int = 100, *, noise: float = 0.05, seed: int = 0) -> Dat
 
 def make_spiral(n_samples: int = 150, *, n_classes: int = 3, noise: float = 0.05, seed: int = 0) -> Dataset:
     """``n_classes`` spiral arms: arm k holds the points at radius r in (0, 1] and angle 2πk/K + 4r (radians)."""
-    _check(n_samples, noise, seed, "make_spiral")
+    n_samples, seed = _check(n_samples, noise, seed, "make_spiral")
     if isinstance(n_classes, bool) or not isinstance(n_classes, int):
         raise TypeError(f"make_spiral: n_classes must be an int, got {type(n_classes).__name__}")
     if not 2 <= n_classes <= n_samples:
@@ -98,8 +100,9 @@ def _finish(points: list[list[float]], labels: list[int], noise: float, rng: ran
     return [noisy[i] for i in order], [labels[i] for i in order]
 
 
-def _check(n_samples: object, noise: object, seed: object, who: str) -> None:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int):
+def _check(n_samples: object, noise: object, seed: object, who: str) -> tuple[int, int]:
+    """(n_samples, seed) as ints, numpy integers included; a TypeError or ValueError for anything else."""
+    if not is_int(n_samples):
         raise TypeError(f"{who}: n_samples must be an int, got {type(n_samples).__name__}")
     if n_samples < 2:
         raise ValueError(f"{who}: n_samples must be at least 2 (one point per class), got {n_samples}")
@@ -107,5 +110,6 @@ def _check(n_samples: object, noise: object, seed: object, who: str) -> None:
         raise TypeError(f"{who}: noise must be a real number, got {type(noise).__name__}")
     if not (math.isfinite(noise) and noise >= 0):
         raise ValueError(f"{who}: noise (a standard deviation) must be finite and ≥ 0, got {noise!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not is_int(seed):
         raise TypeError(f"{who}: seed must be an int, got {type(seed).__name__}")
+    return int(n_samples), int(seed)  # type: ignore[call-overload]

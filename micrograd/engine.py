@@ -8,13 +8,13 @@ derivatives, are defined once in micrograd.ops; this file turns each into Value 
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
 from micrograd import ops
+from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
 from micrograd.ops import ZERO, ZERO_1, Op
 
 Number = int | float
@@ -39,7 +39,7 @@ class Value:
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = _as_float(data, "Value()")
+        self.data = as_float(data, "Value()")
         self.grad = 0.0
         self._prev: tuple[Value, ...] = ()  # the children, in operand order
         self._local: tuple[float, ...] = ()  # ∂self/∂child, one per child
@@ -54,7 +54,7 @@ class Value:
     @label.setter
     def label(self, label: str) -> None:
         if type(label) is not str:
-            raise TypeError(f"Value label must be a str, got {_type_name(label)}")
+            raise TypeError(f"Value label must be a str, got {type_name(label)}")
         self._label = label
 
     # The ops (micrograd.ops) are attached below the class: a + b, a * b, x ** 2, x.tanh(), abs(x), ...
@@ -76,7 +76,7 @@ class Value:
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):  # x ** y with both differentiable
             return _apply(ops.POW, (self, other))
-        return _apply(ops.power(_as_float(other, "exponent")), (self,))  # the constant n is part of the op
+        return _apply(ops.power(as_float(other, "exponent")), (self,))  # the constant n is part of the op
 
     # -- a Value compares and converts like its float --------------------------------------
 
@@ -122,10 +122,10 @@ class Value:
         """
         if not isinstance(self, Value):
             raise TypeError(
-                f"backward() needs a single Value as its root, got {_type_name(self)}; "
+                f"backward() needs a single Value as its root, got {type_name(self)}; "
                 "reduce the outputs to one scalar loss first (for example with sum())"
             )
-        seed = _as_float(grad, "backward(grad=...)")
+        seed = as_float(grad, "backward(grad=...)")
         order = topological_order(self)
         start_backward(self, order, seed)
         watcher = _state.get()[1]
@@ -173,7 +173,7 @@ def chain_rule(order: list[Value], observe: Observer | None = None) -> None:
 def topological_order(root: Value) -> list[Value]:
     """Every node of root's graph, each after all of its children (iterative depth-first search)."""
     if not isinstance(root, Value):
-        raise TypeError(f"expected a Value as the root of a graph, got {_type_name(root)}")
+        raise TypeError(f"expected a Value as the root of a graph, got {type_name(root)}")
     order: list[Value] = []
     seen = {root}
     stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root._prev))]
@@ -329,37 +329,12 @@ def _leaf(data: float, grad: float, label: str) -> Value:
     return v
 
 
-def _as_float(x: object, what: str) -> float:
-    """x as a float if it is a real number (not a bool); otherwise a TypeError naming its type."""
-    t = type(x)
-    if t is float:
-        return x  # type: ignore[return-value]
-    if t is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
-        try:
-            return float(x)  # type: ignore[arg-type]
-        except OverflowError:
-            raise OverflowError(f"{what}: the integer {x} is too large for a float") from None
-    if isinstance(x, Value):
-        raise TypeError(f"{what} takes a number, got a Value; use the Value itself, or its .data")
-    if t.__name__ == "Value":
-        raise TypeError(
-            f"{what} takes a number or a micrograd.engine.Value, got a Value of another class "
-            f"({_type_name(x)}); values from two different engines cannot be mixed in one graph"
-        )
-    raise TypeError(f"{what} takes a real number (int or float), got {_type_name(x)}")
-
-
 def _data(x: Value | Number) -> float:
-    return x.data if isinstance(x, Value) else _as_float(x, "comparison")
+    return x.data if isinstance(x, Value) else as_float(x, "comparison")
 
 
 def _values(xs: object, what: str) -> list[Value]:
     """xs as a list of Values, numbers wrapped as leaves."""
-    if isinstance(xs, (str, bytes)) or not isinstance(xs, Iterable):
-        raise TypeError(f"linear() takes a sequence of {what}, got {_type_name(xs)}")
+    if not is_sequence(xs):
+        raise TypeError(f"linear() takes a sequence of {what}, got {not_a_sequence(xs)}")
     return [x if isinstance(x, Value) else Value(x) for x in xs]
-
-
-def _type_name(x: object) -> str:
-    t = type(x)
-    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"

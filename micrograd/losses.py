@@ -17,6 +17,7 @@ import math
 import numbers
 from collections.abc import Iterable, Sequence
 
+from micrograd.checks import is_sequence, not_a_sequence
 from micrograd.engine import Number, Value
 
 __all__ = ["binary_cross_entropy", "hinge_loss", "l2_penalty", "quadratic_cost", "softmax_cross_entropy"]
@@ -173,14 +174,14 @@ def _scalar_batch(outputs: object, targets: object, loss: str) -> tuple[list[Val
 
 
 def _sequence(xs: object, what: str, loss: str) -> list:
-    if isinstance(xs, (str, bytes, Value)) or not isinstance(xs, Iterable):
-        raise TypeError(f"{loss}: {what} must be a list with one entry per example, got {type(xs).__name__}")
+    if not is_sequence(xs):
+        raise TypeError(f"{loss}: {what} must be a list with one entry per example, got {not_a_sequence(xs)}")
     return list(xs)
 
 
 def _is_list(x: object) -> bool:
     """Whether an example's entry is a list of outputs or targets (not a single one, nor a str)."""
-    return not isinstance(x, (str, bytes, Value)) and isinstance(x, Iterable)
+    return is_sequence(x)
 
 
 def _shown(x: object) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import ModuleType
 
 from micrograd import model_file
+from micrograd.checks import is_int, is_sequence, not_a_sequence
 from micrograd.engine import Number, Value, _linear
 from micrograd.model_file import FORMAT as FORMAT  # re-exported: the format is part of nn's API
 from micrograd.model_file import FORMAT_NAME as FORMAT_NAME
@@ -43,7 +44,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None, seed: Seed = None) -> None:
-        _check_size(nin, "Neuron(nin)")
+        nin = _check_size(nin, "Neuron(nin)")
         self.activation = _activation(activation, nonlin)
         rng = _rng(seed)
         self.w = [Value(rng.uniform(-1, 1), f"w[{k}]") for k in range(nin)]
@@ -87,13 +88,16 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """nout neurons reading the same nin inputs; calling it always returns a list."""
+    """nout neurons reading the same nin inputs; calling it returns their list, or the Value of a single one.
+
+    (A layer of one neuron returns its Value, as in micrograd 0.1.0, so ``Layer(3, 1)(x).backward()`` works.)
+    """
 
     def __init__(
         self, nin: int, nout: int, nonlin: bool = True, *, activation: str | None = None, seed: Seed = None
     ) -> None:
-        _check_size(nin, "Layer(nin)")
-        _check_size(nout, "Layer(nout)")
+        nin = _check_size(nin, "Layer(nin)")
+        nout = _check_size(nout, "Layer(nout)")
         rng = _rng(seed)
         self.neurons = [Neuron(nin, nonlin, activation=activation, seed=rng) for _ in range(nout)]
         self._z: list[weakref.ref[Value]] = []
@@ -103,8 +107,9 @@ class Layer(Module):
     def activation(self) -> str:
         return self.neurons[0].activation
 
-    def __call__(self, x: Sequence[Value | Number]) -> list[Value]:
-        return self._forward(_as_values(x, len(self.neurons[0].w), "Layer"))  # one leaf per input, shared
+    def __call__(self, x: Sequence[Value | Number]) -> Value | list[Value]:
+        out = self._forward(_as_values(x, len(self.neurons[0].w), "Layer"))  # one leaf per input, shared
+        return out[0] if len(out) == 1 else out
 
     def _forward(self, x: list[Value]) -> list[Value]:
         """The layer on inputs already checked and wrapped as Values, recording its z and a."""
@@ -151,14 +156,13 @@ class MLP(Module):
         output_activation: str = "linear",
         seed: Seed = None,
     ) -> None:
-        _check_size(nin, "MLP(nin)")
+        nin = _check_size(nin, "MLP(nin)")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
             raise TypeError(f"MLP(nin, nouts): nouts must be a list of layer sizes, got {type(nouts).__name__}")
         nouts = list(nouts)
         if not nouts:
             raise ValueError("MLP(nin, nouts): nouts must name at least one layer size")
-        for size in nouts:
-            _check_size(size, "MLP layer size")
+        nouts = [_check_size(size, "MLP layer size") for size in nouts]
         _activation(activation, True)
         _activation(output_activation, True)
         rng = _rng(seed)
@@ -267,22 +271,24 @@ def _rng(seed: Seed) -> random.Random | ModuleType:
         return random  # the module's functions draw from Python's global generator, as micrograd 0.1.0
     if isinstance(seed, random.Random):
         return seed
-    if isinstance(seed, int) and not isinstance(seed, bool):
-        return random.Random(seed)
+    if is_int(seed):
+        return random.Random(int(seed))  # type: ignore[call-overload]
     raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
 
 
-def _check_size(n: object, what: str) -> None:
-    if not isinstance(n, int) or isinstance(n, bool):
+def _check_size(n: object, what: str) -> int:
+    if not is_int(n):
         raise TypeError(f"{what} must be an int, got {type(n).__name__}")
+    n = int(n)  # type: ignore[call-overload]
     if n < 1:
         raise ValueError(f"{what} must be at least 1, got {n}")
+    return n
 
 
 def _as_values(x: object, n: int, who: str, labels: Sequence[str] = ()) -> list[Value]:
     """The n inputs x as Values, numbers wrapped as leaves (labelled from labels, if given)."""
-    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or not hasattr(x, "__iter__"):
-        raise TypeError(f"{who} takes a sequence of {n} inputs, got {type(x).__name__}")
+    if not is_sequence(x):
+        raise TypeError(f"{who} takes a sequence of {n} inputs, got {not_a_sequence(x)}")
     if len(x) != n:
         raise ValueError(f"{who} expects {n} inputs, got {len(x)}")
     if labels:

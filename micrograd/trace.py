@@ -19,7 +19,8 @@ from html import escape
 from typing import overload
 
 from micrograd import viz
-from micrograd.engine import Number, Value, _as_float, chain_rule, start_backward, topological_order
+from micrograd.checks import as_float
+from micrograd.engine import Number, Value, chain_rule, start_backward, topological_order
 from micrograd.stepper import Stepper
 from micrograd.viz import format_number
 
@@ -178,7 +179,7 @@ def trace_backward(root: Value, grad: Number = 1.0, *, digits: int = 4) -> Backw
     """
     if not isinstance(root, Value):
         raise TypeError(f"trace_backward() needs a single Value as its root, got {type(root).__name__}")
-    seed = _as_float(grad, "trace_backward(grad=...)")
+    seed = as_float(grad, "trace_backward(grad=...)")
     digits = viz.check_digits(digits)
     order = topological_order(root)
     names = viz.node_names(order)

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 
+from micrograd.checks import is_sequence, not_a_sequence
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
 from micrograd.engine import Number, Value, linear, no_grad, topological_order
 
@@ -80,6 +81,9 @@ def fit(
     targets as Values (quadratic_cost, hinge_loss, and sums with l2_penalty), and a ValueError says
     so for another. Returns the History of the loss and accuracy after each epoch.
     """
+    for data, what in ((X, "X (the inputs)"), (y, "y (the targets)")):
+        if not is_sequence(data):
+            raise TypeError(f"fit: {what} must be a sequence with one entry per example, got {not_a_sequence(data)}")
     X, y = list(X), list(y)
     if len(X) != len(y):
         raise ValueError(f"fit: got {len(X)} inputs but {len(y)} targets; give one target per input")

@@ -149,3 +149,10 @@ MALFORMED = {
 
 def test_malformed_arguments_raise_named_errors_also_under_python_O():
     assert_named_errors(MALFORMED, "from micrograd.data import make_moons, make_circles, make_xor, make_spiral")
+
+
+def test_numpy_integers_are_sample_counts_and_seeds(np):
+    from micrograd.data import DATASETS
+
+    for make in DATASETS.values():
+        assert make(np.int64(10), seed=np.int32(4)) == make(10, seed=4)

@@ -60,9 +60,27 @@ def test_no_seed_uses_the_global_generator_as_micrograd_0_1_0():
     assert [w.data for w in n.w] == expected
 
 
-def test_layer_always_returns_a_list():
-    assert isinstance(Layer(2, 1)([1.0, 2.0]), list)
+def test_a_layer_returns_a_list_and_a_layer_of_one_neuron_its_value_as_micrograd_0_1_0():
     assert len(Layer(2, 3)([1.0, 2.0])) == 3
+    out = Layer(3, 1, seed=0)([1.0, 2.0, 3.0])
+    assert isinstance(out, Value)
+    out.backward()  # the idiom of micrograd 0.1.0's README
+
+
+def test_numpy_integers_are_sizes_and_seeds_as_in_micrograd_0_1_0(np):
+    numpy = np
+    model = MLP(numpy.int64(2), [numpy.int32(4), numpy.int64(1)], seed=numpy.int64(3))
+    assert model.sizes == [2, 4, 1] and all(type(n) is int for n in model.sizes)
+    assert [p.data for p in model.parameters()] == [p.data for p in MLP(2, [4, 1], seed=3).parameters()]
+    assert len(Layer(numpy.int64(2), numpy.int64(3))([1.0, 2.0])) == 3
+
+
+@pytest.mark.parametrize(
+    "inputs", [{2.0, 1.0}, {1.0: 0, 2.0: 1}, (x for x in [1.0, 2.0])], ids=["set", "dict", "generator"]
+)
+def test_inputs_that_are_not_a_sequence_are_refused(inputs):
+    with pytest.raises(TypeError, match=r"set has no order|keys would be read|used up once read"):
+        MLP(2, [3, 1], seed=0)(inputs)
 
 
 def test_mlp_returns_a_value_for_one_output_and_a_list_otherwise():

@@ -33,6 +33,7 @@ import inspect
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 
+from micrograd.checks import is_sequence, not_a_sequence
 from micrograd.compile.graph import Graph
 from micrograd.compile.loops import LOOP_MIN_NODES, find_loop
 from micrograd.compile.writer import Writer
@@ -106,8 +107,10 @@ class CompiledGraph:
         return f"CompiledGraph({len(self.params)} params, {len(self.inputs)} inputs, {lines} lines{loop})"
 
     def _param_values(self, params: Sequence[Number]) -> list[float]:
-        if isinstance(params, (str, bytes, Value)) or not (hasattr(params, "__len__") and hasattr(params, "__iter__")):
-            raise TypeError(f"the parameter values must be a list of {len(self.params)} numbers, got {_name(params)}")
+        if not is_sequence(params):
+            raise TypeError(
+                f"the parameter values must be a list of {len(self.params)} numbers, got {not_a_sequence(params)}"
+            )
         if len(params) != len(self.params):
             raise ValueError(
                 f"expected {len(self.params)} parameter values (one per parameter, in the order given "
@@ -232,8 +235,10 @@ def _flatten(x: object, shape: object, where: str, out: list[float]) -> None:
         out.append(_number(x, where))
         return
     n = shape if isinstance(shape, int) else len(shape)
-    if isinstance(x, (str, bytes, Value)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
-        raise TypeError(f"{where} must be a list of {n} entries, as when the graph was recorded, got {_name(x)}")
+    if not is_sequence(x):
+        raise TypeError(
+            f"{where} must be a list of {n} entries, as when the graph was recorded, got {not_a_sequence(x)}"
+        )
     if len(x) != n:
         raise ValueError(
             f"{where} has {len(x)} entries, but the graph was recorded with {n}: "

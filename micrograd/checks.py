@@ -1,0 +1,72 @@
+"""The checks every public function makes of what it is given: numbers, whole numbers and sequences.
+
+One home for them, so that a set, a dict or a generator is refused the same way everywhere, and a
+numpy number is taken wherever Python's number is.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping, Set
+
+
+def type_name(x: object) -> str:
+    """The name of x's type, with its module unless it is a builtin: "str", "numpy.float32"."""
+    t = type(x)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def as_float(x: object, what: str) -> float:
+    """x as a float if it is a real number (not a bool); otherwise a TypeError naming its type."""
+    t = type(x)
+    if t is float:
+        return x  # type: ignore[return-value]
+    if t is int or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
+        try:
+            return float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise OverflowError(f"{what}: the integer {x} is too large for a float") from None
+    if t.__name__ == "Value" and t.__module__ == "micrograd.engine":
+        raise TypeError(f"{what} takes a number, got a Value; use the Value itself, or its .data")
+    if t.__name__ == "Value":
+        raise TypeError(
+            f"{what} takes a number or a micrograd.engine.Value, got a Value of another class "
+            f"({type_name(x)}); values from two different engines cannot be mixed in one graph"
+        )
+    raise TypeError(f"{what} takes a real number (int or float), got {type_name(x)}")
+
+
+def is_int(x: object) -> bool:
+    """A whole number: an int or a numpy integer, but not a bool (as micrograd 0.1.0 takes them)."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
+def is_sequence(x: object) -> bool:
+    """An ordered run of entries: a list, a tuple, a numpy array, a range.
+
+    Not a str or bytes (their characters are no numbers), nor a set (no order), a dict (its keys
+    would be read) or a generator (it is used up once read).
+    """
+    if isinstance(x, (str, bytes, bytearray, Set, Mapping)):
+        return False
+    if not (hasattr(x, "__len__") and hasattr(x, "__getitem__")):
+        return False
+    try:
+        len(x)  # type: ignore[arg-type]
+    except TypeError:  # a numpy array of no dimension
+        return False
+    return True
+
+
+def not_a_sequence(x: object) -> str:
+    """Why x is not a sequence, for an error message: its type, and what is wrong with it if it is common."""
+    why = (
+        " (a set has no order)"
+        if isinstance(x, Set)
+        else " (a dict: its keys would be read)"
+        if isinstance(x, Mapping)
+        else " (an iterator is used up once read: make it a list)"
+        if hasattr(x, "__next__")
+        else ""
+    )
+    return type_name(x) + why
