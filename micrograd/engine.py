@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Protocol
 
-from micrograd import ops
+from micrograd import methods, ops
 from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
 from micrograd.ops import ZERO, ZERO_1, Op
 
@@ -126,6 +126,8 @@ class Value:
                 "reduce the outputs to one scalar loss first (for example with sum())"
             )
         seed = as_float(grad, "backward(grad=...)")
+        if self._op is not None and not self._prev:
+            raise not_recorded("backward()")
         order = topological_order(self)
         start_backward(self, order, seed)
         watcher = _state.get()[1]
@@ -207,6 +209,19 @@ def linear(w: Sequence[Value | Number], a: Sequence[Value | Number], b: Value | 
     return _linear(wv, av, b if isinstance(b, Value) else Value(b), [ak.data for ak in av])
 
 
+def not_recorded(what: str, subject: str = "this value was computed") -> ValueError:
+    """The error for differentiating what no_grad() did not record."""
+    return ValueError(
+        f"{what}: {subject} inside no_grad(), which records no graph, so there is nothing to differentiate "
+        "(PyTorch: 'element 0 of tensors does not require grad'); do it outside no_grad()"
+    )
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations record the graph here: False inside no_grad()."""
+    return _state.get()[0]
+
+
 @contextmanager
 def no_grad() -> Iterator[None]:
     """Inside this block operations build no graph: for inference and plotting."""
@@ -261,66 +276,8 @@ def _apply(op: Op, children: tuple[Value, ...]) -> Value:
     return _result(out, children, op.derivatives(out, *op.args(xs)), op)
 
 
-# Each op becomes a Value method written from this one template: the op's value and its local
-# derivatives as micrograd.ops writes them out in Python (tanh: out = tanh(x0), local (1.0 - out * out,)).
-_TEMPLATE = """
-def {function}({params}):
-{unpack}
-    try:
-        out = {value}
-    except (ArithmeticError, ValueError) as error:
-        raise op.error(error, [{operands}]) from None
-    return _result(out, {children}, {local}, op)
-"""
-_UNARY = {"params": "self", "unpack": "    x0 = self.data", "children": "(self,)"}
-_OTHER = "    if not isinstance(other, Value):\n        other = Value(other)\n"
-_BINARY = {
-    "params": "self, other",
-    "unpack": _OTHER + "    x0, x1 = self.data, other.data",
-    "children": "(self, other)",
-}
-_REFLECTED = {
-    "params": "self, other",
-    "unpack": _OTHER + "    x0, x1 = other.data, self.data",
-    "children": "(other, self)",
-}
-_LINEAR = {  # z = w·a + b of Values w and b, inputs a with their floats ad: the hot path of a layer
-    "params": "w, a, b, ad",
-    "unpack": "    wd = [wk.data for wk in w]\n    bd = b.data",
-    "children": "(*w, *a, b)",
-}
-
-
-def _define(op: Op, function: str, form: dict[str, str]) -> Callable[..., Value]:
-    source = _TEMPLATE.format(
-        function="_op_method", value=op.value_text, local=op.local_text, operands=", ".join(op.operands), **form
-    )
-    namespace = {**ops.RUNTIME, "Value": Value, "_result": _result, "op": op}
-    exec(compile(source, f"<micrograd op {op.name}>", "exec"), namespace)
-    method: Callable[..., Value] = namespace["_op_method"]
-    method.__name__ = method.__qualname__ = function
-    method.__doc__ = f"{op.write(['x', 'y'])}, recording its local derivatives."
-    return method
-
-
-_OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
-
-
-def _attach_ops() -> None:
-    """Give Value a method for every op: a + b, 2 * a, x.tanh(), abs(x); x ** n dispatches in __pow__."""
-    for op in ops.OPS.values():
-        if op.arity == 2:
-            name = _OPERATORS[op.name]
-            if name != "pow":
-                setattr(Value, f"__{name}__", _define(op, f"__{name}__", _BINARY))
-            setattr(Value, f"__r{name}__", _define(op, f"__r{name}__", _REFLECTED))
-        elif op.arity == 1:
-            for name in op.methods:
-                setattr(Value, name, _define(op, name, _UNARY))
-
-
-_attach_ops()
-_linear = _define(ops.LINEAR, "_linear", _LINEAR)
+# Every op becomes Value methods (a + b, b + a, x.tanh(), abs(x)), written from its definition.
+_linear = methods.attach(Value, _result)
 
 
 def _leaf(data: float, grad: float, label: str) -> Value:

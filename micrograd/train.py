@@ -30,7 +30,7 @@ from functools import partial
 
 from micrograd.checks import is_sequence, not_a_sequence
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
-from micrograd.engine import Number, Value, linear, no_grad, topological_order
+from micrograd.engine import Number, Value, is_grad_enabled, linear, no_grad, not_recorded, topological_order
 
 __all__ = ["History", "accuracy", "decision_rule", "evaluate", "fit", "train_step"]
 
@@ -81,6 +81,8 @@ def fit(
     targets as Values (quadratic_cost, hinge_loss, and sums with l2_penalty), and a ValueError says
     so for another. Returns the History of the loss and accuracy after each epoch.
     """
+    if not is_grad_enabled():
+        raise not_recorded("fit()", "it was called")
     for data, what in ((X, "X (the inputs)"), (y, "y (the targets)")):
         if not is_sequence(data):
             raise TypeError(f"fit: {what} must be a sequence with one entry per example, got {not_a_sequence(data)}")

@@ -209,3 +209,26 @@ def test_pickling_a_live_graph_raises_a_clear_error():
         pickle.dumps(z)
     with pytest.raises(TypeError, match="cannot pickle or copy"):
         copy.deepcopy(z)
+
+
+def test_no_grad_makes_no_training_a_silent_no_op():
+    from micrograd.compile import compile_function, compile_graph
+    from micrograd.losses import quadratic_cost
+    from micrograd.optim import SGD
+    from micrograd.train import fit
+
+    model = MLP(2, [3, 1], seed=0)
+    with no_grad():
+        out = model([1.0, 2.0])
+        with pytest.raises(ValueError, match=r"inside no_grad\(\)"):
+            out.backward()
+        with pytest.raises(ValueError, match=r"fit\(\).*inside no_grad\(\)"):
+            fit(model, [[1.0, 2.0]], [1.0], loss=quadratic_cost, optimizer=SGD(model, lr=0.1), verbose=False)
+        with pytest.raises(ValueError, match=r"compile_function\(\).*inside no_grad\(\)"):
+            compile_function(lambda x: model(x), model.parameters(), [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"compile_graph\(\).*inside no_grad\(\)"):
+        compile_graph(out, model.parameters())
+    leaf = Value(3.0)
+    with no_grad():
+        leaf.backward()  # a leaf is its own graph: seeding it is fine anywhere
+    assert leaf.grad == 1.0

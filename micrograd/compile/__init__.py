@@ -37,7 +37,7 @@ from micrograd.checks import is_sequence, not_a_sequence
 from micrograd.compile.graph import Graph
 from micrograd.compile.loops import LOOP_MIN_NODES, find_loop
 from micrograd.compile.writer import Writer
-from micrograd.engine import Number, Value, _apply, no_grad, topological_order
+from micrograd.engine import Number, Value, _apply, is_grad_enabled, no_grad, not_recorded, topological_order
 from micrograd.ops import RUNTIME
 
 __all__ = ["LOOP_MIN_NODES", "CompiledGraph", "compile_function", "compile_graph"]
@@ -156,6 +156,8 @@ def compile_graph(
     """
     if not isinstance(root, Value):
         raise TypeError(f"compile_graph() takes the Value to differentiate as its root, got {_name(root)}")
+    if root._op is not None and not root._prev:
+        raise not_recorded("compile_graph()")
     params = _params(params)
     leaves: list[Value] = []
     shapes = [_shape(x, f"inputs[{i}]", leaves) for i, x in enumerate(inputs)]
@@ -173,6 +175,8 @@ def compile_function(
     """
     if not callable(f):
         raise TypeError(f"compile_function() takes a function returning a Value, got {_name(f)}")
+    if not is_grad_enabled():
+        raise not_recorded("compile_function()", "it was called")
     params = _params(params)
     names = _argument_names(f, len(example_inputs))
     args = [_leaves(x, name) for x, name in zip(example_inputs, names)]

@@ -1,0 +1,81 @@
+"""How each op becomes a Value method: its definition (micrograd.ops) written into one template.
+
+For tanh the template gives, in effect,
+
+    def tanh(self):
+        x0 = self.data
+        out = tanh(x0)
+        return _result(out, (self,), (1.0 - out * out,), op)
+
+the value and the local derivatives in the very text that the op's definition prints itself as.
+micrograd.engine calls attach() once, when it is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from micrograd.ops import LINEAR, OPS, RUNTIME, Op
+
+_TEMPLATE = """
+def {function}({params}):
+{unpack}
+    try:
+        out = {value}
+    except (ArithmeticError, ValueError) as error:
+        raise op.error(error, [{operands}]) from None
+    return _result(out, {children}, {local}, op)
+"""
+_UNARY = {"params": "self", "unpack": "    x0 = self.data", "children": "(self,)"}
+_OTHER = "    if not isinstance(other, Value):\n        other = Value(other)\n"
+_BINARY = {
+    "params": "self, other",
+    "unpack": _OTHER + "    x0, x1 = self.data, other.data",
+    "children": "(self, other)",
+}
+_REFLECTED = {
+    "params": "self, other",
+    "unpack": _OTHER + "    x0, x1 = other.data, self.data",
+    "children": "(other, self)",
+}
+_LINEAR = {  # z = w·a + b of Values w and b, inputs a with their floats ad: the hot path of a layer
+    "params": "w, a, b, ad",
+    "unpack": "    wd = [wk.data for wk in w]\n    bd = b.data",
+    "children": "(*w, *a, b)",
+}
+
+
+def _define(op: Op, function: str, form: dict[str, str], engine: dict[str, Any]) -> Callable[..., Any]:
+    """The function of op written in form: its source from the template, compiled over the ops' runtime."""
+    source = _TEMPLATE.format(
+        function="_op_method", value=op.value_text, local=op.local_text, operands=", ".join(op.operands), **form
+    )
+    namespace = {**RUNTIME, **engine, "op": op}
+    exec(compile(source, f"<micrograd op {op.name}>", "exec"), namespace)
+    method: Callable[..., Any] = namespace["_op_method"]
+    method.__name__ = method.__qualname__ = function
+    method.__doc__ = f"{op.write(['x', 'y'])}, recording its local derivatives."
+    return method
+
+
+OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
+
+
+def attach(value: type, result: Callable[..., Any]) -> Callable[..., Any]:
+    """Give the class Value a method for every op; returns linear's function of Values, the hot path of a layer.
+
+    ``result(out, children, local, op)`` makes a node. x ** n is not attached: Value.__pow__ picks
+    POW or power(n) by the exponent.
+    """
+    engine = {"Value": value, "_result": result}
+    for op in OPS.values():
+        if op.arity == 2:
+            name = OPERATORS[op.name]
+            if name != "pow":
+                setattr(value, f"__{name}__", _define(op, f"__{name}__", _BINARY, engine))
+            setattr(value, f"__r{name}__", _define(op, f"__r{name}__", _REFLECTED, engine))
+        elif op.arity == 1:
+            for name in op.methods:
+                setattr(value, name, _define(op, name, _UNARY, engine))
+    return _define(LINEAR, "_linear", _LINEAR, engine)
