@@ -337,7 +337,8 @@ def test_no_grad_builds_no_graph():
         y = (x * x).tanh() + 1
     assert y._prev == () and y._local == ()
     assert y.data == math.tanh(4.0) + 1
-    y.backward()
+    with pytest.raises(ValueError, match=r"inside no_grad\(\)"):
+        y.backward()  # nothing to go back through: an error, not a silent no-op
     assert x.grad == 0.0
     z = x * x  # recording is back on after the block
     assert z._prev == (x, x)
