@@ -43,7 +43,7 @@ class Value:
         self.grad = 0.0
         self._prev: tuple[Value, ...] = ()  # the children, in operand order
         self._local: tuple[float, ...] = ()  # ∂self/∂child, one per child
-        self._op: Op | None = None  # the op that computed it; None for a leaf
+        self._op: str = ""  # the op that computed it (an ops.Op, which is its name too); "" for a leaf
         self.label = label
 
     @property
@@ -126,7 +126,7 @@ class Value:
                 "reduce the outputs to one scalar loss first (for example with sum())"
             )
         seed = as_float(grad, "backward(grad=...)")
-        if self._op is not None and not self._prev:
+        if self._op and not self._prev:
             raise not_recorded("backward()")
         order = topological_order(self)
         start_backward(self, order, seed)

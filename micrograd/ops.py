@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -106,46 +105,59 @@ SYMBOLS = expr.Symbols(RUNTIME)
 # -- the definition of an op ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class Op:
+class Op(str):
     """One operation: how to compute it, its local derivatives, the errors it raises, how a learner writes it.
 
+    An Op is the string of its name too ("+", "tanh", "**2"), which is what a node's ``_op`` held in
+    micrograd 0.1.0: code that prints it, compares it or adds it to a string works as it did.
+
+    ``value(m, *operands)`` and ``local(m, out, *operands)`` are written over the namespace m.
     ``formula`` is a format string over the operands' names ("{0} * {1}"), or a function of their list.
     ``errors`` maps each exception the value may raise to the engine's message, formatted with the
-    operands' reprs. ``methods`` are the Value methods that apply it ("__rmul__" takes its operands
-    the other way round). An ``activation`` can be a neuron's σ; ``torch`` names the torch.nn module
-    that computes the same function, with the arguments it must have.
+    operands' reprs. ``methods`` are the Value methods that apply an op of one operand. An
+    ``activation`` can be a neuron's σ; ``torch`` names the torch.nn module that computes the same
+    function, with the arguments it must have. ``arity`` 0 means any number of operands, which
+    ``group`` turns into value's arguments; ``params`` are numbers that are part of the op (x ** n's n).
     """
 
     name: str
-    value: Callable[..., Any]
-    local: Callable[..., tuple[Any, ...]]
-    formula: str | Callable[[list[str]], str]
-    errors: Mapping[type[Exception], str] = field(default_factory=dict)
-    methods: tuple[str, ...] = ()
-    arity: int = 1  # 0: any number, grouped by group()
-    activation: bool = False
-    torch: tuple[str, Mapping[str, object]] | None = None
-    group: Callable[[Sequence[Any]], tuple[Any, ...]] | None = None  # operands -> value's arguments
-    params: tuple[float, ...] = ()  # numbers that are part of the op: the n of x ** n
-    operands: tuple[str, ...] = field(init=False, repr=False)  # the operands' names in value_text and local_text
-    value_text: str = field(init=False, repr=False)  # value, written out as Python over the operands' floats
-    local_text: str = field(init=False, repr=False)  # local, written out likewise (over "out" and the operands)
-    compute: Callable[..., float] = field(init=False, repr=False)  # value on floats, from value_text
-    derivatives: Callable[..., tuple[float, ...]] = field(init=False, repr=False)  # local on floats, from local_text
+    operands: tuple[str, ...]  # the operands' names in value_text and local_text
+    value_text: str  # value, written out as Python over the operands' floats
+    local_text: str  # local, written out likewise (over "out" and the operands)
+    compute: Callable[..., float]  # value on floats, compiled from value_text
+    derivatives: Callable[..., tuple[float, ...]]  # local on floats, compiled from local_text
 
-    def __post_init__(self) -> None:
-        if self.arity:
-            operands = [expr.name(f"x{i}") for i in range(self.arity)]
+    def __new__(cls, name: str, *args: object, **kwargs: object) -> Op:
+        return super().__new__(cls, name)
+
+    def __init__(
+        self,
+        name: str,
+        value: Callable[..., Any],
+        local: Callable[..., tuple[Any, ...]],
+        formula: str | Callable[[list[str]], str],
+        errors: Mapping[type[Exception], str] | None = None,
+        *,
+        methods: tuple[str, ...] = (),
+        arity: int = 1,
+        activation: bool = False,
+        torch: tuple[str, Mapping[str, object]] | None = None,
+        group: Callable[[Sequence[Any]], tuple[Any, ...]] | None = None,
+        params: tuple[float, ...] = (),
+    ) -> None:
+        self.name, self.value, self.local, self.formula = name, value, local, formula
+        self.errors = dict(errors or {})
+        self.methods, self.arity, self.activation, self.torch = methods, arity, activation, torch
+        self.group, self.params = group, params
+        if arity:
+            operands = [expr.name(f"x{i}") for i in range(arity)]
         else:  # linear: the tuples of weights and inputs, and the bias
             operands = [expr.group("wd"), expr.group("ad"), expr.name("bd")]
-        names = [str(x) for x in operands]
-        value = str(self.value(SYMBOLS, *operands))
-        local = expr.locals_text(self.local(SYMBOLS, expr.name("out"), *operands))
-        for key, text in [("operands", tuple(names)), ("value_text", value), ("local_text", local)]:
-            object.__setattr__(self, key, text)
-        object.__setattr__(self, "compute", expr.compile_function(names, value, RUNTIME))
-        object.__setattr__(self, "derivatives", expr.compile_function(["out", *names], local, RUNTIME))
+        self.operands = tuple(str(x) for x in operands)
+        self.value_text = str(value(SYMBOLS, *operands))
+        self.local_text = expr.locals_text(local(SYMBOLS, expr.name("out"), *operands))
+        self.compute = expr.compile_function(list(self.operands), self.value_text, RUNTIME)
+        self.derivatives = expr.compile_function(["out", *self.operands], self.local_text, RUNTIME)
 
     def args(self, operands: Sequence[Any]) -> tuple[Any, ...]:
         """The operands as value() and local() take them: linear's w_1..w_n, a_1..a_n, b as (w, a, b)."""
@@ -166,9 +178,6 @@ class Op:
 
     def __str__(self) -> str:
         return self.name
-
-    def __repr__(self) -> str:
-        return f"Op({self.name!r})"
 
 
 # -- the ops ---------------------------------------------------------------------------------------------

@@ -530,3 +530,11 @@ def test_random_graphs_against_pytorch(torch, recipe):
     for leaf, t_leaf in zip(leaves, t_leaves):
         expected = t_leaf.grad.item() if t_leaf.grad is not None else 0.0
         assert leaf.grad == pytest.approx(expected, rel=1e-12, abs=1e-12 * max(1.0, abs(root.data))), recipe
+
+
+def test_a_node_s_op_is_its_name_as_in_micrograd_0_1_0():
+    a = Value(1.0)
+    b = (a * 2.0).tanh()
+    assert a._op == "" and b._op == "tanh" and (a * a)._op == "*" and (a**2)._op == "**2"
+    assert "n1" + b._op == "n1tanh" and f"{b._op}" == "tanh"  # the lecture's draw_dot builds names this way
+    assert isinstance(b._op, str)

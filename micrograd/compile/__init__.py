@@ -156,7 +156,7 @@ def compile_graph(
     """
     if not isinstance(root, Value):
         raise TypeError(f"compile_graph() takes the Value to differentiate as its root, got {_name(root)}")
-    if root._op is not None and not root._prev:
+    if root._op and not root._prev:
         raise not_recorded("compile_graph()")
     params = _params(params)
     leaves: list[Value] = []
