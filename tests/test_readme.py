@@ -48,3 +48,43 @@ def test_python_examples_run_and_print_what_they_say(torch, tmp_path, monkeypatc
             assert blocks[i + 1][1] == str(namespace["trace"]) + "\n"
     assert ran >= 8
     assert (tmp_path / "moons.json").exists() and (tmp_path / "boundary.png").exists()
+
+
+def test_the_counts_and_names_the_readme_states_are_the_suite_s():
+    import test_equations
+    import test_stability
+
+    import edge_cases
+    from micrograd.ops import ACTIVATIONS
+
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    cases = edge_cases.CASES
+
+    def number(pattern: str) -> int:
+        found = re.search(pattern, text)
+        assert found, pattern
+        return int(found.group(1))
+
+    assert number(r"\*\*(\d+) edge points\*\*") == len(cases)
+    assert number(r"edge points\*\* over (\d+) ops") == len(edge_cases.OPS)
+    assert number(r"(\d+) match PyTorch float64") == sum(case.raises is None for case in cases)
+    assert number(r"(\d+) raise the exception") == sum(case.raises is not None for case in cases)
+    batch_sizes = next(
+        mark.args[1] for mark in test_equations.test_backward_agrees_with_bp1_to_bp4.pytestmark if mark.args[0] == "m"
+    )
+    assert number(r"Graph vs the four equations\*\*: (\d+) cases") == len(list(test_equations.configurations())) * len(
+        batch_sizes
+    )
+    sweeps = {name: len(points) for name, points in test_stability.SWEEPS.items()}
+    assert number(r"(\d+) for every op of one operand") == len(test_stability.POINTS)
+    assert number(r"(\d+) for exp") == sweeps["exp(x)"]
+    assert number(r"(\d+) for sqrt and `x \*\* 0.5`") == sweeps["sqrt(x)"] == sweeps["x ** 0.5"]
+    assert number(r"(\d+) for log") == sweeps["log(x)"]
+    listed = re.search(r"Activations are (.*?), with a separate choice", text).group(1)
+    assert re.findall(r'`"(\w+)"`', listed) == list(ACTIVATIONS)
+
+
+def test_the_op_shown_is_the_op_defined():
+    shown = [code for _, code, _ in fenced_blocks(README.read_text(encoding="utf-8")) if code.startswith("TANH = Op(")]
+    source = (README.parent / "micrograd" / "ops.py").read_text(encoding="utf-8")
+    assert len(shown) == 1 and shown[0] in source
