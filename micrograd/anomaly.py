@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import linecache
 import math
-import os
 import sys
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from micrograd.checks import ours
 from micrograd.engine import Value, watched_by
 
 _origins: weakref.WeakKeyDictionary[Value, tuple[str, int]] = weakref.WeakKeyDictionary()
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class _Anomalies:
@@ -58,8 +57,7 @@ def _user_frame() -> tuple[str, int]:
     frame = sys._getframe(2)
     while frame is not None:
         filename = frame.f_code.co_filename
-        ours = filename.startswith("<micrograd") or os.path.dirname(os.path.abspath(filename)) == _PACKAGE_DIR
-        if not (ours or filename.endswith("contextlib.py")):  # <micrograd op ...>: the code of the ops
+        if not (ours(frame) or filename.endswith("contextlib.py")):
             return filename, frame.f_lineno
         frame = frame.f_back  # type: ignore[assignment]
     return "<unknown>", 0

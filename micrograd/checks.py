@@ -7,7 +7,12 @@ numpy number is taken wherever Python's number is.
 from __future__ import annotations
 
 import numbers
+import os
+import sys
 from collections.abc import Mapping, Set
+from types import FrameType
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def type_name(x: object) -> str:
@@ -70,3 +75,14 @@ def not_a_sequence(x: object) -> str:
         else ""
     )
     return type_name(x) + why
+
+
+def ours(frame: FrameType) -> bool:
+    """Whether frame runs micrograd's own code: a module of the package, or the code it generates."""
+    filename = frame.f_code.co_filename
+    return filename.startswith("<micrograd") or os.path.dirname(os.path.abspath(filename)) == PACKAGE_DIR
+
+
+def caller_is_ours(depth: int = 2) -> bool:
+    """Whether the function that called the caller (depth frames up) is micrograd's own code."""
+    return ours(sys._getframe(depth))

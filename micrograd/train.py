@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 
-from micrograd.checks import is_sequence, not_a_sequence
+from micrograd.checks import caller_is_ours, is_sequence, not_a_sequence
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
 from micrograd.engine import Number, Value, is_grad_enabled, linear, no_grad, not_recorded, topological_order
 
@@ -265,8 +265,16 @@ class _CompiledRun:
         self.params = _parameters(model, optimizer)
         self.steps: dict[int, CompiledGraph] = {}
         inputs, targets = _leaves(X, "X"), _leaves(y, "y")
+        _Watched.reads = []
         outputs = [model(x) for x in inputs]
         cost = _loss_of_value_targets(loss, outputs, y, targets)
+        if _Watched.reads:
+            raise ValueError(
+                f"fit: compiled=True records one step and runs it on every batch, but the model or the loss read "
+                f"the number of {_Watched.reads[0].label} (with .data, float(), a comparison or an if): the step "
+                "would replay that number, and the branch it chose, for every batch. Compute with the Value "
+                "itself, or train with compiled=False"
+            )
         _prediction(outputs[0], y)  # outputs that cannot give y's labels: an error now, before any step
         in_graph = set(topological_order(cost))
         for leaf in _flat([inputs, targets]):
@@ -332,10 +340,61 @@ def _loss_of_value_targets(loss: Loss, outputs: list, y: list, targets: list) ->
     ) from refusal
 
 
+class _Watched(Value):
+    """An input or target leaf while fit(compiled=True) records: it notes when code outside micrograd reads its number.
+
+    A number read with .data, float(), a comparison or an ``if`` is baked into the recorded step,
+    which would then replay it for every batch.
+    """
+
+    __slots__ = ()
+    reads: list[Value] = []  # noqa: RUF012 - the leaves read since the recording began
+
+    def _note(self) -> None:
+        if not caller_is_ours(3):  # 3 frames up: whoever called the method that called _note
+            _Watched.reads.append(self)
+
+    @property  # type: ignore[override]
+    def data(self) -> float:
+        self._note()
+        return _DATA.__get__(self)  # type: ignore[no-any-return]
+
+    @data.setter
+    def data(self, value: float) -> None:
+        _DATA.__set__(self, value)
+
+    def __float__(self) -> float:
+        self._note()
+        return _DATA.__get__(self)  # type: ignore[no-any-return]
+
+    def __bool__(self) -> bool:
+        self._note()
+        return Value.__bool__(self)
+
+    def __lt__(self, other: Value | Number) -> bool:
+        self._note()
+        return Value.__lt__(self, other)
+
+    def __le__(self, other: Value | Number) -> bool:
+        self._note()
+        return Value.__le__(self, other)
+
+    def __gt__(self, other: Value | Number) -> bool:
+        self._note()
+        return Value.__gt__(self, other)
+
+    def __ge__(self, other: Value | Number) -> bool:
+        self._note()
+        return Value.__ge__(self, other)
+
+
+_DATA = Value.data  # the slot that holds a Value's number
+
+
 def _leaves(x: object, label: str) -> object:
-    """x with every number made a Value leaf labelled by its place (y[3], X[3][1]); anything else as it is."""
+    """x with every number made a watched Value leaf labelled by its place (y[3], X[3][1]); anything else as it is."""
     if _is_number(x):
-        return Value(x, label)
+        return _Watched(x, label)
     if isinstance(x, (str, bytes)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
         return x
     return [_leaves(v, f"{label}[{i}]") for i, v in enumerate(x)]

@@ -417,8 +417,9 @@ def test_compiled_training_runs_the_model_and_the_loss_only_to_record_them():
     [
         (lambda m: m, binary_cross_entropy, "binary_cross_entropy and softmax_cross_entropy cannot"),
         (lambda m: m, lambda p, y: binary_cross_entropy(p, y) + l2_penalty(p, 1e-4), "refused Value targets"),
-        (lambda m: m, lambda s, y: hinge_loss(s, [2.0 * float(t) - 1.0 for t in y]), "y[0] does not"),
-        (lambda m: lambda x: m([float(v) for v in x]), quadratic_cost, "X[0][0] does not"),
+        (lambda m: m, lambda s, y: hinge_loss(s, [2.0 * float(t) - 1.0 for t in y]), "the number of y[0]"),
+        (lambda m: lambda x: m([float(v) for v in x]), quadratic_cost, "the number of X[0][0]"),
+        (lambda m: m, lambda s, y: quadratic_cost(s[1:], y[1:]), "X[0][0] does not"),  # ignored: not in the graph
     ],
 )
 def test_a_loss_whose_graph_depends_on_the_labels_values_is_refused_before_training(model_of, loss, words):
@@ -562,3 +563,27 @@ def test_the_readme_example_learns_the_moons():
     )
     right = sum((forward_by_hand(model, x)[0] > 0) == (t > 0) for x, t in zip(X, y))
     assert history.accuracy[-1] == right / 100 >= 0.97
+
+
+@pytest.mark.parametrize(
+    "read",
+    [lambda t: t.data, float, lambda t: 1.0 if t > 0 else -1.0, lambda t: 1.0 if t else -1.0],
+    ids=[".data", "float()", "a comparison", "an if"],
+)
+def test_compiled_training_refuses_a_loss_that_reads_a_target_s_number(read):
+    from micrograd.data import make_moons
+
+    X, y = make_moons(40, seed=1)
+    y = [2.0 * t - 1.0 for t in y]
+
+    def weighted(scores, targets):  # weights each example by its target's number: a branch per batch
+        terms = []
+        for s, t in zip(scores, targets):
+            number = read(t) if isinstance(t, Value) else t
+            terms.append((3.0 if number > 0 else 1.0) * (s - t) ** 2)
+        return sum(terms) * (1.0 / len(terms))
+
+    model = MLP(2, [8, 1], seed=0)
+    with pytest.raises(ValueError, match=r"read the number of y\[0\].*replay"):
+        fit(model, X, y, loss=weighted, optimizer=SGD(model, lr=0.05), epochs=3, batch_size=10, compiled=True)
+    assert [p.data for p in model.parameters()] == [p.data for p in MLP(2, [8, 1], seed=0).parameters()]
