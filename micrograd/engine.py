@@ -35,16 +35,25 @@ _state: ContextVar[tuple[bool, Watcher | None]] = ContextVar("micrograd_state", 
 class Value:
     """A scalar in a computation graph: its data, its gradient, and how it was computed."""
 
-    __slots__ = ("__weakref__", "_label", "_local", "_op", "_prev", "data", "grad")
+    __slots__ = ("__weakref__", "_data", "_label", "_local", "_op", "_prev", "grad")
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = as_float(data, "Value()")
+        self._data = as_float(data, "Value()")
         self.grad = 0.0
         self._prev: tuple[Value, ...] = ()  # the children, in operand order
         self._local: tuple[float, ...] = ()  # ∂self/∂child, one per child
         self._op: str = ""  # the op that computed it (an ops.Op, which is its name too); "" for a leaf
         self.label = label
+
+    @property
+    def data(self) -> float:
+        """The number this value holds: always a Python float (a number assigned to it is converted)."""
+        return self._data
+
+    @data.setter
+    def data(self, data: Number) -> None:
+        self._data = as_float(data, "Value.data")
 
     @property
     def label(self) -> str:
@@ -81,28 +90,28 @@ class Value:
     # -- a Value compares and converts like its float --------------------------------------
 
     def __float__(self) -> float:
-        return self.data
+        return self._data
 
     def __bool__(self) -> bool:
-        return self.data != 0.0
+        return self._data != 0.0
 
     def __lt__(self, other: Value | Number) -> bool:
-        return self.data < _data(other)
+        return self._data < _data(other)
 
     def __le__(self, other: Value | Number) -> bool:
-        return self.data <= _data(other)
+        return self._data <= _data(other)
 
     def __gt__(self, other: Value | Number) -> bool:
-        return self.data > _data(other)
+        return self._data > _data(other)
 
     def __ge__(self, other: Value | Number) -> bool:
-        return self.data >= _data(other)
+        return self._data >= _data(other)
 
     # == and hash stay those of object: a Value is a node, usable as a dict key or set member.
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         if self._prev:
@@ -110,7 +119,7 @@ class Value:
                 "cannot pickle or copy a Value that is the result of operations (its graph would "
                 "come with it); pickle its .data, or the model, whose parameters are leaves"
             )
-        return (_leaf, (self.data, self.grad, self.label))
+        return (_leaf, (self._data, self.grad, self.label))
 
     # -- backpropagation --------------------------------------------------------------------
 
@@ -206,7 +215,7 @@ def linear(w: Sequence[Value | Number], a: Sequence[Value | Number], b: Value | 
     av = _values(a, "inputs")
     if len(wv) != len(av):
         raise ValueError(f"linear() needs as many weights as inputs, got {len(wv)} weights and {len(av)} inputs")
-    return _linear(wv, av, b if isinstance(b, Value) else Value(b), [ak.data for ak in av])
+    return _linear(wv, av, b if isinstance(b, Value) else Value(b), [ak._data for ak in av])
 
 
 def not_recorded(what: str, subject: str = "this value was computed") -> ValueError:
@@ -250,7 +259,7 @@ _new = object.__new__
 def _result(data: float, children: tuple[Value, ...], local: tuple[float, ...], op: Op) -> Value:
     """The output node of an op, recording its children and local derivatives unless in no_grad()."""
     out = _new(Value)
-    out.data = data
+    out._data = data
     out.grad = 0.0
     out._label = ""
     out._op = op
@@ -268,7 +277,7 @@ def _result(data: float, children: tuple[Value, ...], local: tuple[float, ...], 
 
 def _apply(op: Op, children: tuple[Value, ...]) -> Value:
     """op applied to Values, whatever its operands (compile replays a graph through this)."""
-    xs = [c.data for c in children]
+    xs = [c._data for c in children]
     try:
         out = op.compute(*op.args(xs))
     except (ArithmeticError, ValueError) as error:
@@ -287,7 +296,7 @@ def _leaf(data: float, grad: float, label: str) -> Value:
 
 
 def _data(x: Value | Number) -> float:
-    return x.data if isinstance(x, Value) else as_float(x, "comparison")
+    return x._data if isinstance(x, Value) else as_float(x, "comparison")
 
 
 def _values(xs: object, what: str) -> list[Value]:

@@ -3,7 +3,7 @@
 For tanh the template gives, in effect,
 
     def tanh(self):
-        x0 = self.data
+        x0 = self._data
         out = tanh(x0)
         return _result(out, (self,), (1.0 - out * out,), op)
 
@@ -27,21 +27,21 @@ def {function}({params}):
         raise op.error(error, [{operands}]) from None
     return _result(out, {children}, {local}, op)
 """
-_UNARY = {"params": "self", "unpack": "    x0 = self.data", "children": "(self,)"}
+_UNARY = {"params": "self", "unpack": "    x0 = self._data", "children": "(self,)"}
 _OTHER = "    if not isinstance(other, Value):\n        other = Value(other)\n"
 _BINARY = {
     "params": "self, other",
-    "unpack": _OTHER + "    x0, x1 = self.data, other.data",
+    "unpack": _OTHER + "    x0, x1 = self._data, other._data",
     "children": "(self, other)",
 }
 _REFLECTED = {
     "params": "self, other",
-    "unpack": _OTHER + "    x0, x1 = other.data, self.data",
+    "unpack": _OTHER + "    x0, x1 = other._data, self._data",
     "children": "(other, self)",
 }
 _LINEAR = {  # z = w·a + b of Values w and b, inputs a with their floats ad: the hot path of a layer
     "params": "w, a, b, ad",
-    "unpack": "    wd = [wk.data for wk in w]\n    bd = b.data",
+    "unpack": "    wd = [wk._data for wk in w]\n    bd = b._data",
     "children": "(*w, *a, b)",
 }
 

@@ -66,7 +66,7 @@ class Neuron(Module):
     def forward(self, x: Sequence[Value | Number]) -> tuple[Value, Value]:
         """(z, a) for the input x: the pre-activation node and the activation node."""
         x = _as_values(x, len(self.w), "Neuron")
-        return self._forward(x, [xk.data for xk in x])
+        return self._forward(x, [xk._data for xk in x])
 
     def _forward(self, x: list[Value], xd: list[float]) -> tuple[Value, Value]:
         z = _linear(self.w, x, self.b, xd)
@@ -113,7 +113,7 @@ class Layer(Module):
 
     def _forward(self, x: list[Value]) -> list[Value]:
         """The layer on inputs already checked and wrapped as Values, recording its z and a."""
-        xd = [xk.data for xk in x]
+        xd = [xk._data for xk in x]
         za = [n._forward(x, xd) for n in self.neurons]
         self._z = [weakref.ref(z) for z, _ in za]
         self._a = [weakref.ref(a) for _, a in za]

@@ -357,15 +357,15 @@ class _Watched(Value):
     @property  # type: ignore[override]
     def data(self) -> float:
         self._note()
-        return _DATA.__get__(self)  # type: ignore[no-any-return]
+        return self._data
 
     @data.setter
-    def data(self, value: float) -> None:
-        _DATA.__set__(self, value)
+    def data(self, value: Number) -> None:
+        Value.data.fset(self, value)  # type: ignore[attr-defined]
 
     def __float__(self) -> float:
         self._note()
-        return _DATA.__get__(self)  # type: ignore[no-any-return]
+        return self._data
 
     def __bool__(self) -> bool:
         self._note()
@@ -386,9 +386,6 @@ class _Watched(Value):
     def __ge__(self, other: Value | Number) -> bool:
         self._note()
         return Value.__ge__(self, other)
-
-
-_DATA = Value.data  # the slot that holds a Value's number
 
 
 def _leaves(x: object, label: str) -> object:

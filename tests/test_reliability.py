@@ -232,3 +232,18 @@ def test_no_grad_makes_no_training_a_silent_no_op():
     with no_grad():
         leaf.backward()  # a leaf is its own graph: seeding it is fine anywhere
     assert leaf.grad == 1.0
+
+
+@pytest.mark.parametrize("kind", ["float32", "float64"])
+def test_a_numpy_learning_rate_leaves_python_floats_in_the_weights(np, tmp_path, kind):
+    model = MLP(2, [3, 1], seed=0)
+    model([1.0, -1.0]).backward()
+    lr = getattr(np, kind)(0.1)
+    for p in model.parameters():
+        p.data -= lr * p.grad  # micrograd 0.1.0's README idiom
+    assert all(type(p.data) is float for p in model.parameters())
+    model.save(tmp_path / "model.json")  # json can write it
+    again = MLP.from_state_dict(model.state_dict())
+    assert [p.data for p in again.parameters()] == [p.data for p in model.parameters()]
+    with pytest.raises(TypeError, match=r"Value\.data takes a real number"):
+        model.parameters()[0].data = "0.5"
