@@ -133,6 +133,7 @@ CASES = [
     Case("x ** y", (-2.0, 3.0), why="a negative base: ∂/∂y = x^y·log(x) is NaN"),
     Case("x ** y", (-2.0, 0.5), ValueError, "complex in Python; PyTorch: NaN"),
     Case("x ** y", (2.0, inf)),
+    Case("x ** y", (-0.0, 0.5), why="a Value exponent is pow, not √: +0.0 and +inf, as Python and PyTorch"),
     Case("2 ** x", (-inf,)),
     Case("2 ** x", (inf,)),
     Case("2 ** x", (1100.0,), OverflowError, "2 ** 1100 raises in Python; PyTorch: inf"),

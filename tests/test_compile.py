@@ -75,8 +75,8 @@ def test_one_neuron_reads_as_the_chain_rule():
     assert "    o = tanh(n)\n" in source
     assert "    g_o = 1.0\n" in source  # backward: do/do = 1, then local * upstream, node by node
     assert "    g_n = (1.0 - o * o) * g_o\n" in source
-    assert "    g_w1 = x1 * g_x1_w1\n" in source
-    assert source.index("o = tanh(n)") < source.index("g_o = 1.0") < source.index("g_n =") < source.index("g_w1 =")
+    assert "    g_w1 += x1 * g_x1_w1\n" in source  # a parameter's grad accumulates from its start in grads
+    assert source.index("o = tanh(n)") < source.index("g_o = 1.0") < source.index("g_n =") < source.index("g_w1 +=")
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_a_fused_neuron_node_is_one_line_each_way():
     a.label = "a"
     graph = compile_graph(a, [*w, b], x)
     assert "    z = sum(map(mul, (w_0, w_1), (x_0, x_1))) + b\n" in graph.source
-    assert "    g_w_0 = x_0 * g_z\n" in graph.source  # ∂z/∂w_k = x_k
+    assert "    g_w_0 += x_0 * g_z\n" in graph.source  # ∂z/∂w_k = x_k
     assert graph.repeats == 1
 
     def build(params, x0, x1):
@@ -588,3 +588,20 @@ def test_unlabelled_nodes_have_the_names_the_trace_gives_them():
         if not node.label:
             assert names[node] in assigned, (names[node], source)
     assert [names[n] for n in topological_order(out)] == ["a", "v2", "v3", "v4", "v5", "v6"]
+
+
+@settings(max_examples=200)
+@given(st.lists(st.floats(-3, 3, allow_nan=False), min_size=3, max_size=3), st.integers(1, 4))
+def test_run_accumulates_into_grads_as_backward_does_bit_for_bit(start, calls):
+    """Without zero_grad() between calls, run() adds to .grad in backward()'s order: ((g0 + c1) + c2) + ..."""
+    w, b = Value(0.7, "w"), Value(-0.2, "b")
+    x = Value(0.0, "x")
+    graph = compile_graph((w * x + b).tanh() * w + b * b, [w, b], x)
+    eager_w, eager_b = Value(0.7, "w"), Value(-0.2, "b")
+    w.grad, b.grad = eager_w.grad, eager_b.grad = start[0], start[1]
+    for i in range(calls):
+        xi = start[2] + i
+        graph.run(xi)
+        ex = Value(xi, "x")
+        ((eager_w * ex + eager_b).tanh() * eager_w + eager_b * eager_b).backward()
+        assert (w.grad.hex(), b.grad.hex()) == (eager_w.grad.hex(), eager_b.grad.hex())

@@ -52,7 +52,8 @@ class CompiledGraph:
     ∂root/∂p for every parameter p, in the order of ``.params``. ``inputs`` take the same shape
     as the inputs given when compiling (a number, or a list of lists of numbers, ...).
     ``graph.run(*inputs)`` reads the parameters' ``.data`` instead and adds the gradients to their
-    ``.grad``, as ``backward()`` does: after ``zero_grad()`` the grads are bitwise backward()'s.
+    ``.grad`` as ``backward()`` does, bit for bit: each grad starts where backward() starts it (from
+    -0.0, or from what it holds) and takes this call's contributions one by one, in backward()'s order.
 
     ``.params`` are the parameter leaves and ``.inputs`` the input leaves (flattened), in order;
     ``.source`` is the generated Python; ``.repeats`` is how many times its loop runs (1: no loop).
@@ -83,10 +84,16 @@ class CompiledGraph:
 
     def __call__(self, params: Sequence[Number], *inputs: Nested) -> tuple[float, list[float]]:
         """(output, [∂output/∂p for p in .params]) at these parameter values and inputs."""
+        return self._call(params, inputs, [-0.0] * sum(self._in_graph))
+
+    def _call(
+        self, params: Sequence[Number], inputs: tuple[Nested, ...], starts: list[float]
+    ) -> tuple[float, list[float]]:
+        """The generated function, with the grads of the parameters in the graph starting at starts."""
         values = self._param_values(params)
         flat = self._flatten(inputs)
         try:
-            return self._function(values, flat)
+            return self._function(values, flat, starts)
         except (ArithmeticError, ValueError):
             error = self._engine_error(values, flat)
             if error is None:
@@ -95,10 +102,14 @@ class CompiledGraph:
 
     def run(self, *inputs: Nested) -> float:
         """Forward and backward at the parameters' current .data: add each gradient to .grad, return the output."""
-        output, grads = self([p.data for p in self.params], *inputs)
-        for p, g, in_graph in zip(self.params, grads, self._in_graph):
-            if in_graph:  # backward() starts a zero grad from -0.0, so the sum lands exactly, sign of zero too
-                p.grad = g if p.grad == 0.0 else p.grad + g
+        in_graph = [p for p, used in zip(self.params, self._in_graph) if used]
+        # Each grad starts where backward() starts it (-0.0 for a zero, else what it holds), and receives
+        # this call's contributions one by one in backward()'s order: the same sums, bit for bit.
+        starts = [-0.0 if p.grad == 0.0 else p.grad for p in in_graph]
+        output, grads = self._call([p.data for p in self.params], inputs, starts)
+        for p, g, used in zip(self.params, grads, self._in_graph):
+            if used:
+                p.grad = g
         return output
 
     def __repr__(self) -> str:

@@ -23,12 +23,12 @@ from micrograd.engine import Value, node_names
 from micrograd.ops import LINEAR, RUNTIME, SYMBOLS
 
 # The names the code itself uses beside the ops' runtime: no label may take any of them.
-CODE_NAMES = ("forward_backward", "params", "inputs", "roots", "saved", "zip", "range", "reversed")
+CODE_NAMES = ("forward_backward", "params", "inputs", "grads", "roots", "saved", "zip", "range", "reversed")
 RESERVED = frozenset({*RUNTIME, *expr.Symbols.BUILTINS, *CODE_NAMES})
 
 
 class Writer:
-    """The source of ``forward_backward(params, inputs)`` for a graph, with or without a loop."""
+    """The source of ``forward_backward(params, inputs, grads)`` for a graph, with or without a loop."""
 
     def __init__(self, graph: Graph, loop: Loop | None) -> None:
         self.graph = graph
@@ -61,8 +61,8 @@ class Writer:
         # loop's forward pass must then save.
         backward, saved = self._backward_section() if g.root in g.needs_grad else ([], [])
         lines = [
-            "def forward_backward(params, inputs):",
-            '    """(output, [∂output/∂p for each parameter p]) at new values of the parameters and inputs."""',
+            "def forward_backward(params, inputs, grads):",
+            '    """(output, [∂output/∂p added to its start in grads, for each parameter p]) at new values."""',
         ]
         if params:
             lines.append(f"    {_targets([self.value[p] for p in params])} = params")
@@ -161,15 +161,19 @@ class Writer:
             if n in g.needs_grad and n in self.value and n not in self.grad:
                 self.grad[n] = self.names.new("g_" + self.value[n], "g")
         lines = ["    # backward: the chain rule, child.grad += local * node.grad, in reverse topological order"]
-        lines.append(f"    {self.grad[g.root]} = 1.0")
+        # The parameters' grads start where backward() starts them: -0.0, or what .grad held (grads).
+        started = [self.grad[p] for p in g.param_index if p in g.needs_grad]
+        if started:
+            lines.append(f"    {_targets(started)} = grads")
+            self.ready.update(started)
+        lines.append(f"    {self.grad[g.root]} {'+=' if g.root in g.param_index else '='} 1.0")
         self.ready.add(self.grad[g.root])
         if loop is None:
             lines += self._backward(reversed(g.ops), "    ", self.value, self.grad)[0]
             return lines, []
         # Grads summed over the copies start at -0.0, the additive identity, as in backward().
         read_by_loop = {c for t in loop.body for c in t._prev}
-        summed = [p for p in g.param_index if p in g.needs_grad] + [n for n in loop.below if n in g.needs_grad]
-        summed = [self.grad[n] for n in summed if n in read_by_loop]
+        summed = [self.grad[n] for n in loop.below if n in g.needs_grad and n in read_by_loop]
         for i in range(0, len(summed), 8):
             lines.append(f"    {' = '.join(summed[i : i + 8])} = -0.0")
         self.ready.update(summed)
