@@ -164,6 +164,8 @@ class Symbols:
 
     def __init__(self, runtime: Mapping[str, Any]) -> None:
         for fname, value in runtime.items():
+            if hasattr(type(self), fname):  # ZERO: the structural zero, a Mask here, not the float
+                continue
             if callable(value):
                 setattr(self, fname, _caller(fname))
             else:
@@ -182,8 +184,8 @@ class Symbols:
 
     @staticmethod
     def dot(w: object, a: object) -> Expr:
-        """Σ_k w_k·a_k of two tuples, as ``sum(map(mul, w, a))``."""
-        return call("sum", [call("map", [name("mul"), w, a])])
+        """Σ_k w_k·a_k of two tuples, as ``sum(map(mul, w, a), -0.0)``: from -0.0, the sum of -0.0s stays -0.0."""
+        return call("sum", [call("map", [name("mul"), w, a]), literal(-0.0)])
 
 
 def _caller(fname: str) -> Callable[..., Expr]:

@@ -12,7 +12,7 @@ methods and backward() (micrograd.engine), the generated code of compiled graphs
 
 A local derivative may be a structural zero, ``m.mask(condition, d)`` (or ``m.ZERO``, always):
 where the condition holds the edge passes on +0.0, whatever the upstream grad, as PyTorch's
-``where(cond, 0, grad)`` does for relu, ``x ** 0`` and the exponent of ``0 ** y``.
+``where(cond, 0, grad)`` does for relu, ``x ** 0`` and the base of ``x ** y`` where y = 0.
 """
 
 from __future__ import annotations
@@ -198,12 +198,12 @@ _POW_ERRORS = {
     OverflowError: "{0} ** {1} overflows a float",
     ValueError: "{0} ** {1}: a negative number to a non-integer power is not a real number",
 }
-POW = Op(  # both operands differentiable; PyTorch's derivatives, masked where PyTorch masks
+POW = Op(  # PyTorch's derivatives: for the base a structural zero where y = 0, for the exponent 0 · grad at 0 ** y
     "**",
     lambda m, x, y: m._pow(x, y),
     lambda m, out, x, y: (
         m.mask(y == 0.0, y * m._c_pow(x, y - 1.0)),
-        m.mask((x == 0.0) & (y >= 0.0), out * m._log_or_nan(x)),
+        m.where((x == 0.0) & (y >= 0.0), 0.0, out * m._log_or_nan(x)),
     ),
     "{0} ** {1}",
     _POW_ERRORS,

@@ -98,7 +98,7 @@ def test_a_fused_neuron_node_is_one_line_each_way():
     a = z.relu()
     a.label = "a"
     graph = compile_graph(a, [*w, b], x)
-    assert "    z = sum(map(mul, (w_0, w_1), (x_0, x_1))) + b\n" in graph.source
+    assert "    z = sum(map(mul, (w_0, w_1), (x_0, x_1)), -0.0) + b\n" in graph.source
     assert "    g_w_0 += x_0 * g_z\n" in graph.source  # ∂z/∂w_k = x_k
     assert graph.repeats == 1
 

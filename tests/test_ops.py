@@ -133,3 +133,28 @@ def test_printed_expressions_compute_what_python_computes(text):
 def test_an_expression_refuses_a_python_if():
     with pytest.raises(TypeError, match=r"use m\.where"):
         bool(Expr("x") > 0.0)
+
+
+STRUCTURAL_ZEROS = {
+    "an inactive relu under an infinite derivative": (lambda x: x.relu() ** 0.5, lambda t, x: t.relu(x) ** 0.5, -1.0),
+    "relu as an exponent": (
+        lambda z: Value(-1.0) ** z.relu(),
+        lambda t, z: t.tensor(-1.0, dtype=t.float64) ** t.relu(z),
+        -2.0,
+    ),
+    "x ** 0 under an infinite upstream": (lambda x: (x**0) * math.inf, lambda t, x: (x**0) * math.inf, 3.0),
+    "x ** 0 under a NaN upstream": (lambda x: (x**0) * math.nan, lambda t, x: (x**0) * math.nan, 3.0),
+    "x ** 0 under a negative upstream": (lambda x: (x**0) * -2.0, lambda t, x: (x**0) * -2.0, 0.0),
+    "an inactive relu under a negative upstream": (lambda x: x.relu() * -2.0, lambda t, x: t.relu(x) * -2.0, -1.0),
+}
+
+
+@pytest.mark.parametrize("case", STRUCTURAL_ZEROS)
+def test_a_structural_zero_passes_plus_zero_whatever_comes_from_above_as_pytorch(torch, case):
+    ours, theirs, at = STRUCTURAL_ZEROS[case]
+    x = Value(at)
+    ours(x).backward()
+    t = torch.tensor(at, dtype=torch.float64, requires_grad=True)
+    theirs(torch, t).backward()
+    assert edge_cases.same(x.grad, t.grad.item()), (x.grad, t.grad.item())
+    assert x.grad == 0.0 and math.copysign(1.0, x.grad) == 1.0
