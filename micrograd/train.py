@@ -180,7 +180,7 @@ def accuracy(model: Model, X: Sequence[Sequence[Value | Number]], y: Sequence[Ta
     return result
 
 
-def decision_rule(y: Sequence[Target]) -> Callable[[Output], object] | None:
+def decision_rule(y: Sequence[Target]) -> Callable[[Output], Number] | None:
     """How an output becomes a predicted label, for labels like y; None when y is not a classification.
 
     One output and two labels lo < hi: hi when the output is above (lo + hi) / 2, else lo (a y with
@@ -197,7 +197,7 @@ def decision_rule(y: Sequence[Target]) -> Callable[[Output], object] | None:
     if pair is None and not indices:
         return None  # a regression
 
-    def predict(output: Output) -> object:
+    def predict(output: Output) -> Number:
         if not isinstance(output, Value):
             if not indices:
                 assert pair is not None  # labels that are not class indices are a pair, or no classification
@@ -211,15 +211,16 @@ def decision_rule(y: Sequence[Target]) -> Callable[[Output], object] | None:
     return predict
 
 
-def _two_labels(y: list[Target]) -> list[Target] | None:
+def _two_labels(y: list[Target]) -> list[Number] | None:
     """[lo, hi] when the numbers y hold two label values (or one, read as the pair ±1 or 0/1 it belongs to)."""
     labels = sorted(set(y))
     if len(labels) == 1:
-        return {-1: [-1, 1], 0: [0, 1], 1: [0, 1]}.get(labels[0])
+        pairs: dict[Number, list[Number]] = {-1: [-1, 1], 0: [0, 1], 1: [0, 1]}
+        return pairs.get(labels[0])
     return labels if len(labels) == 2 else None
 
 
-def _prediction(output: Output, y: list[Target]) -> Callable[[Output], object] | None:
+def _prediction(output: Output, y: list[Target]) -> Callable[[Output], Number] | None:
     """decision_rule(y) for a model whose outputs are like ``output``; None for a regression.
 
     One output and targets that are numbers but not two labels (y = 0, 1, 2, 3 with quadratic_cost)
