@@ -21,6 +21,7 @@ from typing import overload
 from micrograd import viz
 from micrograd.checks import as_float
 from micrograd.engine import Number, Value, chain_rule, start_backward, topological_order
+from micrograd.ops import Op
 from micrograd.stepper import Stepper
 from micrograd.viz import format_number
 
@@ -285,7 +286,7 @@ def trace_forward(root: Value, *, digits: int = 4) -> ForwardTrace:
     for i, node in enumerate(order, start=1):
         if node._prev:
             op = node._op
-            assert op is not None  # a node with children was computed by an op
+            assert isinstance(op, Op)  # a node with children was computed by an op
             formula = op.write([names[c] for c in node._prev])
             arithmetic = op.write([_paren(f(c.data)) for c in node._prev])
         else:

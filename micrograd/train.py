@@ -379,7 +379,7 @@ class _Watched(Value):
         if not caller_is_ours(3):  # 3 frames up: whoever called the method that called _note
             _Watched.reads.append(self)
 
-    @property  # type: ignore[override]
+    @property
     def data(self) -> float:
         self._note()
         return self._data

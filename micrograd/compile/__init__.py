@@ -44,6 +44,8 @@ from micrograd.ops import RUNTIME
 __all__ = ["LOOP_MIN_NODES", "CompiledGraph", "compile_function", "compile_graph"]
 
 Nested = Number | Sequence["Nested"]
+# The generated function: (params, inputs, the grads the parameters start from) -> (output, grads).
+ForwardBackward = Callable[[list[float], list[float], list[float]], tuple[float, list[float]]]
 Leaves = Value | Sequence["Leaves"]  # an input of compile_graph: a leaf, or a (nested) list of leaves
 Shape = int | list["Shape"] | None  # an input's: None for a leaf, n for a list of n leaves, else a list of shapes
 
@@ -82,7 +84,7 @@ class CompiledGraph:
         self.source = Writer(graph, loop).source()
         namespace = dict(RUNTIME)
         exec(compile(self.source, "<micrograd compiled graph>", "exec"), namespace)
-        self._function: Callable[[list[float], list[float]], tuple[float, list[float]]] = namespace["forward_backward"]
+        self._function: ForwardBackward = namespace["forward_backward"]
         self._in_graph = [p in graph.needs_grad for p in params]
 
     def __call__(self, params: Sequence[Number], *inputs: Nested) -> tuple[float, list[float]]:
