@@ -6,14 +6,14 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from micrograd.data import DATASETS
 from micrograd.engine import Value, topological_order
 from micrograd.losses import hinge_loss, l2_penalty, softmax_cross_entropy
 from micrograd.nn import MLP
 from micrograd.optim import SGD
-from micrograd.train import fit
+from micrograd.train import Loss, fit
 
 DEMO_OUT = "demo-output"
 DEMO_FILES = ("decision_boundary.png", "loss.png", "neuron.svg", "model.json")  # what the demo writes to --out
@@ -73,7 +73,7 @@ def worked_example() -> str:
 
 def demo_setup(
     dataset: str = "moons", samples: int = 100, hidden: Sequence[int] = (16, 16), seed: int = 0
-) -> tuple[MLP, list[list[float]], list[int], Callable[[list, list], Value], str]:
+) -> tuple[MLP, list[list[float]], list[int], Loss, str]:
     """The demo's data, model and loss: (model, X, y, loss, a description of the loss).
 
     Two classes: one output and the max-margin loss of micrograd's demo (labels −1/+1) plus
@@ -85,7 +85,7 @@ def demo_setup(
     if len(classes) > 2:
         return model, X, labels, softmax_cross_entropy, "softmax cross-entropy"
 
-    def loss(scores: list[Value], y: list[int]) -> Value:
+    def loss(scores: list[Value], y: Sequence[int]) -> Value:
         return hinge_loss(scores, y) + l2_penalty(model.parameters(), L2_ALPHA)
 
     y = [1 if label == classes[1] else -1 for label in labels]
@@ -115,9 +115,11 @@ def demo(args: argparse.Namespace) -> int:
     except (FloatingPointError, OverflowError) as e:
         print(f"micrograd demo: {e}", file=sys.stderr)
         return 1
-    right = round(history.accuracy[-1] * len(X))
+    final_accuracy = history.accuracy[-1]
+    assert final_accuracy is not None  # the demo's data are two or more classes
+    right = round(final_accuracy * len(X))
     print(f"final loss: {history.loss[-1]:.6g}")
-    print(f"final accuracy: {history.accuracy[-1]:.1%} ({right} of {len(X)} points)")
+    print(f"final accuracy: {final_accuracy:.1%} ({right} of {len(X)} points)")
 
     os.makedirs(args.out, exist_ok=True)
     boundary_png, loss_png, neuron_svg, model_json = DEMO_FILES

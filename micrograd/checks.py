@@ -9,8 +9,12 @@ from __future__ import annotations
 import numbers
 import os
 import sys
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from types import FrameType
+from typing import TYPE_CHECKING, TypeGuard
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -41,23 +45,24 @@ def as_float(x: object, what: str) -> float:
     raise TypeError(f"{what} takes a real number (int or float), got {type_name(x)}")
 
 
-def is_int(x: object) -> bool:
+def is_int(x: object) -> TypeGuard[numbers.Integral]:
     """A whole number: an int or a numpy integer, but not a bool (as micrograd 0.1.0 takes them)."""
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
-def is_sequence(x: object) -> bool:
+def is_sequence(x: object) -> TypeIs[Sequence[object]]:
     """An ordered run of entries: a list, a tuple, a numpy array, a range.
 
     Not a str or bytes (their characters are no numbers), nor a set (no order), a dict (its keys
-    would be read) or a generator (it is used up once read).
+    would be read) or a generator (it is used up once read). For mypy, x is then a Sequence whose
+    entries are still to be checked.
     """
     if isinstance(x, (str, bytes, bytearray, Set, Mapping)):
         return False
     if not (hasattr(x, "__len__") and hasattr(x, "__getitem__")):
         return False
     try:
-        len(x)  # type: ignore[arg-type]
+        len(x)
     except TypeError:  # a numpy array of no dimension
         return False
     return True

@@ -108,8 +108,8 @@ def _check(n_samples: object, noise: object, seed: object, who: str) -> tuple[in
         raise ValueError(f"{who}: n_samples must be at least 2 (one point per class), got {n_samples}")
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
         raise TypeError(f"{who}: noise must be a real number, got {type(noise).__name__}")
-    if not (math.isfinite(noise) and noise >= 0):
+    if not math.isfinite(noise) or noise < 0:
         raise ValueError(f"{who}: noise (a standard deviation) must be finite and ≥ 0, got {noise!r}")
     if not is_int(seed):
         raise TypeError(f"{who}: seed must be an int, got {type(seed).__name__}")
-    return int(n_samples), int(seed)  # type: ignore[call-overload]
+    return int(n_samples), int(seed)

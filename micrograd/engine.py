@@ -286,7 +286,7 @@ def _apply(op: Op, children: tuple[Value, ...]) -> Value:
 
 
 # Every op becomes Value methods (a + b, b + a, x.tanh(), abs(x)), written from its definition.
-_linear = methods.attach(Value, _result)
+_linear: Callable[[list[Value], list[Value], Value, list[float]], Value] = methods.attach(Value, _result)
 
 
 def _leaf(data: float, grad: float, label: str) -> Value:
@@ -299,7 +299,7 @@ def _data(x: Value | Number) -> float:
     return x._data if isinstance(x, Value) else as_float(x, "comparison")
 
 
-def _values(xs: object, what: str) -> list[Value]:
+def _values(xs: Sequence[Value | Number], what: str) -> list[Value]:
     """xs as a list of Values, numbers wrapped as leaves."""
     if not is_sequence(xs):
         raise TypeError(f"linear() takes a sequence of {what}, got {not_a_sequence(xs)}")

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from micrograd.engine import Number
 from micrograd.nn import MLP
@@ -155,7 +156,9 @@ def _floats(xs: object, n: int, what: str) -> list[float]:
         raise TypeError(f"{what} must be a sequence of {n} numbers, got {type(xs).__name__}")
     if len(xs) != n:
         raise ValueError(f"{what} must have {n} entries, got {len(xs)}")
-    for v in xs:
+    reals: list[numbers.Real] = []
+    for v in cast(Iterable[object], xs):  # sized (checked above), so a sequence
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise TypeError(f"{what} must hold real numbers, got {type(v).__name__}")
-    return [float(v) for v in xs]
+        reals.append(v)
+    return [float(v) for v in reals]

@@ -242,4 +242,5 @@ def contribution(d: Expr | Mask | object, g: Expr) -> Expr:
 
 def compile_function(params: list[str], body: str, runtime: Mapping[str, Any]) -> Callable[..., Any]:
     """``lambda params: body`` over the runtime namespace: the float function that source stands for."""
-    return eval(f"lambda {', '.join(params)}: {body}", dict(runtime))
+    function: Callable[..., Any] = eval(f"lambda {', '.join(params)}: {body}", dict(runtime))
+    return function

@@ -16,14 +16,19 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TypeGuard, TypeVar, cast
 
 from micrograd.checks import is_sequence, not_a_sequence
 from micrograd.engine import Number, Value
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
 
 __all__ = ["binary_cross_entropy", "hinge_loss", "l2_penalty", "quadratic_cost", "softmax_cross_entropy"]
 
 
 Target = Number | Value
+T = TypeVar("T")
 
 
 def quadratic_cost(outputs: Sequence[Value | Sequence[Value]], targets: Sequence[Target | Sequence[Target]]) -> Value:
@@ -32,7 +37,7 @@ def quadratic_cost(outputs: Sequence[Value | Sequence[Value]], targets: Sequence
     for i, (a_x, y_x) in enumerate(zip(a, y)):
         if len(a_x) != len(y_x):
             raise ValueError(f"quadratic_cost: example {i} has {len(a_x)} outputs but {len(y_x)} targets")
-    return _mean([0.5 * sum((a_j - y_j) ** 2 for a_j, y_j in zip(a_x, y_x)) for a_x, y_x in zip(a, y)])
+    return _mean([0.5 * _sum((a_j - y_j) ** 2 for a_j, y_j in zip(a_x, y_x)) for a_x, y_x in zip(a, y)])
 
 
 def hinge_loss(scores: Sequence[Value], labels: Sequence[Target]) -> Value:
@@ -112,7 +117,7 @@ def softmax_cross_entropy(logits: Sequence[Sequence[Value]], labels: Sequence[in
             )
         M = max(z_k.data for z_k in z_x)
         shifted = [z_k - M for z_k in z_x]
-        terms.append(sum(s.exp() for s in shifted).log() - shifted[label])
+        terms.append(_sum(s.exp() for s in shifted).log() - shifted[label])
     return _mean(terms)
 
 
@@ -128,17 +133,24 @@ def l2_penalty(parameters: Iterable[Value], alpha: Number) -> Value:
         raise TypeError(f"l2_penalty: alpha must be a number, got {type(alpha).__name__}")
     if not math.isfinite(alpha) or alpha < 0:
         raise ValueError(f"l2_penalty: alpha must be a finite number ≥ 0, got {alpha!r}")
-    return alpha * sum(p * p for p in params)
+    return alpha * _sum(p * p for p in params)
 
 
 # -- checking a batch -----------------------------------------------------------------------
 
 
 def _mean(terms: list[Value]) -> Value:
-    return sum(terms) / len(terms)
+    return _sum(terms) / len(terms)
 
 
-def _batch(outputs: object, targets: object, loss: str) -> tuple[list[list[Value]], list[list[float | Value]]]:
+def _sum(values: Iterable[Value]) -> Value:
+    """sum(values) = 0 + v_1 + v_2 + ...: a Value for one value or more, as a loss sums."""
+    return cast(Value, sum(values))
+
+
+def _batch(
+    outputs: Sequence[Value | Sequence[Value]], targets: Sequence[object], loss: str
+) -> tuple[list[list[Value]], list[list[float | Value]]]:
     """outputs and targets as one list of Values and one list of targets (floats, or Value leaves) per example."""
     outputs = _sequence(outputs, "outputs", loss)
     targets = _sequence(targets, "targets", loss)
@@ -161,7 +173,9 @@ def _batch(outputs: object, targets: object, loss: str) -> tuple[list[list[Value
     return a, y
 
 
-def _scalar_batch(outputs: object, targets: object, loss: str) -> tuple[list[Value], list[float | Value]]:
+def _scalar_batch(
+    outputs: Sequence[Value | Sequence[Value]], targets: Sequence[object], loss: str
+) -> tuple[list[Value], list[float | Value]]:
     """A batch of single outputs (one Value per example) and single targets."""
     a, y = _batch(outputs, targets, loss)
     for i, (a_x, y_x) in enumerate(zip(a, y)):
@@ -173,13 +187,13 @@ def _scalar_batch(outputs: object, targets: object, loss: str) -> tuple[list[Val
     return [a_x[0] for a_x in a], [y_x[0] for y_x in y]
 
 
-def _sequence(xs: object, what: str, loss: str) -> list:
+def _sequence(xs: Sequence[T], what: str, loss: str) -> list[T]:
     if not is_sequence(xs):
         raise TypeError(f"{loss}: {what} must be a list with one entry per example, got {not_a_sequence(xs)}")
     return list(xs)
 
 
-def _is_list(x: object) -> bool:
+def _is_list(x: object) -> TypeIs[Sequence[object]]:
     """Whether an example's entry is a list of outputs or targets (not a single one, nor a str)."""
     return is_sequence(x)
 
@@ -190,7 +204,7 @@ def _shown(x: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _is_number(x: object) -> bool:
+def _is_number(x: object) -> TypeGuard[numbers.Real]:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 

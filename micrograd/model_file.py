@@ -14,7 +14,7 @@ import os
 import secrets
 import stat
 from collections.abc import Collection, Mapping
-from typing import NoReturn
+from typing import NoReturn, TypedDict
 
 from micrograd.ops import ACTIVATIONS
 
@@ -45,13 +45,29 @@ Numbers are finite; floats are written with repr(), so a load gives back the sam
 """
 
 
-def dumps(state: Mapping) -> str:
+class State(TypedDict):
+    """A model as a dict of JSON types, as MLP.state_dict() returns it and a model file holds it (see FORMAT)."""
+
+    format: str
+    version: int
+    nin: int
+    sizes: list[int]
+    activations: list[str]
+    weights: list[list[list[float]]]
+    biases: list[list[float]]
+
+
+# What check_state() reads from a valid state: (nin, sizes, activations, weights, biases).
+Parts = tuple[int, list[int], list[str], list[list[list[float]]], list[list[float]]]
+
+
+def dumps(state: Mapping[str, object]) -> str:
     """The text of a model file holding state: one line per key, so the architecture reads at a glance."""
     body = ",\n".join(f"  {json.dumps(key)}: {json.dumps(value)}" for key, value in state.items())
     return "{\n" + body + "\n}\n"
 
 
-def read_state(path: str | os.PathLike, allowed: Collection[str]) -> tuple[int, list[int], list[str], list, list]:
+def read_state(path: str | os.PathLike[str], allowed: Collection[str]) -> Parts:
     """check_state() of the file at path; a file that is not a valid model gives a ValueError naming path and why."""
     with open(path, "rb") as f:
         raw = f.read()
@@ -79,7 +95,7 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a number a model can hold")
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     d = dict(pairs)
     if len(d) != len(pairs):
         key = next(key for i, (key, _) in enumerate(pairs) if key in (k for k, _ in pairs[:i]))
@@ -87,7 +103,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
     return d
 
 
-def check_state(state: object, allowed: Collection[str]) -> tuple[int, list[int], list[str], list, list]:
+def check_state(state: object, allowed: Collection[str]) -> Parts:
     """(nin, sizes, activations, weights, biases) from a state dict, or a ValueError naming the problem.
 
     ``allowed`` holds the activation names a layer may have (micrograd.nn.ACTIVATIONS).
@@ -107,33 +123,42 @@ def check_state(state: object, allowed: Collection[str]) -> tuple[int, list[int]
     if type(version) is not int or version != FORMAT_VERSION:
         raise ValueError(f"unsupported format version {_shown(version)}; this micrograd reads version {FORMAT_VERSION}")
     nin = _positive_int(state["nin"], "nin")
-    sizes = _list(state["sizes"], "sizes")
-    if not sizes:
+    listed = _list(state["sizes"], "sizes")
+    if not listed:
         raise ValueError("sizes must name at least one layer")
-    sizes = [_positive_int(n, f"sizes[{l}]") for l, n in enumerate(sizes)]
-    activations = _list(state["activations"], "activations", len(sizes), "one per layer")
-    for l, activation in enumerate(activations):
-        if not isinstance(activation, str) or activation not in allowed:
-            raise ValueError(f"activations[{l}] is {_shown(activation)}, not one of {', '.join(allowed)}")
-    weights = _list(state["weights"], "weights", len(sizes), "one list per layer")
-    biases = _list(state["biases"], "biases", len(sizes), "one list per layer")
+    sizes = [_positive_int(n, f"sizes[{l}]") for l, n in enumerate(listed)]
+    activations = [
+        _activation(activation, f"activations[{l}]", allowed)
+        for l, activation in enumerate(_list(state["activations"], "activations", len(sizes), "one per layer"))
+    ]
+    listed_weights = _list(state["weights"], "weights", len(sizes), "one list per layer")
+    listed_biases = _list(state["biases"], "biases", len(sizes), "one list per layer")
     fan_in = [nin, *sizes]
+    weights: list[list[list[float]]] = []
+    biases: list[list[float]] = []
     for l, n in enumerate(sizes):
-        rows = _list(weights[l], f"weights[{l}]", n, "one row per neuron")
-        weights[l] = [
-            [_finite(w, f"weights[{l}][{j}][{k}]") for k, w in enumerate(_list(row, f"weights[{l}][{j}]", fan_in[l]))]
-            for j, row in enumerate(rows)
-        ]
-        biases[l] = [_finite(b, f"biases[{l}][{j}]") for j, b in enumerate(_list(biases[l], f"biases[{l}]", n))]
+        rows = _list(listed_weights[l], f"weights[{l}]", n, "one row per neuron")
+        weights.append([_numbers(row, f"weights[{l}][{j}]", fan_in[l]) for j, row in enumerate(rows)])
+        biases.append(_numbers(listed_biases[l], f"biases[{l}]", n))
     return nin, sizes, activations, weights, biases
 
 
-def _list(x: object, where: str, n: int | None = None, what: str = "") -> list:
+def _list(x: object, where: str, n: int | None = None, what: str = "") -> list[object]:
     if not isinstance(x, list):
         raise ValueError(f"{where} must be a list, got {_json_type(x)}")
     if n is not None and len(x) != n:
         raise ValueError(f"{where} has {len(x)} entries, expected {n}{f' ({what})' if what else ''}")
     return list(x)
+
+
+def _numbers(x: object, where: str, n: int) -> list[float]:
+    return [_finite(v, f"{where}[{k}]") for k, v in enumerate(_list(x, where, n))]
+
+
+def _activation(x: object, where: str, allowed: Collection[str]) -> str:
+    if not isinstance(x, str) or x not in allowed:
+        raise ValueError(f"{where} is {_shown(x)}, not one of {', '.join(allowed)}")
+    return x
 
 
 def _positive_int(x: object, where: str) -> int:
@@ -145,7 +170,7 @@ def _positive_int(x: object, where: str) -> int:
 
 
 def _finite(x: object, where: str) -> float:
-    if type(x) not in (int, float):
+    if type(x) is not int and type(x) is not float:
         raise ValueError(f"{where} must be a number, got {_json_type(x)}")
     try:
         value = float(x)
@@ -167,7 +192,7 @@ def _json_type(x: object) -> str:
     return names.get(type(x), type(x).__name__)
 
 
-def write_atomically(path: str | os.PathLike, text: str) -> None:
+def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     """Write text to path atomically: into a temporary file beside it, flushed to disk, then renamed over it.
 
     A symlink is written through (the link stays, its target gets the text), and a file that exists
@@ -184,7 +209,7 @@ def write_atomically(path: str | os.PathLike, text: str) -> None:
         raise type(e)(e.errno, e.strerror, path) from None  # the user's path, not the temporary file
 
 
-def _path(path: object) -> str:
+def _path(path: str | os.PathLike[str]) -> str:
     try:
         path = os.fsdecode(path)
     except TypeError:

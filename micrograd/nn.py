@@ -22,7 +22,7 @@ from micrograd.model_file import FORMAT_NAME as FORMAT_NAME
 from micrograd.model_file import FORMAT_VERSION as FORMAT_VERSION
 from micrograd.ops import ACTIVATIONS, OPS
 
-Seed = int | random.Random | None
+Seed = int | random.Random | ModuleType | None  # the module random: Python's global generator, as None
 
 
 class Module:
@@ -132,7 +132,7 @@ class Layer(Module):
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "_z": [], "_a": []}  # the last pass's graph is not part of the model
 
     def __repr__(self) -> str:
@@ -207,7 +207,7 @@ class MLP(Module):
 
     # -- saving and loading: the file format is micrograd.model_file's ---------------------------
 
-    def state_dict(self) -> dict:
+    def state_dict(self) -> model_file.State:
         """The architecture and the weights, as a dict of JSON types (see FORMAT)."""
         return {
             "format": FORMAT_NAME,
@@ -220,13 +220,18 @@ class MLP(Module):
         }
 
     @classmethod
-    def from_state_dict(cls, state: Mapping) -> MLP:
+    def from_state_dict(cls, state: Mapping[str, object]) -> MLP:
         """A new MLP with the architecture and weights of ``state``; a ValueError says what is wrong with it."""
         return cls._from_checked_state(*model_file.check_state(state, ACTIVATIONS))
 
     @classmethod
     def _from_checked_state(
-        cls, nin: int, sizes: list[int], activations: list[str], weights: list, biases: list
+        cls,
+        nin: int,
+        sizes: list[int],
+        activations: list[str],
+        weights: list[list[list[float]]],
+        biases: list[list[float]],
     ) -> MLP:
         """A new MLP from the parts of a state that model_file.check_state() accepted."""
         model = cls(nin, sizes, activation=activations[0], output_activation=activations[-1], seed=0)
@@ -241,7 +246,7 @@ class MLP(Module):
                 n.b.data = b_j
         return model
 
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model to ``path`` as JSON, atomically: an interrupted save leaves the old file intact."""
         for p in self.parameters():
             if not math.isfinite(p.data):
@@ -249,7 +254,7 @@ class MLP(Module):
         model_file.write_atomically(path, model_file.dumps(self.state_dict()))
 
     @classmethod
-    def load(cls, path: str | os.PathLike) -> MLP:
+    def load(cls, path: str | os.PathLike[str]) -> MLP:
         """The model saved at ``path``; a file that is not a valid model gives a ValueError saying why."""
         return cls._from_checked_state(*model_file.read_state(path, ACTIVATIONS))
 
@@ -272,20 +277,20 @@ def _rng(seed: Seed) -> random.Random | ModuleType:
     if isinstance(seed, random.Random):
         return seed
     if is_int(seed):
-        return random.Random(int(seed))  # type: ignore[call-overload]
+        return random.Random(int(seed))
     raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")
 
 
 def _check_size(n: object, what: str) -> int:
     if not is_int(n):
         raise TypeError(f"{what} must be an int, got {type(n).__name__}")
-    n = int(n)  # type: ignore[call-overload]
+    n = int(n)
     if n < 1:
         raise ValueError(f"{what} must be at least 1, got {n}")
     return n
 
 
-def _as_values(x: object, n: int, who: str, labels: Sequence[str] = ()) -> list[Value]:
+def _as_values(x: Sequence[Value | Number], n: int, who: str, labels: Sequence[str] = ()) -> list[Value]:
     """The n inputs x as Values, numbers wrapped as leaves (labelled from labels, if given)."""
     if not is_sequence(x):
         raise TypeError(f"{who} takes a sequence of {n} inputs, got {not_a_sequence(x)}")
@@ -303,4 +308,4 @@ def _alive(refs: list[weakref.ref[Value]], name: str) -> list[Value]:
             f"no {name} to show: {name} is kept only while the graph of the last forward pass is alive; "
             "keep a reference to its output (out = model(x)) and read it again"
         )
-    return nodes
+    return [node for node in nodes if node is not None]  # every one of them

@@ -55,7 +55,7 @@ ZERO_1 = Masked((ZERO,))  # the local derivatives of an op of one operand where 
 
 def _pow(x: float, y: float) -> float:
     """x ** y as Python's float computes it, a complex result being a ValueError."""
-    r = x**y
+    r: float = x**y  # or a complex number
     if type(r) is complex:
         raise ValueError("complex")
     return r

@@ -16,9 +16,14 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from micrograd.engine import Number, Value, no_grad
-from micrograd.train import History, decision_rule
+from micrograd.train import History, Model, Target, decision_rule
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["DecisionGrid", "decision_grid", "plot_decision_boundary", "plot_loss"]
 
@@ -34,12 +39,14 @@ class DecisionGrid:
 
     xs: list[float]
     ys: list[float]
-    labels: list[list[object]]
-    classes: list[object]  # the labels of the data (and any other predicted), in order; colour k is classes[k]'s
+    labels: list[list[Number]]
+    classes: list[Number]  # the labels of the data (and any other predicted), in order; colour k is classes[k]'s
     scores: list[list[float]] | None  # the output at each point, for a model with a single output
 
 
-def decision_grid(model: object, X: Sequence[Sequence[Number]], y: Sequence, *, resolution: int = 100) -> DecisionGrid:
+def decision_grid(
+    model: Model, X: Sequence[Sequence[Number]], y: Sequence[Target], *, resolution: int = 100
+) -> DecisionGrid:
     """The model's predicted label on a resolution × resolution grid over the data, computed under no_grad()."""
     points = _points(X)
     rule = decision_rule(y)
@@ -59,23 +66,23 @@ def decision_grid(model: object, X: Sequence[Sequence[Number]], y: Sequence, *, 
         outputs = [[model([x, y_]) for x in xs] for y_ in ys]
     labels = [[rule(out) for out in row] for row in outputs]
     single = all(isinstance(out, Value) for row in outputs for out in row)
-    scores = [[out.data for out in row] for row in outputs] if single else None
+    scores = [[out.data for out in row if isinstance(out, Value)] for row in outputs] if single else None  # each one
     classes = sorted(set(y) | {label for row in labels for label in row})
     return DecisionGrid(xs, ys, labels, classes, scores)
 
 
 def plot_decision_boundary(
-    model: object,
+    model: Model,
     X: Sequence[Sequence[Number]],
-    y: Sequence,
+    y: Sequence[Target],
     *,
     resolution: int = 100,
-    ax: object = None,
-    path: str | os.PathLike | None = None,
+    ax: Axes | None = None,
+    path: str | os.PathLike[str] | None = None,
     title: str = "Decision boundary",
     figsize: tuple[float, float] = (6.0, 4.5),
     dpi: int = DPI,
-) -> object:
+) -> Axes:
     """The regions where the model predicts each class, its boundary, and the data points coloured by label."""
     grid = decision_grid(model, X, y, resolution=resolution)
     if len(grid.classes) > len(POINT_COLORS):
@@ -121,12 +128,12 @@ def plot_decision_boundary(
 def plot_loss(
     history: History | Sequence[Number],
     *,
-    ax: object = None,
-    path: str | os.PathLike | None = None,
+    ax: Axes | None = None,
+    path: str | os.PathLike[str] | None = None,
     title: str | None = None,
     figsize: tuple[float, float] = (6.0, 4.0),
     dpi: int = DPI,
-) -> object:
+) -> Axes:
     """The loss after each epoch and, when there is one, the accuracy on a second axis."""
     if isinstance(history, History):
         losses, accuracies = history.loss, [a for a in history.accuracy if a is not None]
@@ -162,7 +169,7 @@ def plot_loss(
 # -- figures ---------------------------------------------------------------------------------
 
 
-def _axes(ax: object, figsize: tuple[float, float], dpi: int) -> object:
+def _axes(ax: Axes | None, figsize: tuple[float, float], dpi: int) -> Axes:
     """ax itself, or the Axes of a new figure: pyplot's in Jupyter (shown inline), an Agg figure elsewhere."""
     try:
         import matplotlib  # noqa: F401
@@ -186,9 +193,10 @@ def _axes(ax: object, figsize: tuple[float, float], dpi: int) -> object:
     return figure.add_subplot()
 
 
-def _finish(ax: object, path: str | os.PathLike | None) -> object:
+def _finish(ax: Axes, path: str | os.PathLike[str] | None) -> Axes:
     if path is not None:
-        ax.figure.savefig(path, dpi=ax.figure.dpi)
+        figure = cast("Figure", ax.figure)  # not a SubFigure's, which has no savefig()
+        figure.savefig(path, dpi=figure.dpi)
     return ax
 
 

@@ -60,7 +60,7 @@ class Stepper:
         """A complete HTML page: the stepper and nothing from the network."""
         return Template(_static("stepper-page.html")).substitute(title=escape(title), stepper=self._fragment())
 
-    def save(self, path: str | os.PathLike) -> str:
+    def save(self, path: str | os.PathLike[str]) -> str:
         """Write the stepper as one self-contained HTML file; returns its path."""
         path = os.fspath(path)
         with open(path, "w", encoding="utf-8") as f:
@@ -78,7 +78,9 @@ class Stepper:
         # In a <script>, "</" could end the script early: JSON's \u003c spells the same string.
         data_json = json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")
         # Shrink a wide drawing to fit, but never below 60% of its size: a larger one scrolls instead.
-        width_pt = float(re.search(r'<svg width="([0-9.]+)pt"', self.svg).group(1))
+        width = re.search(r'<svg width="([0-9.]+)pt"', self.svg)
+        assert width is not None  # Graphviz's SVG states its width in points
+        width_pt = float(width.group(1))
         return Template(_static("stepper.html")).substitute(
             uid=f"mg-stepper-{uuid.uuid4().hex[:12]}",
             min_width=f"{0.6 * width_pt * 4 / 3:.0f}",

@@ -11,7 +11,6 @@ inside the functions only: micrograd itself runs without it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from micrograd.nn import FORMAT_NAME, FORMAT_VERSION, MLP
@@ -31,7 +30,9 @@ MODULES: dict[str, tuple[str, Mapping[str, object]]] = {
 
 def to_torch(mlp: MLP) -> torch.nn.Sequential:
     """A torch.nn.Sequential in float64 that computes what mlp computes, with the same weights."""
-    torch = _torch()
+    _torch()
+    import torch
+
     if not isinstance(mlp, MLP):
         raise TypeError(f"to_torch() takes a micrograd MLP, got {type(mlp).__name__}")
     state = mlp.state_dict()
@@ -55,14 +56,16 @@ def from_torch(module: torch.nn.Module) -> MLP:
     leaky_relu); none means linear. Nested Sequentials are read in order. Anything else (a Conv
     layer, a Dropout, another activation, float32 weights) is a ValueError saying what to change.
     """
-    torch = _torch()
+    _torch()
+    import torch
+
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch() takes a torch.nn.Sequential (or Linear), got {type(module).__name__}")
     activations = {getattr(torch.nn, name): activation for activation, (name, _) in MODULES.items()}
-    layers: list[list] = []  # [Linear, activation or None]
-    for i, m in enumerate(_modules(module, torch)):
+    layers: list[tuple[torch.nn.Linear, str | None]] = []  # (Linear, activation or None)
+    for i, m in enumerate(_modules(module)):
         if type(m) is torch.nn.Linear:
-            layers.append([_check_linear(m, i, torch), None])
+            layers.append((_check_linear(m, i), None))
         elif isinstance(m, torch.nn.Linear):
             lazy = (
                 " (run it once, so that it becomes a Linear)"
@@ -76,7 +79,7 @@ def from_torch(module: torch.nn.Module) -> MLP:
                 raise ValueError(
                     f"module {i} ({type(m).__name__}) comes {where}: an MLP layer is a Linear and one activation"
                 )
-            layers[-1][1] = _check_arguments(m, i, activations[type(m)])
+            layers[-1] = (layers[-1][0], _check_arguments(m, i, activations[type(m)]))
         else:
             raise ValueError(
                 f"module {i} is a {type(m).__name__}, which an MLP has no counterpart for: from_torch() reads Linear "
@@ -106,24 +109,28 @@ def from_torch(module: torch.nn.Module) -> MLP:
         raise ValueError(f"from_torch(): {e}") from None
 
 
-def _torch() -> ModuleType:
+def _torch() -> None:
+    """Import PyTorch, or raise an ImportError saying how to install it."""
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError as e:
         raise ImportError(
             f"micrograd.torch_bridge needs PyTorch, which could not be imported ({e}); install it: pip install torch"
         ) from None
-    return torch
 
 
-def _modules(module: torch.nn.Module, torch: ModuleType) -> list[torch.nn.Module]:
+def _modules(module: torch.nn.Module) -> list[torch.nn.Module]:
     """The modules that module applies in order: itself, or those of a Sequential (nested ones opened)."""
+    import torch
+
     if type(module) is not torch.nn.Sequential:
         return [module]
-    return [m for child in module for m in _modules(child, torch)]
+    return [m for child in module for m in _modules(child)]
 
 
-def _check_linear(linear: torch.nn.Linear, i: int, torch: ModuleType) -> torch.nn.Linear:
+def _check_linear(linear: torch.nn.Linear, i: int) -> torch.nn.Linear:
+    import torch
+
     if linear.bias is None:
         raise ValueError(f"module {i} is a Linear without a bias (bias=False): every micrograd neuron has a bias b")
     for name, p in (("weight", linear.weight), ("bias", linear.bias)):

@@ -21,6 +21,7 @@ from typing import overload
 from micrograd import viz
 from micrograd.checks import as_float
 from micrograd.engine import Number, Value, chain_rule, start_backward, topological_order
+from micrograd.ops import Op
 from micrograd.stepper import Stepper
 from micrograd.viz import format_number
 
@@ -76,7 +77,7 @@ class BackwardTrace(Sequence[BackwardStep]):
     def __getitem__(self, i: int) -> BackwardStep: ...
     @overload
     def __getitem__(self, i: slice) -> list[BackwardStep]: ...
-    def __getitem__(self, i):
+    def __getitem__(self, i: int | slice) -> BackwardStep | list[BackwardStep]:
         return self._steps[i]
 
     def __len__(self) -> int:
@@ -243,7 +244,7 @@ class ForwardTrace(Sequence[ForwardStep]):
     def __getitem__(self, i: int) -> ForwardStep: ...
     @overload
     def __getitem__(self, i: slice) -> list[ForwardStep]: ...
-    def __getitem__(self, i):
+    def __getitem__(self, i: int | slice) -> ForwardStep | list[ForwardStep]:
         return self._steps[i]
 
     def __len__(self) -> int:
@@ -284,8 +285,10 @@ def trace_forward(root: Value, *, digits: int = 4) -> ForwardTrace:
     steps = []
     for i, node in enumerate(order, start=1):
         if node._prev:
-            formula = node._op.write([names[c] for c in node._prev])
-            arithmetic = node._op.write([_paren(f(c.data)) for c in node._prev])
+            op = node._op
+            assert isinstance(op, Op)  # a node with children was computed by an op
+            formula = op.write([names[c] for c in node._prev])
+            arithmetic = op.write([_paren(f(c.data)) for c in node._prev])
         else:
             formula = arithmetic = "input"
         steps.append(ForwardStep(i, node, names[node], formula, arithmetic, node.data))

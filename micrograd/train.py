@@ -27,15 +27,30 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from micrograd.checks import caller_is_ours, is_sequence, not_a_sequence
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
 from micrograd.engine import Number, Value, is_grad_enabled, linear, no_grad, not_recorded, topological_order
 
+if TYPE_CHECKING:
+    from tqdm.auto import tqdm
+
 __all__ = ["History", "accuracy", "decision_rule", "evaluate", "fit", "train_step"]
 
 Output = Value | list[Value]
-Loss = Callable[[list[Output], Sequence], Value]
+Model = Callable[[Sequence[Value | Number]], Output]  # an MLP, or any function of one input
+# What the data gives for an example, as fit() passes it on: a label (a number), a one-hot list, or
+# (compiled) a Value leaf. Which of them is right is the loss's to check, and the accuracy's: dynamic.
+Target = Any
+Loss = Callable[[list[Any], Sequence[Target]], Value]  # (outputs, targets) -> loss: each loss checks its outputs
+
+
+class SupportsStep(Protocol):
+    """An optimizer as fit() uses it: SGD, Adam, or anything with zero_grad() and step()."""
+
+    def zero_grad(self) -> None: ...
+    def step(self) -> None: ...
 
 
 @dataclass
@@ -47,7 +62,9 @@ class History:
     batch_loss: list[float] = field(default_factory=list)  # each step's mini-batch loss, before its update
 
 
-def train_step(model: Callable, loss: Loss, optimizer: object, X: Sequence, y: Sequence) -> float:
+def train_step(
+    model: Model, loss: Loss, optimizer: SupportsStep, X: Sequence[Sequence[Value | Number]], y: Sequence[Target]
+) -> float:
     """One step of gradient descent on the mini-batch (X, y); returns its loss before the update."""
     cost = loss([model(x) for x in X], y)  # forward: the outputs, then the loss
     _check_finite(cost.data, "this mini-batch", optimizer)  # stop before a NaN or ∞ reaches the weights
@@ -58,12 +75,12 @@ def train_step(model: Callable, loss: Loss, optimizer: object, X: Sequence, y: S
 
 
 def fit(
-    model: Callable,
+    model: Model,
     X: Sequence[Sequence[Number]],
-    y: Sequence,
+    y: Sequence[Target],
     *,
     loss: Loss,
-    optimizer: object,
+    optimizer: SupportsStep,
     epochs: int = 100,
     batch_size: int | None = None,
     seed: int = 0,
@@ -137,7 +154,9 @@ def fit(
     return history
 
 
-def evaluate(model: Callable, X: Sequence, y: Sequence, loss: Loss) -> tuple[float, float | None]:
+def evaluate(
+    model: Model, X: Sequence[Sequence[Value | Number]], y: Sequence[Target], loss: Loss
+) -> tuple[float, float | None]:
     """(loss, accuracy) of the model on (X, y), computed under no_grad(); accuracy is None for a regression."""
     y = list(y)
     with no_grad():
@@ -145,7 +164,7 @@ def evaluate(model: Callable, X: Sequence, y: Sequence, loss: Loss) -> tuple[flo
     return _loss_and_accuracy(outputs, y, loss)
 
 
-def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
+def accuracy(model: Model, X: Sequence[Sequence[Value | Number]], y: Sequence[Target]) -> float:
     """The fraction of the points of X whose predicted label (see decision_rule) is their label in y."""
     y = list(y)
     with no_grad():
@@ -161,7 +180,7 @@ def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
     return result
 
 
-def decision_rule(y: Sequence) -> Callable[[Output], object] | None:
+def decision_rule(y: Sequence[Target]) -> Callable[[Output], Number] | None:
     """How an output becomes a predicted label, for labels like y; None when y is not a classification.
 
     One output and two labels lo < hi: hi when the output is above (lo + hi) / 2, else lo (a y with
@@ -178,9 +197,10 @@ def decision_rule(y: Sequence) -> Callable[[Output], object] | None:
     if pair is None and not indices:
         return None  # a regression
 
-    def predict(output: Output) -> object:
+    def predict(output: Output) -> Number:
         if not isinstance(output, Value):
             if not indices:
+                assert pair is not None  # labels that are not class indices are a pair, or no classification
                 raise ValueError(f"the labels {pair[0]} and {pair[1]} need a model with one output")
             return _argmax(output)
         if pair is None:
@@ -191,15 +211,16 @@ def decision_rule(y: Sequence) -> Callable[[Output], object] | None:
     return predict
 
 
-def _two_labels(y: list) -> list | None:
+def _two_labels(y: list[Target]) -> list[Number] | None:
     """[lo, hi] when the numbers y hold two label values (or one, read as the pair ±1 or 0/1 it belongs to)."""
     labels = sorted(set(y))
     if len(labels) == 1:
-        return {-1: [-1, 1], 0: [0, 1], 1: [0, 1]}.get(labels[0])
+        pairs: dict[Number, list[Number]] = {-1: [-1, 1], 0: [0, 1], 1: [0, 1]}
+        return pairs.get(labels[0])
     return labels if len(labels) == 2 else None
 
 
-def _prediction(output: Output, y: list) -> Callable[[Output], object] | None:
+def _prediction(output: Output, y: list[Target]) -> Callable[[Output], Number] | None:
     """decision_rule(y) for a model whose outputs are like ``output``; None for a regression.
 
     One output and targets that are numbers but not two labels (y = 0, 1, 2, 3 with quadratic_cost)
@@ -213,11 +234,11 @@ def _prediction(output: Output, y: list) -> Callable[[Output], object] | None:
     return rule
 
 
-def _checking_first_output(model: Callable, y: list) -> Callable:
+def _checking_first_output(model: Model, y: list[Target]) -> Model:
     """model, whose first output is checked against the labels y (see _prediction) as soon as it is computed."""
     checked = False
 
-    def call(x: object) -> Output:
+    def call(x: Sequence[Value | Number]) -> Output:
         nonlocal checked
         output = model(x)
         if not checked:
@@ -228,7 +249,7 @@ def _checking_first_output(model: Callable, y: list) -> Callable:
     return call
 
 
-def _loss_and_accuracy(outputs: list[Output], y: list, loss: Loss) -> tuple[float, float | None]:
+def _loss_and_accuracy(outputs: list[Output], y: list[Target], loss: Loss) -> tuple[float, float | None]:
     with no_grad():
         value = loss(outputs, y).data
     return value, _accuracy(outputs, y)
@@ -240,7 +261,7 @@ def _argmax(output: Output) -> int:
     return max(range(len(output)), key=lambda k: output[k].data)
 
 
-def _accuracy(outputs: list[Output], y: Sequence) -> float | None:
+def _accuracy(outputs: list[Output], y: Sequence[Target]) -> float | None:
     rule = _prediction(outputs[0], list(y))
     if rule is None:
         return None
@@ -260,11 +281,14 @@ class _CompiledRun:
     computes them from the outputs of its eager forward pass.
     """
 
-    def __init__(self, model: Callable, X: list, y: list, loss: Loss, optimizer: object) -> None:
+    def __init__(
+        self, model: Model, X: list[Sequence[Number]], y: list[Target], loss: Loss, optimizer: SupportsStep
+    ) -> None:
         self.model, self.X, self.y, self.loss, self.optimizer = model, X, y, loss, optimizer
         self.params = _parameters(model, optimizer)
         self.steps: dict[int, CompiledGraph] = {}
-        inputs, targets = _leaves(X, "X"), _leaves(y, "y")
+        # X's numbers as leaves: a list of lists of Values; y's: targets of the same shape as y's.
+        inputs, targets = cast(list[list[Value]], _leaves(X, "X")), cast(list[Target], _leaves(y, "y"))
         _Watched.reads = []
         outputs = [model(x) for x in inputs]
         cost = _loss_of_value_targets(loss, outputs, y, targets)
@@ -288,12 +312,12 @@ class _CompiledRun:
         # take the root Σ_k c_k·o_k with c_k = 1 as the parameters: ∂root/∂c_k = o_k · 1.0 = o_k exactly.
         # The model's parameters are inputs here, so the backward pass is these few products only.
         self.shapes = [None if isinstance(out, Value) else len(out) for out in outputs]
-        flat = _flat(outputs)
+        flat = cast(list[Value], _flat(outputs))  # the outputs are Values, or lists of them
         readout = [Value(1.0) for _ in flat]
         self.forward = compile_graph(linear(readout, flat), readout, inputs, self.params)
         self.ones = [1.0] * len(readout)
 
-    def step(self, X: list, y: list) -> float:
+    def step(self, X: list[Sequence[Number]], y: list[Target]) -> float:
         """train_step(), compiled: zero_grad(), the batch's forward and backward as generated Python, step()."""
         step = self.steps.get(len(X))
         if step is None:  # recorded once per batch size, on this batch
@@ -313,9 +337,10 @@ class _CompiledRun:
         return _loss_and_accuracy(outputs, self.y, self.loss)
 
 
-def _parameters(model: Callable, optimizer: object) -> list[Value]:
+def _parameters(model: Model, optimizer: SupportsStep) -> list[Value]:
     """The leaves a compiled step differentiates: the model's parameters and any other the optimizer moves."""
-    found = list(model.parameters()) if callable(getattr(model, "parameters", None)) else []
+    parameters = getattr(model, "parameters", None)
+    found = list(parameters()) if callable(parameters) else []
     found += list(getattr(optimizer, "params", []))
     if not found:
         raise TypeError(
@@ -325,7 +350,7 @@ def _parameters(model: Callable, optimizer: object) -> list[Value]:
     return list(dict.fromkeys(found))  # a Value hashes by identity: each parameter once
 
 
-def _loss_of_value_targets(loss: Loss, outputs: list, y: list, targets: list) -> Value:
+def _loss_of_value_targets(loss: Loss, outputs: list[Output], y: list[Target], targets: list[Target]) -> Value:
     """loss(outputs, targets) with the targets as Value leaves; a ValueError if the loss refuses them."""
     try:
         return loss(outputs, targets)
@@ -354,7 +379,7 @@ class _Watched(Value):
         if not caller_is_ours(3):  # 3 frames up: whoever called the method that called _note
             _Watched.reads.append(self)
 
-    @property  # type: ignore[override]
+    @property
     def data(self) -> float:
         self._note()
         return self._data
@@ -391,13 +416,13 @@ class _Watched(Value):
 def _leaves(x: object, label: str) -> object:
     """x with every number made a watched Value leaf labelled by its place (y[3], X[3][1]); anything else as it is."""
     if _is_number(x):
-        return _Watched(x, label)
+        return _Watched(cast(Number, x), label)  # a numbers.Real, as Value() takes them all
     if isinstance(x, (str, bytes)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
         return x
     return [_leaves(v, f"{label}[{i}]") for i, v in enumerate(x)]
 
 
-def _flat(x: object) -> list:
+def _flat(x: object) -> list[object]:
     return [v for item in x for v in _flat(item)] if isinstance(x, (list, tuple)) else [x]
 
 
@@ -440,7 +465,7 @@ def _check_finite(loss: float, of: str, optimizer: object) -> None:
         )
 
 
-def _progress_bar(epochs: int, verbose: bool):
+def _progress_bar(epochs: int, verbose: bool) -> tqdm[int]:
     """A tqdm bar over the epochs: a widget in Jupyter (when ipywidgets is there), text elsewhere."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm.auto warns when Jupyter has no ipywidgets, then falls back to text

@@ -14,13 +14,17 @@ import shutil
 import sys
 import sysconfig
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from html import escape
+from typing import TYPE_CHECKING
 
 import graphviz
 from graphviz.backend import dot_command, execute, rendering
 
 from micrograd.engine import Value, node_names, topological_order
+
+if TYPE_CHECKING:
+    import subprocess
 
 RENDERER_VARIABLE = "MICROGRAD_RENDERER"
 RENDERERS = ("auto", "system", "pure")
@@ -32,7 +36,7 @@ UNNAMED_COLOR = "#9e9e9e"  # the name micrograd gives a value that has no label
 WRAP = 80  # characters per line of a label; longer lines wrap
 
 
-class RendererNotFound(graphviz.ExecutableNotFound):
+class RendererNotFound(graphviz.ExecutableNotFound):  # type: ignore[misc]  # graphviz has no type hints
     """Neither the system's Graphviz ``dot`` nor ``graphviz-pure`` can be run."""
 
     def __init__(self, message: str) -> None:
@@ -94,17 +98,19 @@ def _find_graphviz_pure() -> str | None:
 
 
 def _command(
-    engine: str, format: str, renderer: str | None, formatter: str | None, neato_no_op: bool | int | None
-) -> list:
+    engine: str, format: str | None, renderer: str | None, formatter: str | None, neato_no_op: bool | int | None
+) -> list[str]:
     """graphviz's command line for dot, run by the program find_renderer() chose."""
-    cmd = dot_command.command(engine, format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op)
+    cmd: list[str] = dot_command.command(
+        engine, format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op
+    )
     cmd[0] = find_renderer()[1]
     return cmd
 
 
-def _run(cmd: list, data: bytes | None, quiet: bool) -> bytes:
+def _run(cmd: list[str], data: bytes | None, quiet: bool) -> bytes:
     try:
-        proc = execute.run_check(cmd, input=data, capture_output=True, quiet=True)
+        proc: subprocess.CompletedProcess[bytes] = execute.run_check(cmd, input=data, capture_output=True, quiet=True)
     except (graphviz.ExecutableNotFound, OSError) as e:
         raise RendererNotFound(f"{cmd[0]} could not be run ({e}); {_INSTALL_HINT}") from e
     warnings = [line for line in proc.stderr.decode(errors="replace").splitlines() if not _is_width_warning(line)]
@@ -129,7 +135,7 @@ def render_svg(graph: graphviz.Source | graphviz.Graph | graphviz.Digraph) -> st
     return _run(cmd, source.encode("utf-8"), quiet=False).decode("utf-8")
 
 
-class Drawing(graphviz.Digraph):
+class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz has no type hints
     """A graphviz.Digraph whose pipe(), render() and Jupyter display use the renderer find_renderer() chooses."""
 
     def pipe(
@@ -154,7 +160,8 @@ class Drawing(graphviz.Digraph):
         return out if encoding is None else out.decode(encoding)
 
     @property
-    def _render(self):  # graphviz's render() and view() lay out the saved DOT file through this hook
+    def _render(self) -> Callable[..., str]:
+        # graphviz's render() and view() lay out the saved DOT file through this hook
         return _render_file
 
     def __repr__(self) -> str:
@@ -165,29 +172,30 @@ class Drawing(graphviz.Digraph):
 def _render_file(
     engine: str,
     format: str | None = None,
-    filepath: os.PathLike | str | None = None,
+    filepath: os.PathLike[str] | str | None = None,
     renderer: str | None = None,
     formatter: str | None = None,
     neato_no_op: bool | int | None = None,
     quiet: bool = False,
     *,
-    outfile: os.PathLike | str | None = None,
+    outfile: os.PathLike[str] | str | None = None,
     raise_if_result_exists: bool = False,
     overwrite_filepath: bool = False,
 ) -> str:
     """graphviz.render() with micrograd's renderer: lay out the DOT file at filepath into outfile."""
     if outfile is not None:
-        outfile = pathlib.Path(outfile)
-        format = rendering.get_format(outfile, format=format)
-        filepath = pathlib.Path(filepath) if filepath is not None else rendering.get_filepath(outfile)
+        out_path = pathlib.Path(outfile)
+        format = rendering.get_format(out_path, format=format)
+        dot_path = pathlib.Path(filepath) if filepath is not None else rendering.get_filepath(out_path)
     else:
-        filepath = pathlib.Path(filepath)
-        outfile = rendering.get_outfile(filepath, format=format, renderer=renderer, formatter=formatter)
-    if raise_if_result_exists and outfile.exists():
-        raise graphviz.FileExistsError(f"output file exists: {os.fspath(outfile)!r}")
+        assert filepath is not None  # graphviz passes the DOT file it saved
+        dot_path = pathlib.Path(filepath)
+        out_path = rendering.get_outfile(dot_path, format=format, renderer=renderer, formatter=formatter)
+    if raise_if_result_exists and out_path.exists():
+        raise graphviz.FileExistsError(f"output file exists: {os.fspath(out_path)!r}")
     cmd = _command(engine, format, renderer, formatter, neato_no_op)
-    _run([*cmd, "-o", os.fspath(outfile), os.fspath(filepath)], None, quiet)
-    return os.fspath(outfile)
+    _run([*cmd, "-o", os.fspath(out_path), os.fspath(dot_path)], None, quiet)
+    return os.fspath(out_path)
 
 
 # -- text and numbers -----------------------------------------------------------------------

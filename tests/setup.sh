@@ -2,7 +2,7 @@
 # Installs everything the whole test suite needs, on a fresh machine with Python 3.11 and pip:
 # the package with its test extras, PyTorch's CPU build (an oracle for the tests), and, through
 # apt-get when run as root, Chromium (the stepper's browser test) and Graphviz (the system renderer).
-# tests/constraints.txt pins hypothesis, ruff and pytest, so every machine runs the same checks.
+# tests/constraints.txt pins hypothesis, ruff, pytest and mypy, so every machine runs the same checks.
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

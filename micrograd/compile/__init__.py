@@ -32,9 +32,10 @@ from __future__ import annotations
 import inspect
 import numbers
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeGuard
 
 from micrograd.checks import is_sequence, not_a_sequence
-from micrograd.compile.graph import Graph
+from micrograd.compile.graph import Graph, check_op
 from micrograd.compile.loops import LOOP_MIN_NODES, find_loop
 from micrograd.compile.writer import Writer
 from micrograd.engine import Number, Value, _apply, is_grad_enabled, no_grad, not_recorded, topological_order
@@ -43,6 +44,10 @@ from micrograd.ops import RUNTIME
 __all__ = ["LOOP_MIN_NODES", "CompiledGraph", "compile_function", "compile_graph"]
 
 Nested = Number | Sequence["Nested"]
+# The generated function: (params, inputs, the grads the parameters start from) -> (output, grads).
+ForwardBackward = Callable[[list[float], list[float], list[float]], tuple[float, list[float]]]
+Leaves = Value | Sequence["Leaves"]  # an input of compile_graph: a leaf, or a (nested) list of leaves
+Shape = int | list["Shape"] | None  # an input's: None for a leaf, n for a list of n leaves, else a list of shapes
 
 
 class CompiledGraph:
@@ -64,7 +69,7 @@ class CompiledGraph:
         root: Value,
         params: tuple[Value, ...],
         inputs: tuple[Value, ...],
-        shapes: list[object],
+        shapes: list[Shape],
         names: list[str],
         unroll: bool,
     ) -> None:
@@ -79,7 +84,7 @@ class CompiledGraph:
         self.source = Writer(graph, loop).source()
         namespace = dict(RUNTIME)
         exec(compile(self.source, "<micrograd compiled graph>", "exec"), namespace)
-        self._function = namespace["forward_backward"]
+        self._function: ForwardBackward = namespace["forward_backward"]
         self._in_graph = [p in graph.needs_grad for p in params]
 
     def __call__(self, params: Sequence[Number], *inputs: Nested) -> tuple[float, list[float]]:
@@ -131,7 +136,7 @@ class CompiledGraph:
             return list(params)
         return [_number(v, f"parameter value {i}") for i, v in enumerate(params)]
 
-    def _flatten(self, inputs: tuple) -> list[float]:
+    def _flatten(self, inputs: tuple[Nested, ...]) -> list[float]:
         if len(inputs) != len(self._shapes):
             names = ", ".join(self._names)
             raise TypeError(
@@ -149,15 +154,13 @@ class CompiledGraph:
             with no_grad():
                 for node in topological_order(self._root):
                     if node not in new:
-                        new[node] = _apply(node._op, tuple(new[c] for c in node._prev)) if node._prev else node
+                        new[node] = _apply(check_op(node), tuple(new[c] for c in node._prev)) if node._prev else node
         except (ArithmeticError, ValueError) as error:
             return error
         return None
 
 
-def compile_graph(
-    root: Value, params: Iterable[Value], *inputs: Value | Sequence, unroll: bool = False
-) -> CompiledGraph:
+def compile_graph(root: Value, params: Iterable[Value], *inputs: Leaves, unroll: bool = False) -> CompiledGraph:
     """Generate plain-float Python for the forward and backward passes of the graph under root.
 
     ``params`` are the leaves whose gradients are returned, in that order; each of ``inputs`` is a
@@ -209,7 +212,7 @@ def _params(params: object) -> tuple[Value, ...]:
 
 
 def _compile(
-    root: Value, params: tuple[Value, ...], leaves: list[Value], shapes: list[object], names: list[str], unroll: object
+    root: Value, params: tuple[Value, ...], leaves: list[Value], shapes: list[Shape], names: list[str], unroll: object
 ) -> CompiledGraph:
     if not isinstance(unroll, bool):
         raise TypeError(f"unroll must be True or False, got {_name(unroll)}")
@@ -233,7 +236,7 @@ def _check_leaf(x: object, what: str) -> None:
         )
 
 
-def _shape(x: object, where: str, leaves: list[Value]) -> object:
+def _shape(x: object, where: str, leaves: list[Value]) -> Shape:
     """The shape of an input (None for a leaf, n for a list of n leaves, else a list of shapes); collects its leaves."""
     if isinstance(x, Value):
         _check_leaf(x, where)
@@ -245,7 +248,7 @@ def _shape(x: object, where: str, leaves: list[Value]) -> object:
     raise TypeError(f"{where} must be a Value leaf or a list of them, got {_name(x)}")
 
 
-def _flatten(x: object, shape: object, where: str, out: list[float]) -> None:
+def _flatten(x: object, shape: Shape, where: str, out: list[float]) -> None:
     if shape is None:
         out.append(_number(x, where))
         return
@@ -260,7 +263,7 @@ def _flatten(x: object, shape: object, where: str, out: list[float]) -> None:
             "a compiled graph has a fixed shape; compile again for this one"
         )
     if isinstance(shape, int):
-        if all(type(v) is float for v in x):
+        if _floats_only(x):
             out.extend(x)
         else:
             out.extend(_number(v, f"{where}[{i}]") for i, v in enumerate(x))
@@ -269,7 +272,7 @@ def _flatten(x: object, shape: object, where: str, out: list[float]) -> None:
             _flatten(v, s, f"{where}[{i}]", out)
 
 
-def _leaves(x: object, label: str) -> object:
+def _leaves(x: object, label: str) -> Leaves:
     """A number as a Value leaf labelled label, a (nested) list as the same list of leaves."""
     if isinstance(x, Value):
         raise TypeError(f"{label}: compile_function() takes numbers and makes the input Values itself, got a Value")
@@ -280,13 +283,17 @@ def _leaves(x: object, label: str) -> object:
     return [_leaves(v, f"{label}[{i}]") for i, v in enumerate(x)]
 
 
-def _argument_names(f: Callable, n: int) -> list[str]:
+def _argument_names(f: Callable[..., object], n: int) -> list[str]:
     try:
         parameters = list(inspect.signature(f).parameters.values())
     except (TypeError, ValueError):
         parameters = []
     positional = [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return [positional[i] if i < len(positional) else f"arg{i}" for i in range(n)]
+
+
+def _floats_only(xs: Sequence[object]) -> TypeGuard[Sequence[float]]:
+    return all(type(v) is float for v in xs)
 
 
 def _number(x: object, what: str) -> float:

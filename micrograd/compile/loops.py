@@ -41,11 +41,11 @@ class Loop:
 def find_loop(graph: Graph) -> Loop | None:
     """The largest structure that the graph repeats, if it can run as a loop with backward()'s exact sums."""
     sig: dict[Value, int] = {}  # equal signatures: the same ops on the same parameters, in the same shape
-    keys: dict[tuple, int] = {}
+    keys: dict[tuple[object, ...], int] = {}
     count: Counter[int] = Counter()
     for node in graph.order:
         if node in graph.const:
-            key: tuple = ("constant",)
+            key: tuple[object, ...] = ("constant",)
         elif not node._prev:
             key = ("param", graph.param_index[node]) if node in graph.param_index else ("input",)
         else:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 
 from micrograd import expr
-from micrograd.compile.graph import Graph
+from micrograd.compile.graph import Graph, check_op
 from micrograd.compile.loops import Loop
 from micrograd.engine import Value, node_names
 from micrograd.ops import LINEAR, RUNTIME, SYMBOLS
@@ -122,7 +122,7 @@ class Writer:
                 operands = [expr.Expr(parts[0]), expr.Expr(parts[1]), _arg(args[-1])]
             else:
                 operands = [_arg(a) for a in args]
-            value = n._op.value(SYMBOLS, *operands)
+            value = check_op(n).value(SYMBOLS, *operands)
             lines.append(f"{indent}{out[n]} = {value}")
         return lines
 
@@ -137,7 +137,8 @@ class Writer:
         """The chain rule through each node, in the order given; also returns the values it reads."""
         needs_grad = self.graph.needs_grad
         arg = arg or (lambda n, s: value[n._prev[s]])
-        lines, read = [], set()
+        lines: list[str] = []
+        read: set[str] = set()
         for n in nodes:
             if n not in needs_grad:
                 continue
@@ -187,6 +188,7 @@ class Writer:
 
     def _name_loop(self) -> None:
         loop, g = self.loop, self.graph
+        assert loop is not None  # the loop's methods run only when there is one
         # A slot is a loop variable, or a literal where it holds the same constant in every copy. The
         # variables follow the inputs' order (x_i_0 before x_i_1), then the constants.
         self.slot_names: list[str] = [""] * len(loop.slots)
@@ -213,14 +215,17 @@ class Writer:
                 self.value[m] = self.names.new(f"{self.local[t]}_{i}", "r")
 
     def _loop_arg(self, t: Value, s: int) -> str:
-        if (t, s) in self.loop.slot_of:
-            return self.slot_names[self.loop.slot_of[(t, s)]]
+        loop = self.loop
+        assert loop is not None
+        if (t, s) in loop.slot_of:
+            return self.slot_names[loop.slot_of[(t, s)]]
         c = t._prev[s]
         return self.local[c] if c in self.local else self.value[c]
 
     def _slot_sources(self) -> list[tuple[str, str]]:
         """(loop variable, its values over the copies), for every slot that is a variable, in slot_vars' order."""
         sources = {}
+        assert self.loop is not None
         for leaves, name in zip(self.loop.slots, self.slot_names):
             if name not in self.slot_vars:
                 continue  # a literal
@@ -242,6 +247,7 @@ class Writer:
 
     def _forward_loop(self, saved: list[str]) -> list[str]:
         loop = self.loop
+        assert loop is not None
         sources = self._slot_sources()
         variables = [name for name, _ in sources]
         in_loop = {*variables, *self.local.values()}
@@ -272,6 +278,7 @@ class Writer:
 
     def _backward_loop(self) -> tuple[list[str], list[str]]:
         g, loop = self.graph, self.loop
+        assert loop is not None
         local_grad = {t: self.names.new("g_" + self.local[t], "g") for t in loop.body if t in g.needs_grad}
         if not local_grad:
             return [], []
@@ -304,7 +311,7 @@ def _arg(text: str) -> expr.Expr:
 
 def _local(node: Value, args: list[str], out: str) -> tuple[object, ...]:
     """∂node/∂child for each child, as expressions over the names of the children and of node's value."""
-    op = node._op
+    op = check_op(node)
     operands = op.args([_arg(a) for a in args])
     if op is LINEAR:  # linear's local derivatives name each weight and input: w and a as lists
         operands = (list(operands[0]), list(operands[1]), operands[2])
