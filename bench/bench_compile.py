@@ -2,6 +2,7 @@
 
     python bench/bench_compile.py              # a few seconds
     python bench/bench_compile.py --rounds 10  # quicker, noisier
+    python bench/bench_compile.py --previous REV   # and the same figures of another revision, as ratios
 
 The W3 step (bench/w3.py): MLP(2, [16, 16, 1]) on 100 two-moons points, max-margin loss + 1e-4·L2,
 backward, SGD. Four ways to take it, each training its own copy of the same network:
@@ -24,13 +25,17 @@ variant alike. Before timing, the compiled step is checked to take the eager ste
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# MICROGRAD_ENGINE: the folder holding the micrograd to measure (--previous sets it for its runs).
+sys.path.insert(0, os.environ.get("MICROGRAD_ENGINE", str(Path(__file__).resolve().parent.parent)))
 
 import w3
 
@@ -83,10 +88,45 @@ def check_bitwise(X: list[list[float]], y: list[int], steps: int = 3) -> None:
             sys.exit(f"the compiled step differs from the eager step at step {i + 1}")
 
 
+def against_previous(rev: str, rounds: int, runs: int = 3) -> None:
+    """This tree and revision rev, each in processes of its own, alternating: the best figures of each, as ratios."""
+    from bench_engine import export_previous
+
+    previous, short = export_previous(rev)
+    engines = {"this tree": os.environ.get("MICROGRAD_ENGINE", ""), f"previous ({short})": previous}
+    best: dict[str, dict[str, float]] = {name: {} for name in engines}
+    for _ in range(runs):
+        for name, path in engines.items():
+            env = {**os.environ, "MICROGRAD_ENGINE": path} if path else dict(os.environ)
+            out = subprocess.run(
+                [sys.executable, __file__, "--rounds", str(rounds), "--json"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            for key, value in json.loads(out).items():
+                best[name][key] = min(value, best[name].get(key, value))
+    print(f"best of {runs} alternating runs of {rounds} rounds each, each engine in its own processes\n")
+    print(f"{'':<20}" + "".join(f"{name:>20}" for name in engines) + f"{'ratio':>10}")
+    this, other = best.values()
+    for key in this:
+        print(
+            f"{key:<20}"
+            + "".join(f"{b[key] * 1e3:>18.2f}ms" for b in best.values())
+            + f"{this[key] / other[key]:>9.3f}x"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40, help="interleaved rounds of steps (default 40)")
+    parser.add_argument("--previous", help="also measure this git revision, in processes of its own; print ratios")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the best times, for --previous
     args = parser.parse_args()
+    if args.previous:
+        against_previous(args.previous, args.rounds)
+        return
     X, y = w3.moons()
     check_bitwise(X, y)
 
@@ -113,6 +153,9 @@ def main() -> None:
             times["one-time compile"].append(time.perf_counter() - t)
 
     best = {name: min(ts) for name, ts in times.items()}
+    if args.json:
+        print(json.dumps(best))
+        return
     print(f"W3 step: MLP(2, [16, 16, 1]), {len(X)} moons points, max-margin + L2, backward, SGD")
     print(f"{graph!r}; {args.rounds} interleaved rounds\n")
     print(f"{'':<20}{'min':>10}{'median':>10}")
