@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from micrograd.data import DATASETS
 from micrograd.engine import Value, topological_order
 from micrograd.losses import hinge_loss, l2_penalty, softmax_cross_entropy
+from micrograd.metrics import Loss
 from micrograd.nn import MLP
 from micrograd.optim import SGD
-from micrograd.train import Loss, fit
+from micrograd.train import fit
 
 DEMO_OUT = "demo-output"
 DEMO_FILES = ("decision_boundary.png", "loss.png", "neuron.svg", "model.json")  # what the demo writes to --out

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from micrograd.engine import Number, Value, no_grad
-from micrograd.train import History, Model, Target, decision_rule
+from micrograd.metrics import Model, Target, decision_rule
+from micrograd.train import History
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

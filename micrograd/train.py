@@ -10,40 +10,40 @@ recorded once per batch size with the batch's inputs and targets as the graph's 
 measurement after each epoch reads every output from one compiled forward pass of the whole set.
 The steps and the numbers measured are the eager ones, bit for bit.
 
-Accuracy is read from the labels y and the shape of the model's outputs: with one output and two
-labels (−1/+1, 0/1, or any pair lo < hi) the predicted label is hi when the output is past their
-midpoint (0 for ±1, ½ for 0/1); with several outputs it is the index of the largest, compared with
-an int label or with the index of the 1 in a one-hot target. Other targets, such as one output and
-y = 0, 1, 2, 3, are a regression and have no accuracy.
+How good the model is after each epoch is micrograd.metrics' to say: evaluate() and accuracy().
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import random
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from micrograd.checks import caller_is_ours, is_sequence, not_a_sequence
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
-from micrograd.engine import Number, Value, is_grad_enabled, linear, no_grad, not_recorded, topological_order
+from micrograd.engine import Number, Value, is_grad_enabled, linear, not_recorded, topological_order
+from micrograd.metrics import (
+    Loss,
+    Model,
+    Output,
+    Target,
+    accuracy,
+    decision_rule,
+    evaluate,
+    is_number,
+    loss_and_accuracy,
+    prediction,
+)
 
 if TYPE_CHECKING:
     from tqdm.auto import tqdm
 
 __all__ = ["History", "accuracy", "decision_rule", "evaluate", "fit", "train_step"]
-
-Output = Value | list[Value]
-Model = Callable[[Sequence[Value | Number]], Output]  # an MLP, or any function of one input
-# What the data gives for an example, as fit() passes it on: a label (a number), a one-hot list, or
-# (compiled) a Value leaf. Which of them is right is the loss's to check, and the accuracy's: dynamic.
-Target = Any
-Loss = Callable[[list[Any], Sequence[Target]], Value]  # (outputs, targets) -> loss: each loss checks its outputs
 
 
 class SupportsStep(Protocol):
@@ -98,30 +98,7 @@ def fit(
     targets as Values (quadratic_cost, hinge_loss, and sums with l2_penalty), and a ValueError says
     so for another. Returns the History of the loss and accuracy after each epoch.
     """
-    if not is_grad_enabled():
-        raise not_recorded("fit()", "it was called")
-    for data, what in ((X, "X (the inputs)"), (y, "y (the targets)")):
-        if not is_sequence(data):
-            raise TypeError(f"fit: {what} must be a sequence with one entry per example, got {not_a_sequence(data)}")
-    X, y = list(X), list(y)
-    if len(X) != len(y):
-        raise ValueError(f"fit: got {len(X)} inputs but {len(y)} targets; give one target per input")
-    if not X:
-        raise ValueError("fit: there is no data to train on")
-    for name, f in (("loss", loss), ("model", model)):
-        if not callable(f):
-            raise TypeError(f"fit: {name} must be callable, got {type(f).__name__}")
-    if not (callable(getattr(optimizer, "step", None)) and callable(getattr(optimizer, "zero_grad", None))):
-        raise TypeError(
-            f"fit: optimizer must have step() and zero_grad() (SGD or Adam), got {type(optimizer).__name__}"
-        )
-    epochs = _count(epochs, "epochs", 1)
-    batch_size = len(X) if batch_size is None else min(_count(batch_size, "batch_size", 1), len(X))
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"fit: seed must be an int, got {type(seed).__name__}")
-    for name, flag in (("verbose", verbose), ("compiled", compiled)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"fit: {name} must be True or False, got {type(flag).__name__}")
+    X, y, epochs, batch_size = _checked(model, X, y, loss, optimizer, epochs, batch_size, seed, verbose, compiled)
     if compiled:
         with _diverging(optimizer):
             run = _CompiledRun(model, X, y, loss, optimizer)
@@ -154,122 +131,59 @@ def fit(
     return history
 
 
-def evaluate(
-    model: Model, X: Sequence[Sequence[Value | Number]], y: Sequence[Target], loss: Loss
-) -> tuple[float, float | None]:
-    """(loss, accuracy) of the model on (X, y), computed under no_grad(); accuracy is None for a regression."""
-    y = list(y)
-    with no_grad():
-        outputs = [model(x) for x in X]
-    return _loss_and_accuracy(outputs, y, loss)
-
-
-def accuracy(model: Model, X: Sequence[Sequence[Value | Number]], y: Sequence[Target]) -> float:
-    """The fraction of the points of X whose predicted label (see decision_rule) is their label in y."""
-    y = list(y)
-    with no_grad():
-        outputs = [model(x) for x in X]
-    if len(outputs) != len(y) or not y:
-        raise ValueError(f"accuracy: needs one label per input, and at least one; got {len(outputs)} and {len(y)}")
-    result = _accuracy(outputs, y)
-    if result is None:
-        raise ValueError(
-            "accuracy: the targets are not class labels for this model (two label values for one output; "
-            "class indices or one-hot targets for one output per class)"
+def _checked(
+    model: Model,
+    X: Sequence[Sequence[Number]],
+    y: Sequence[Target],
+    loss: Loss,
+    optimizer: SupportsStep,
+    epochs: int,
+    batch_size: int | None,
+    seed: int,
+    verbose: bool,
+    compiled: bool,
+) -> tuple[list[Sequence[Number]], list[Target], int, int]:
+    """fit()'s arguments checked, before any work: (X, y) as lists, the epochs and the batch size."""
+    if not is_grad_enabled():
+        raise not_recorded("fit()", "it was called")
+    for data, what in ((X, "X (the inputs)"), (y, "y (the targets)")):
+        if not is_sequence(data):
+            raise TypeError(f"fit: {what} must be a sequence with one entry per example, got {not_a_sequence(data)}")
+    X, y = list(X), list(y)
+    if len(X) != len(y):
+        raise ValueError(f"fit: got {len(X)} inputs but {len(y)} targets; give one target per input")
+    if not X:
+        raise ValueError("fit: there is no data to train on")
+    for name, f in (("loss", loss), ("model", model)):
+        if not callable(f):
+            raise TypeError(f"fit: {name} must be callable, got {type(f).__name__}")
+    if not (callable(getattr(optimizer, "step", None)) and callable(getattr(optimizer, "zero_grad", None))):
+        raise TypeError(
+            f"fit: optimizer must have step() and zero_grad() (SGD or Adam), got {type(optimizer).__name__}"
         )
-    return result
-
-
-def decision_rule(y: Sequence[Target]) -> Callable[[Output], Number] | None:
-    """How an output becomes a predicted label, for labels like y; None when y is not a classification.
-
-    One output and two labels lo < hi: hi when the output is above (lo + hi) / 2, else lo (a y with
-    a single label value reads as the pair −1/+1 or 0/1 it belongs to). Several outputs, with int
-    labels or one-hot targets: the index of the largest output.
-    """
-    y = list(y)
-    if y and all(_one_hot(t) is not None for t in y):
-        return _argmax
-    if not y or not all(_is_number(t) for t in y):
-        return None
-    pair = _two_labels(y)
-    indices = all(isinstance(t, numbers.Integral) for t in y)
-    if pair is None and not indices:
-        return None  # a regression
-
-    def predict(output: Output) -> Number:
-        if not isinstance(output, Value):
-            if not indices:
-                assert pair is not None  # labels that are not class indices are a pair, or no classification
-                raise ValueError(f"the labels {pair[0]} and {pair[1]} need a model with one output")
-            return _argmax(output)
-        if pair is None:
-            raise ValueError(f"{len(set(y))} class labels need a model with one output per class, got one output")
-        lo, hi = pair
-        return hi if output.data > (lo + hi) / 2 else lo
-
-    return predict
-
-
-def _two_labels(y: list[Target]) -> list[Number] | None:
-    """[lo, hi] when the numbers y hold two label values (or one, read as the pair ±1 or 0/1 it belongs to)."""
-    labels = sorted(set(y))
-    if len(labels) == 1:
-        pairs: dict[Number, list[Number]] = {-1: [-1, 1], 0: [0, 1], 1: [0, 1]}
-        return pairs.get(labels[0])
-    return labels if len(labels) == 2 else None
-
-
-def _prediction(output: Output, y: list[Target]) -> Callable[[Output], Number] | None:
-    """decision_rule(y) for a model whose outputs are like ``output``; None for a regression.
-
-    One output and targets that are numbers but not two labels (y = 0, 1, 2, 3 with quadratic_cost)
-    is a regression, whatever the numbers' type. A model whose outputs cannot give y's labels is a
-    ValueError, raised here: fit() checks the model's first output, before its first update.
-    """
-    rule = decision_rule(y)
-    if rule is None or (isinstance(output, Value) and all(_is_number(t) for t in y) and _two_labels(y) is None):
-        return None
-    rule(output)  # the labels need another shape of output: say so now
-    return rule
+    epochs = _count(epochs, "epochs", 1)
+    batch_size = len(X) if batch_size is None else min(_count(batch_size, "batch_size", 1), len(X))
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"fit: seed must be an int, got {type(seed).__name__}")
+    for name, flag in (("verbose", verbose), ("compiled", compiled)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"fit: {name} must be True or False, got {type(flag).__name__}")
+    return X, y, epochs, batch_size
 
 
 def _checking_first_output(model: Model, y: list[Target]) -> Model:
-    """model, whose first output is checked against the labels y (see _prediction) as soon as it is computed."""
+    """model, whose first output is checked against the labels y (see prediction) as soon as it is computed."""
     checked = False
 
     def call(x: Sequence[Value | Number]) -> Output:
         nonlocal checked
         output = model(x)
         if not checked:
-            _prediction(output, y)
+            prediction(output, y)
             checked = True
         return output
 
     return call
-
-
-def _loss_and_accuracy(outputs: list[Output], y: list[Target], loss: Loss) -> tuple[float, float | None]:
-    with no_grad():
-        value = loss(outputs, y).data
-    return value, _accuracy(outputs, y)
-
-
-def _argmax(output: Output) -> int:
-    if isinstance(output, Value):
-        raise ValueError("one-hot targets need a model with one output per class, got a single output")
-    return max(range(len(output)), key=lambda k: output[k].data)
-
-
-def _accuracy(outputs: list[Output], y: Sequence[Target]) -> float | None:
-    rule = _prediction(outputs[0], list(y))
-    if rule is None:
-        return None
-    right = 0
-    for out, t in zip(outputs, y):
-        label = t if _is_number(t) else _one_hot(t)
-        right += rule(out) == label
-    return right / len(outputs)
 
 
 class _CompiledRun:
@@ -299,7 +213,7 @@ class _CompiledRun:
                 "would replay that number, and the branch it chose, for every batch. Compute with the Value "
                 "itself, or train with compiled=False"
             )
-        _prediction(outputs[0], y)  # outputs that cannot give y's labels: an error now, before any step
+        prediction(outputs[0], y)  # outputs that cannot give y's labels: an error now, before any step
         in_graph = set(topological_order(cost))
         for leaf in _flat([inputs, targets]):
             if isinstance(leaf, Value) and leaf not in in_graph:
@@ -334,7 +248,7 @@ class _CompiledRun:
         _, flat = self.forward(self.ones, self.X, [p.data for p in self.params])
         values = iter(flat)
         outputs = [Value(next(values)) if n is None else [Value(next(values)) for _ in range(n)] for n in self.shapes]
-        return _loss_and_accuracy(outputs, self.y, self.loss)
+        return loss_and_accuracy(outputs, self.y, self.loss)
 
 
 def _parameters(model: Model, optimizer: SupportsStep) -> list[Value]:
@@ -415,7 +329,7 @@ class _Watched(Value):
 
 def _leaves(x: object, label: str) -> object:
     """x with every number made a watched Value leaf labelled by its place (y[3], X[3][1]); anything else as it is."""
-    if _is_number(x):
+    if is_number(x):
         return _Watched(cast(Number, x), label)  # a numbers.Real, as Value() takes them all
     if isinstance(x, (str, bytes)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
         return x
@@ -424,19 +338,6 @@ def _leaves(x: object, label: str) -> object:
 
 def _flat(x: object) -> list[object]:
     return [v for item in x for v in _flat(item)] if isinstance(x, (list, tuple)) else [x]
-
-
-def _one_hot(t: object) -> int | None:
-    """The index of the 1 in a one-hot target [0, .., 1, .., 0], or None for anything else."""
-    if isinstance(t, (str, bytes)) or not isinstance(t, Sequence) or len(t) < 2:
-        return None
-    if not all(_is_number(v) and v in (0, 1) for v in t) or sum(t) != 1:
-        return None
-    return list(t).index(1)
-
-
-def _is_number(x: object) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _count(n: object, name: str, least: int) -> int:

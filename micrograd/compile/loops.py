@@ -70,20 +70,7 @@ def find_loop(graph: Graph) -> Loop | None:
 
 def _try_loop(graph: Graph, sig: dict[Value, int], count: Counter[int], k: int) -> Loop | None:
     """The loop over the k copies whose nodes have signatures repeated k times, or None where that is not exact."""
-    indegree: Counter[Value] = Counter()
-    used_outside: set[Value] = set()  # used by a node repeated fewer times: outside the copies
-    for node in graph.ops:
-        fewer = count[sig[node]] < k
-        for c in node._prev:
-            indegree[c] += 1
-            if fewer:
-                used_outside.add(c)
-    groups: dict[int, list[Value]] = {}
-    root_sigs = {sig[n] for n in graph.ops if count[sig[n]] == k and n in used_outside}
-    for node in graph.ops:
-        if sig[node] in root_sigs:
-            groups.setdefault(sig[node], []).append(node)
-
+    indegree, groups = _root_groups(graph, sig, count, k)
     members: dict[Value, tuple[Value, ...]] = {}
     owner: dict[Value, tuple[Value, int]] = {}  # node of a copy -> (its template node, the copy)
     for group in groups.values():
@@ -124,13 +111,7 @@ def _try_loop(graph: Graph, sig: dict[Value, int], count: Counter[int], k: int) 
         if t not in root_set and any(indegree[m] != inner_indegree[t] for m in copies):
             return None
 
-    below: set[Value] = set()  # outside nodes that the copies use, and what they use
-    stack = [c for t in members for c in t._prev if c._prev and c not in graph.const and c not in owner]
-    while stack:
-        node = stack.pop()
-        if node not in below:
-            below.add(node)
-            stack.extend(c for c in node._prev if c._prev and c not in graph.const)
+    below = _below(graph, members, owner)
     outside = [n for n in graph.ops if n not in owner]
     loop = Loop(
         count=k,
@@ -143,6 +124,38 @@ def _try_loop(graph: Graph, sig: dict[Value, int], count: Counter[int], k: int) 
         above=[n for n in outside if n not in below],
     )
     return loop if _same_as_backward(graph, loop, owner) else None
+
+
+def _root_groups(
+    graph: Graph, sig: dict[Value, int], count: Counter[int], k: int
+) -> tuple[Counter[Value], dict[int, list[Value]]]:
+    """Every node's indegree, and the roots of the k copies: nodes repeated k times that a node outside uses."""
+    indegree: Counter[Value] = Counter()
+    used_outside: set[Value] = set()  # used by a node repeated fewer times: outside the copies
+    for node in graph.ops:
+        fewer = count[sig[node]] < k
+        for c in node._prev:
+            indegree[c] += 1
+            if fewer:
+                used_outside.add(c)
+    groups: dict[int, list[Value]] = {}
+    root_sigs = {sig[n] for n in graph.ops if count[sig[n]] == k and n in used_outside}
+    for node in graph.ops:
+        if sig[node] in root_sigs:
+            groups.setdefault(sig[node], []).append(node)
+    return indegree, groups
+
+
+def _below(graph: Graph, members: dict[Value, tuple[Value, ...]], owner: dict[Value, tuple[Value, int]]) -> set[Value]:
+    """The nodes outside the copies that the copies use, and what those use: computed before the loop."""
+    below: set[Value] = set()
+    stack = [c for t in members for c in t._prev if c._prev and c not in graph.const and c not in owner]
+    while stack:
+        node = stack.pop()
+        if node not in below:
+            below.add(node)
+            stack.extend(c for c in node._prev if c._prev and c not in graph.const)
+    return below
 
 
 def _same_as_backward(graph: Graph, loop: Loop, owner: dict[Value, tuple[Value, int]]) -> bool:
