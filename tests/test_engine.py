@@ -538,3 +538,13 @@ def test_a_node_s_op_is_its_name_as_in_micrograd_0_1_0():
     assert a._op == "" and b._op == "tanh" and (a * a)._op == "*" and (a**2)._op == "**2"
     assert "n1" + b._op == "n1tanh" and f"{b._op}" == "tanh"  # the lecture's draw_dot builds names this way
     assert isinstance(b._op, str)
+
+
+@pytest.mark.parametrize("label", [3, None, b"x", ["x"]], ids=["int", "None", "bytes", "list"])
+def test_a_label_assigned_later_is_checked_as_the_constructor_checks_it(label):
+    y = Value(1.0) * 2.0
+    with pytest.raises(TypeError, match="Value label must be a str"):
+        y.label = label
+    with pytest.raises(TypeError, match="Value label must be a str"):
+        Value(1.0, label)
+    assert y.label == ""  # unchanged: drawings, traces and compiled code never see a non-str label
