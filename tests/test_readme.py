@@ -80,6 +80,17 @@ def test_the_counts_and_names_the_readme_states_are_the_suite_s():
     assert number(r"(\d+) for exp") == sweeps["exp(x)"]
     assert number(r"(\d+) for sqrt and `x \*\* 0.5`") == sweeps["sqrt(x)"] == sweeps["x ** 0.5"]
     assert number(r"(\d+) for log") == sweeps["log(x)"]
+    import test_fuzz
+
+    fuzz = {
+        test.__name__: test._hypothesis_internal_use_settings.max_examples
+        for test in (
+            test_fuzz.test_random_graphs_of_every_op_against_pytorch,
+            test_fuzz.test_random_graphs_of_every_op_compile_to_backward_s_numbers_at_new_values,
+        )
+    }
+    assert number(r"\(`tests/test_fuzz.py`\): (\d+) graphs") == fuzz["test_random_graphs_of_every_op_against_pytorch"]
+    assert number(r"And (\d+) such graphs through the compiled mode") == min(fuzz.values())
     listed = re.search(r"Activations are (.*?), with a separate choice", text).group(1)
     assert re.findall(r'`"(\w+)"`', listed) == list(ACTIVATIONS)
 
