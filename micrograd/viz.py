@@ -540,7 +540,13 @@ def _draw(
     if cut:
         notes.append("dotted: an op whose inputs are not drawn")
     if notes:
-        g.attr(label=html_text("; ".join(notes)), labelloc="b", labeljust="r", fontsize=str(FONT_SIZE))
+        g.attr(
+            label=html_text("; ".join(notes)),
+            labelloc="b",
+            labeljust="r",
+            fontname="Helvetica",
+            fontsize=str(FONT_SIZE),
+        )
     return g
 
 
