@@ -13,15 +13,15 @@ from html import escape
 
 # Pygments' token classes -> the CSS variables of JupyterLab's editor colours, with its light theme's as fallback.
 _COLOURS = {
-    "k kc kd kn kp kr": ("keyword", "#008000; font-weight: bold"),
-    "ow": ("operator", "#aa22ff; font-weight: bold"),
-    "o": ("operator", "#aa22ff"),
-    "nf nc": ("def", "#0000ff"),
-    "nb bp": ("builtin", "#008000"),
-    "mi mf mh mo m": ("number", "#008800"),
-    "s s1 s2 sd sa se si": ("string", "#ba2121"),
-    "c c1 cm ch cs": ("comment", "#408080; font-style: italic"),
-    "p": ("punctuation", "#0055aa"),
+    "k kc kd kn kp kr": ("keyword", "#008000", "font-weight: bold"),
+    "ow": ("operator", "#aa22ff", "font-weight: bold"),
+    "o": ("operator", "#aa22ff", ""),
+    "nf nc": ("def", "#0000ff", ""),
+    "nb bp": ("builtin", "#008000", ""),
+    "mi mf mh mo m": ("number", "#008800", ""),
+    "s s1 s2 sd sa se si": ("string", "#ba2121", ""),
+    "c c1 cm ch cs": ("comment", "#408080", "font-style: italic"),
+    "p": ("punctuation", "#0055aa", ""),
 }
 
 
@@ -47,8 +47,8 @@ class Code:
             return f'<pre class="mg-code">{escape(self.source)}</pre>'
         rules = "\n".join(
             ", ".join(f"#{uid} .{cls}" for cls in classes.split())
-            + f" {{ color: var(--jp-mirror-editor-{name}-color, {fallback}); }}"
-            for classes, (name, fallback) in _COLOURS.items()
+            + f" {{ color: var(--jp-mirror-editor-{name}-color, {fallback}); {extra} }}"
+            for classes, (name, fallback, extra) in _COLOURS.items()
         )
         box = (
             f"#{uid} {{ color: var(--jp-content-font-color1, #1f1f1f); "

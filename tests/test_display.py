@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from html.parser import HTMLParser
 
@@ -70,7 +71,8 @@ def test_in_jupyter_the_source_is_highlighted_in_the_themes_editor_colours():
     assert seen.pre == source  # every character, as it is
     assert ("def", "k") in seen.spans and ("return", "k") in seen.spans  # keywords in the keyword colour
     assert ("1.0", "mf") in seen.spans  # numbers in the number colour
-    assert "color: var(--jp-mirror-editor-keyword-color, #008000" in seen.style
+    assert "color: var(--jp-mirror-editor-keyword-color, #008000); font-weight: bold" in seen.style
+    assert not re.search(r"var\([^)]*;", seen.style)  # each var() closes before the declaration ends
     assert "background: var(--jp-cell-editor-background" in seen.style  # with the text colour it is read on
 
 
