@@ -214,7 +214,7 @@ def render_svg(graph: graphviz.Source | graphviz.Graph | graphviz.Digraph) -> st
 
 def _what(graph: object) -> str:
     counts = getattr(graph, "counts", None)
-    return f"a drawing of {counts[0]:,} values" if counts else "this drawing"
+    return f"a drawing of {_count(counts[0], 'value')}" if counts else "this drawing"
 
 
 class Drawing(graphviz.Digraph):

@@ -311,13 +311,14 @@ def test_the_stepper_steps_and_reads_in_the_light_and_dark_themes(ran):
     assert all(seen["frame"]["left"] - 0.5 <= left and right <= seen["frame"]["right"] + 0.5 for left, right in inputs)
     equation = stepper.locator(".mg-eq")
     assert equation.text_content() == STEPS[0][0]
-    for theme, light in (("JupyterLab Light", "true"), ("JupyterLab Dark", "false")):
+    for theme, light in (("JupyterLab Dark", "false"), ("JupyterLab Light", "true")):
         set_theme(page, theme, light)
         stepper.get_by_role("button", name="next").click()
         ratios = {part: contrast_of(stepper.locator(f".mg-{part}")) for part in ("eq", "legend", "counter")}
         assert all(ratio >= 4.5 for ratio in ratios.values()), (theme, ratios)
         screenshot(page, stepper, f"stepper-{'light' if light == 'true' else 'dark'}")
     assert equation.text_content() == STEPS[2][0]  # two clicks: step 2
+    screenshot(page, stepper.locator("xpath=ancestor::div[contains(@class, 'jp-CodeCell')]"), "stepper-cell")
     stepper.get_by_role("slider", name="step").fill("5")
     assert equation.text_content() == STEPS[5][0]
     screenshot(page, visible(page, ".mg-figure").first, "drawing-dark")

@@ -404,7 +404,7 @@ def test_the_loss_of_an_mlp_example_draws_every_value_and_edge(renderer):
     model = MLP(2, [16, 16, 1], activation="tanh", seed=0)
     loss = (model([0.5, -1.0]) - 1.0) ** 2
     loss.backward()
-    values, edges = what_a_person_sees(render_svg(draw_dot(loss, max_nodes=413)))
+    values, edges = what_a_person_sees(render_svg(draw_dot(loss, max_nodes=500)))
     for p in model.parameters():
         assert values[p.label] == [f"data {p.data:.4g}", f"grad {p.grad:.4g}"]
     assert values["x[0]"][0] == "data 0.5" and values["x[1]"][0] == "data -1"
@@ -547,6 +547,8 @@ def test_bad_arguments_raise_named_errors():
             "show_grad": ("draw_dot(Value(1), show_grad='no')", "TypeError", "show_grad must be True or False"),
             "max_nodes": ("draw_dot(Value(1), max_nodes=0)", "ValueError", "max_nodes must be at least 1"),
             "max_nodes type": ("draw_dot(Value(1), max_nodes=1.5)", "TypeError", "max_nodes must be an int"),
+            "depth type": ("draw_dot(Value(1), depth=1.5)", "TypeError", "depth must be an int"),
+            "depth negative": ("draw_dot(Value(1), depth=-1)", "ValueError", "depth must be at least 0"),
             "highlight type": ("draw_dot(Value(1), highlight=[1.0])", "TypeError", "highlight takes Values"),
             "highlight other": ("draw_dot(Value(1), highlight=[Value(2)])", "ValueError", "not in the graph"),
             "edge pair": ("draw_dot(Value(1), highlight_edges=[1])", "TypeError", "(node, i) pairs"),
@@ -678,7 +680,7 @@ def test_a_long_layout_says_it_is_running(monkeypatch, tmp_path, capfd):
     with pytest.raises(RenderTimeout):
         render_svg(draw_dot(Value(1.0, "a")))
     err = capfd.readouterr().err
-    assert "still laying out a drawing of 1 values; it is stopped after 0.5 s" in err
+    assert "still laying out a drawing of 1 value; it is stopped after 0.5 s" in err
 
 
 def test_an_interrupted_drawing_stops_its_renderer(tmp_path):
