@@ -84,7 +84,7 @@ class Neuron(Module):
         return [*self.w, self.b]
 
     def __repr__(self) -> str:
-        return f"Neuron({len(self.w)}, {self.activation})"
+        return f"Neuron({len(self.w)}, activation={self.activation!r}): {_parameters(len(self.w) + 1)}"
 
 
 class Layer(Module):
@@ -136,7 +136,10 @@ class Layer(Module):
         return {**self.__dict__, "_z": [], "_a": []}  # the last pass's graph is not part of the model
 
     def __repr__(self) -> str:
-        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+        nin, nout = len(self.neurons[0].w), len(self.neurons)
+        activations = sorted({n.activation for n in self.neurons})  # one, unless a neuron was swapped by hand
+        kind = f"activation={activations[0]!r}" if len(activations) == 1 else f"activations={activations!r}"
+        return f"Layer({nin}, {nout}, {kind}): {_parameters(nout * (nin + 1))}"
 
 
 class MLP(Module):
@@ -203,7 +206,14 @@ class MLP(Module):
         return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self) -> str:
-        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+        activations = [layer.activation for layer in self.layers]
+        if len(set(activations[:-1])) > 1:  # hidden layers that differ (a model loaded from such a file)
+            kinds = f"activations={activations!r}"
+        elif len(activations) > 1:
+            kinds = f"activation={activations[0]!r}, output_activation={activations[-1]!r}"
+        else:
+            kinds = f"output_activation={activations[-1]!r}"
+        return f"MLP({self.nin}, {self.sizes[1:]}, {kinds}): {_parameters(len(self.parameters()))}"
 
     # -- saving and loading: the file format is micrograd.model_file's ---------------------------
 
@@ -257,6 +267,10 @@ class MLP(Module):
     def load(cls, path: str | os.PathLike[str]) -> MLP:
         """The model saved at ``path``; a file that is not a valid model gives a ValueError saying why."""
         return cls._from_checked_state(*model_file.read_state(path, ACTIVATIONS))
+
+
+def _parameters(n: int) -> str:
+    return "1 parameter" if n == 1 else f"{n:,} parameters"
 
 
 def _activation(name: str | None, nonlin: bool) -> str:

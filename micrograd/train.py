@@ -61,6 +61,17 @@ class History:
     accuracy: list[float | None] = field(default_factory=list)  # the same, as a fraction; None for a regression
     batch_loss: list[float] = field(default_factory=list)  # each step's mini-batch loss, before its update
 
+    def __repr__(self) -> str:
+        """One line: epochs and steps, the first and last loss and accuracy; the attributes hold every number."""
+        if not self.loss:
+            return f"History(0 epochs, {len(self.batch_loss)} steps)"
+        epochs = "1 epoch" if len(self.loss) == 1 else f"{len(self.loss)} epochs"
+        steps = "1 step" if len(self.batch_loss) == 1 else f"{len(self.batch_loss)} steps"
+        shown = [f"loss {self.loss[0]:.4g} → {self.loss[-1]:.4g}"]
+        if self.accuracy and self.accuracy[0] is not None and self.accuracy[-1] is not None:
+            shown.append(f"accuracy {self.accuracy[0]:.1%} → {self.accuracy[-1]:.1%}")
+        return f"History({epochs}, {steps}: {', '.join(shown)}; see .loss, .accuracy)"
+
 
 def train_step(
     model: Model, loss: Loss, optimizer: SupportsStep, X: Sequence[Sequence[Value | Number]], y: Sequence[Target]

@@ -79,6 +79,16 @@ trace = trace_backward(C)
 display(trace)
 
 # %% [markdown]
+# The first step gives a gradient to ½, and later steps give one to the target $y$ and to the inputs
+# $x_0, x_1$, though none of them is a weight. `backward()` does not know which leaves of the graph you
+# are going to change, so it treats every leaf alike: an input, a weight, or a constant such as ½ (the
+# drawings give all leaves a grey name). Each of these gradients is a true derivative, $\partial C /
+# \partial ½ = e^2$ says how $C$ would move if the ½ were another number, and nothing uses them: the
+# update below changes only the neuron's parameters, `neuron.parameters()`. (PyTorch skips this work
+# for tensors created with `requires_grad=False`; micrograd keeps the rule simple.) The order is the
+# reverse of the forward pass: ½ is multiplied in last, so backward reaches it first.
+
+# %% [markdown]
 # Step through it: each step multiplies the local derivative on the red edge by the gradient of the
 # blue node, and adds the product to the gradient of the yellow one.
 

@@ -68,12 +68,16 @@ C.backward()
 print(f"a^L = [{out[0].data:.6f}, {out[1].data:.6f}],  y = {y},  C = {C.data:.6f}")
 
 # %% [markdown]
-# The graph of the cost. Each neuron's $z = w \cdot a + b$ is one node (`w·a+b`) and its activation
-# one `sigmoid` node; after `backward()` every box holds its gradient $\partial C / \partial(\text{node})$.
-# The gradient of a $z$ node is the $\delta$ of the equations.
+# The graph of the cost has over forty values, too many to read in one drawing, so we draw the part the
+# equations are about: one output neuron. `depth=2` stops two ops below its activation $a^2_0$; the dotted
+# `sigmoid` ellipses stand for the hidden neurons, computed from values not drawn. Each neuron's
+# $z = w \cdot a + b$ is one node (`w·a+b`) and its activation one `sigmoid` node; after `backward()` every
+# box holds its gradient $\partial C / \partial(\text{node})$. The gradient of a $z$ node is the $\delta$
+# of the equations: here $\delta^2_0$, and each $a^1_k$ holds the $\partial C / \partial a^1_k$ from which
+# BP2 makes $\delta^1_k$.
 
 # %%
-draw_dot(C)
+draw_dot(model.layers[1].a[0], depth=2)
 
 # %% [markdown]
 # ## The equations, in plain floats

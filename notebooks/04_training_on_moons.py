@@ -94,8 +94,12 @@ print(inspect.getsource(train_step))
 # %%
 optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)
 history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=50, batch_size=20, seed=0)
-print(f"final loss {history.loss[-1]:.4f}, final accuracy {history.accuracy[-1]:.0%}")
 assert history.accuracy[-1] >= 0.97
+print(history)
+
+# %% [markdown]
+# `history.loss` and `history.accuracy` hold the numbers after every epoch, `history.batch_loss` the loss
+# of every step.
 
 # %% [markdown]
 # ## The loss curve

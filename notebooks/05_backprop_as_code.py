@@ -27,9 +27,12 @@
 # if one differs.
 
 # %%
+from IPython.display import display
+
 from micrograd import MLP, Value
 from micrograd.compile import compile_function, compile_graph
 from micrograd.data import make_moons
+from micrograd.display import Code
 from micrograd.losses import hinge_loss
 
 # %% [markdown]
@@ -55,7 +58,7 @@ def neuron(x1_value: float, x2_value: float, w1_value: float, w2_value: float, b
 
 o, params, inputs = neuron(2.0, 0.0, -3.0, 1.0, 6.8813735870195432)
 graph = compile_graph(o, params, inputs)
-print(graph.source)
+Code(graph.source)  # the generated source, highlighted; print(graph.source) prints it as plain text
 
 # %% [markdown]
 # Each label became a name (`x1*w1` became `x1_w1`); the node with no label, the sum
@@ -98,7 +101,7 @@ assert output == o2.data and grads == [p.grad for p in params2]
 # %%
 model = MLP(3, [1], output_activation="sigmoid", seed=1)
 one_neuron = compile_function(lambda x: model(x), model.parameters(), [0.5, -1.0, 2.0])
-print(one_neuron.source)
+Code(one_neuron.source)
 
 # %%
 x = [0.5, -1.0, 2.0]
@@ -128,7 +131,7 @@ a, b = Value(-4.0, "a"), Value(2.0, "b")
 g = readme_graph(a, b)
 g.label = "g"
 small = compile_graph(g, [a, b])
-print(small.source)
+Code(small.source)
 
 # %%
 print(f"{'a':>6}{'b':>6}{'relu active':>13}{'g':>22}{'dg/da':>22}{'dg/db':>22}")
@@ -157,7 +160,21 @@ y = [2 * c - 1 for c in classes]
 net = MLP(2, [4, 1], seed=0)
 batch = compile_function(lambda X: hinge_loss([net(x) for x in X], y), net.parameters(), X)
 print(batch)
-print(batch.source)
+display(Code(batch.source))
+
+# %% [markdown]
+# Three kinds of line here look odd, and each is what `backward()` itself does:
+#
+# - `c_i_0_values = (...)`: the labels $y = \pm 1$, constants of the graph, one per example, which the
+#   loop reads as it goes.
+# - `v35 = 0.0 + v34_0`: the loss adds up the examples with Python's `sum()`, which starts from 0. That 0
+#   became a constant of the graph, and the code adds it like any other operand. It changes no bit of a
+#   nonzero result ($0 + x = x$), but it is in the graph, so it is in the code.
+# - `g_w_1_0_0, g_w_1_0_1, ... = grads`: the gradient of each parameter is a sum of contributions, one per
+#   use in each example, which the code adds up. Like `backward()`, each sum starts where the parameter's
+#   gradient starts: at $-0.0$ when the graph is called ($-0.0 + x$ is exactly $x$ for every float, the
+#   sign of a zero included, whereas $0.0 + (-0.0)$ is $+0.0$), or at what `.grad` already holds with
+#   `run()`, which adds to `.grad` exactly as `backward()` does.
 
 # %%
 unrolled = compile_function(lambda X: hinge_loss([net(x) for x in X], y), net.parameters(), X, unroll=True)

@@ -23,10 +23,20 @@
 # On this page the same network, from the same starting weights, is trained three ways: with
 # micrograd's `backward()`, with micrograd's compiled mode, and with PyTorch. The losses are shown
 # side by side, and `assert`s check that they agree.
+#
+# **This notebook needs PyTorch**, which micrograd itself does not install. From the folder of
+# micrograd: `pip install -e ".[torch]"` (or `pip install torch`), then restart the kernel.
 
 # %%
+try:
+    import torch
+except ImportError:
+    raise ModuleNotFoundError(
+        'This notebook needs PyTorch: install it with pip install -e ".[torch]" in the folder of micrograd '
+        "(or pip install torch), then restart the kernel"
+    ) from None
 import matplotlib.pyplot as plt
-import torch
+from tqdm.auto import tqdm
 
 from micrograd import MLP, Value
 from micrograd.compile import compile_function
@@ -112,6 +122,8 @@ assert worst <= 1e-12 * max(abs(p.grad) for p in model.parameters())
 # - micrograd compiled: the step's graph recorded once and generated as Python (see the notebook
 #   "Backprop as code"), then for each step `zero_grad()`, `run(X)`, `SGD.step()`;
 # - PyTorch: `zero_grad()`, `backward()`, `torch.optim.SGD.step()`.
+#
+# It takes some seconds: the bar shows the steps done.
 
 # %%
 STEPS, LR = 60, 0.5
@@ -125,7 +137,7 @@ torch_opt = torch.optim.SGD(net.parameters(), lr=LR)
 step = compile_function(lambda X: micrograd_loss(compiled_model, X), compiled_model.parameters(), X)
 
 losses = {"micrograd": [], "compiled": [], "PyTorch": []}
-for _ in range(STEPS):
+for _ in tqdm(range(STEPS), desc="training three ways", unit="step"):
     C = micrograd_loss(eager_model, X)
     eager_opt.zero_grad()
     C.backward()

@@ -135,7 +135,7 @@ def test_inputs_are_wrapped_once_and_shared_by_the_neurons():
 
 def test_repr_reads_like_the_architecture():
     mlp = MLP(2, [2, 1], activation="tanh", seed=0)
-    assert repr(mlp) == "MLP of [Layer of [Neuron(2, tanh), Neuron(2, tanh)], Layer of [Neuron(2, linear)]]"
+    assert repr(mlp) == "MLP(2, [2, 1], activation='tanh', output_activation='linear'): 9 parameters"
 
 
 def test_micrograd_0_1_0_code_runs_unchanged():

@@ -7,8 +7,11 @@ imports PyTorch runs only where PyTorch is installed: elsewhere it is skipped, a
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,8 @@ import pytest
 import conftest
 from conftest import optional_import
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
 NAMES = sorted({p.stem for p in [*NOTEBOOKS.glob("*.py"), *NOTEBOOKS.glob("*.ipynb")]})
 CELL_TIMEOUT = 600  # seconds: generous, so that a slow machine is never mistaken for a failure
 TORCH_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:torch|micrograd\.torch_bridge)\b", re.M)
@@ -68,7 +72,9 @@ def test_the_notebook_runs_without_an_error(name):
     client = nbclient.NotebookClient(
         notebook, timeout=CELL_TIMEOUT, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     )
-    client.execute()  # raises CellExecutionError, naming the cell and the error, if any cell fails
+    # The kernel imports micrograd from this checkout, whatever else is installed.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    client.execute(env=env)  # raises CellExecutionError, naming the cell and the error, if any cell fails
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
 
@@ -87,3 +93,27 @@ def test_without_torch_its_notebook_is_skipped_and_in_ci_it_fails(monkeypatch):
     monkeypatch.setattr(conftest, "REQUIRE_ALL", True)
     with pytest.raises(pytest.fail.Exception, match="torch is not installed"):
         test_the_notebook_runs_without_an_error("06_micrograd_to_pytorch")
+
+
+def test_without_torch_the_pytorch_notebook_says_what_to_install():
+    """Its first code cell, run where PyTorch cannot be imported: a ModuleNotFoundError that names the extra."""
+    nbformat = optional_import("nbformat")
+    notebook = nbformat.read(NOTEBOOKS / "06_micrograd_to_pytorch.ipynb", as_version=4)
+    first = next(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    blocked = "import sys\nsys.modules['torch'] = None  # import torch raises ImportError\n"
+    done = subprocess.run(
+        [sys.executable, "-c", blocked + first], capture_output=True, text=True, cwd=NOTEBOOKS, check=False
+    )
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("ModuleNotFoundError: This notebook needs PyTorch")
+    assert 'pip install -e ".[torch]"' in last
+    assert "needs PyTorch" in notebook.cells[0].source and 'pip install -e ".[torch]"' in notebook.cells[0].source
+
+
+def test_the_torch_extra_exists_and_the_readme_names_it_for_the_pytorch_notebook():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(requirement.startswith("torch") for requirement in extras["torch"])
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    entry = re.search(r"^6\. `06_micrograd_to_pytorch`.*?(?=^\S|\Z)", readme, re.M | re.S).group(0)
+    assert "PyTorch" in entry and 'pip install -e ".[torch]"' in entry

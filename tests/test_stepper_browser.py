@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pathlib
-import re
 import shutil
 
 import pytest
 
+from colours import contrast
 from conftest import REQUIRE_ALL, optional_import
 from helpers import lecture_example
-from micrograd import Value
+from micrograd import MLP, Value
 from micrograd.trace import trace_backward
 
 CHROMIUM_FLAGS = [
@@ -214,49 +214,6 @@ def jupyterlab_page(path: pathlib.Path, theme: str) -> pathlib.Path:
     return path
 
 
-COLOURS = """element => {
-  const layers = [];  // the element's background, then each ancestor's, up to the root
-  for (let e = element; e; e = e.parentElement) {
-    layers.push(getComputedStyle(e).backgroundColor);
-  }
-  const probe = document.createElement("div");  // what the browser paints where nothing else is: the canvas
-  probe.style.backgroundColor = "Canvas";
-  document.body.appendChild(probe);
-  const canvas = getComputedStyle(probe).backgroundColor;
-  probe.remove();
-  return {text: getComputedStyle(element).color, layers, canvas};
-}"""
-
-
-def rgba(css: str) -> tuple[float, float, float, float]:
-    """A computed CSS colour, rgb(r, g, b) or rgba(r, g, b, a), as numbers."""
-    parts = [float(x) for x in re.fullmatch(r"rgba?\(([^)]*)\)", css).group(1).split(",")]
-    return (*parts[:3], parts[3] if len(parts) == 4 else 1.0)
-
-
-def over(top: tuple[float, ...], bottom: tuple[float, ...]) -> tuple[float, float, float, float]:
-    """top painted over an opaque bottom."""
-    a = top[3]
-    return (*(a * t + (1 - a) * b for t, b in zip(top[:3], bottom[:3])), 1.0)
-
-
-def luminance(colour: tuple[float, ...]) -> float:
-    """WCAG 2's relative luminance of an sRGB colour."""
-    channels = [c / 255 for c in colour[:3]]
-    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(page, selector: str) -> float:
-    """WCAG 2's contrast ratio of the element's text against what is painted behind it."""
-    seen = page.locator(selector).evaluate(COLOURS)
-    background = rgba(seen["canvas"])
-    for layer in reversed(seen["layers"]):
-        background = over(rgba(layer), background)
-    lighter, darker = sorted([luminance(over(rgba(seen["text"]), background)), luminance(background)], reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])  # the browser's preference, as the operating system sets it
 @pytest.mark.parametrize("page_kind", ["saved page", "JupyterLab light", "JupyterLab dark"])
 def test_the_equation_and_legend_are_readable_in_light_and_dark_themes(open_page, tmp_path, page_kind, scheme):
@@ -271,3 +228,92 @@ def test_the_equation_and_legend_are_readable_in_light_and_dark_themes(open_page
     ratios = {part: contrast(page, f".mg-stepper .mg-{part}") for part in ("eq", "legend", "counter")}
     assert all(ratio >= 4.5 for ratio in ratios.values()), ratios  # WCAG 2's AA level for body text
     assert page.errors == []
+
+
+# -- fits its output; without JavaScript, a still picture ---------------------------------------------
+
+
+def neuron_and_cost() -> Value:
+    """Notebook 02's graph: one sigmoid neuron z = w·x + b, a = σ(z), and its cost C = ½(a − y)²."""
+    neuron = MLP(2, [1], output_activation="sigmoid", seed=3)
+    e = neuron([0.5, -1.0]) - Value(1.0, label="y")
+    e.label = "e"
+    e2 = e**2
+    e2.label = "e²"
+    C = Value(0.5, label="½") * e2
+    C.label = "C"
+    return C
+
+
+def in_an_output(path: pathlib.Path, fragment: str, width: int) -> pathlib.Path:
+    """The stepper's HTML in a box as wide as a notebook's output area."""
+    path.write_text(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"></head>\n'
+        f'<body style="margin: 0"><div class="output" style="width: {width}px">{fragment}</div></body></html>\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+LAYOUT = """root => {
+  const frame = root.querySelector(".mg-frame").getBoundingClientRect();
+  const svg = root.querySelector("svg");
+  const box = svg.getBoundingClientRect();
+  const scale = box.width / svg.viewBox.baseVal.width;  // on screen, per unit of the SVG
+  const sizes = [...svg.querySelectorAll("text")].map(t => parseFloat(t.getAttribute("font-size")) * scale);
+  const inside = r => r.left >= frame.left - 0.5 && r.right <= frame.right + 0.5;
+  const where = {};
+  for (const g of svg.querySelectorAll("g.node")) {
+    const lines = [...g.querySelectorAll("text")].map(t => t.textContent);
+    if (lines.length === 3) where[lines[0]] = inside(g.getBoundingClientRect());
+  }
+  return {frame: frame.width, output: root.parentElement.getBoundingClientRect().width, drawing: box.width,
+          natural: svg.width.baseVal.value, smallest: Math.min(...sizes), visible: where};
+}"""
+
+
+def test_a_wide_stepper_shrinks_to_its_output_with_text_no_smaller_than_9_px(open_page, tmp_path):
+    fragment = trace_backward(neuron_and_cost()).stepper()._repr_html_()
+    page = open_page(in_an_output(tmp_path / "output.html", fragment, 958))
+    seen = page.locator(".mg-stepper").evaluate(LAYOUT)
+    assert seen["natural"] > 958  # too wide at full size ...
+    assert seen["frame"] <= seen["output"] and seen["drawing"] <= seen["frame"]  # ... so it shrinks to fit,
+    assert seen["smallest"] >= 9 - 1e-6  # with every label, the local derivatives too, at least 9 px high
+    assert all(seen["visible"].values())  # all of it in view, inputs and C alike
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "stepper-neuron-958px.png"), full_page=True)
+
+
+def test_a_stepper_too_wide_to_shrink_opens_on_the_inputs_and_follows_the_steps(open_page, tmp_path):
+    fragment = trace_backward(neuron_and_cost()).stepper()._repr_html_()
+    page = open_page(in_an_output(tmp_path / "output.html", fragment, 600))
+    seen = page.locator(".mg-stepper").evaluate(LAYOUT)
+    assert seen["frame"] <= seen["output"] < seen["drawing"]  # it scrolls sideways, inside its frame
+    assert seen["smallest"] == pytest.approx(9, abs=0.05)  # at its smallest readable size
+    assert seen["visible"]["w[1][0][0]"] and seen["visible"]["x[1]"]  # step 0: the inputs, where it starts
+    assert not seen["visible"]["C"]
+    page.get_by_role("button", name="next").click()  # step 1: ½ gets its grad from C, at the far end
+    seen = page.locator(".mg-stepper").evaluate(LAYOUT)
+    assert seen["visible"]["½"] and seen["visible"]["C"]
+
+
+def test_without_javascript_a_saved_stepper_is_a_still_picture_of_step_0_that_says_so(browser, tmp_path):
+    path = trace_backward(lecture_example()["L"]).stepper().save(tmp_path / "stepper.html")
+    context = browser.browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(pathlib.Path(path).resolve().as_uri())
+    seen = page.locator(".mg-stepper").evaluate(SEES)
+    assert seen["equation"] == STEPS[0][0]
+    assert {label: v["grad"] for label, v in seen["values"].items()} == {
+        name: f"grad {grad}" for name, grad in grads_after(0).items()
+    }
+    still = page.locator(".mg-still")
+    assert (
+        still.is_visible()
+        and "needs JavaScript" in still.text_content()
+        and "trust the notebook" in (still.text_content())
+    )
+    assert not page.get_by_role("button", name="next").is_visible()  # no buttons that would do nothing
+    assert not page.locator(".mg-legend").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "stepper-without-javascript.png"), full_page=True)
+    context.close()

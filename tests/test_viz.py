@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import pathlib
+import re
 import shutil
+import signal
 import stat
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 
@@ -18,7 +24,7 @@ from hypothesis import strategies as st
 from conftest import REQUIRE_ALL
 from helpers import assert_named_errors, lecture_example
 from micrograd import MLP, Value, linear
-from micrograd.viz import RendererNotFound, draw_dot, find_renderer, render_svg
+from micrograd.viz import RendererNotFound, RenderTimeout, draw_dot, find_renderer, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 RENDERERS = ["system", "pure"]
@@ -398,7 +404,7 @@ def test_the_loss_of_an_mlp_example_draws_every_value_and_edge(renderer):
     model = MLP(2, [16, 16, 1], activation="tanh", seed=0)
     loss = (model([0.5, -1.0]) - 1.0) ** 2
     loss.backward()
-    values, edges = what_a_person_sees(render_svg(draw_dot(loss)))
+    values, edges = what_a_person_sees(render_svg(draw_dot(loss, max_nodes=500)))
     for p in model.parameters():
         assert values[p.label] == [f"data {p.data:.4g}", f"grad {p.grad:.4g}"]
     assert values["x[0]"][0] == "data 0.5" and values["x[1]"][0] == "data -1"
@@ -412,12 +418,25 @@ def test_the_loss_of_an_mlp_example_draws_every_value_and_edge(renderer):
 
 def test_a_graph_too_large_to_read_raises_a_clear_error():
     x = Value(0.0, "x")
-    for _ in range(2000):
+    for _ in range(150):
         x = x + 1.0  # each step adds two values: the constant and the sum
-    with pytest.raises(ValueError, match=r"more than max_nodes=2000 values.*smaller part.*larger max_nodes"):
+    message = r"more than max_nodes=300 values.*depth=3.*one neuron's output.*larger max_nodes"
+    with pytest.raises(ValueError, match=message):
         draw_dot(x)
-    drawing = draw_dot(x, max_nodes=4001)  # exactly 4001 values
-    assert drawing.source.count("shape=plain") == 4001
+    drawing = draw_dot(x, max_nodes=301)  # exactly 301 values
+    assert drawing.source.count("shape=plain") == 301
+
+
+def test_a_whole_mlp_is_refused_with_a_pointer_to_drawing_less():
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([0.5, -1.0])
+    with pytest.raises(ValueError, match=r"max_nodes=300.*depth=.*model\.layers\[0\]\.a\[0\]"):
+        draw_dot(out)
+    out.backward()
+    values, _ = what_a_person_sees(render_svg(draw_dot(model.layers[0].a[0])))  # one neuron: 7 values
+    neuron = model.layers[0].neurons[0]
+    assert set(values) == {"w[1][0][0]", "w[1][0][1]", "x[0]", "x[1]", "b[1][0]", "z[1][0]", "a[1][0]"}
+    assert values["a[1][0]"][0] == f"data {max(0.0, 0.5 * neuron.w[0].data - neuron.w[1].data):.4g}"
 
 
 def test_max_nodes_is_the_number_of_values():
@@ -444,9 +463,10 @@ def test_jupyter_shows_the_drawing_through_the_chosen_renderer(monkeypatch):
     drawing = draw_dot(Value(2.0, "a"))
     assert isinstance(drawing, graphviz.Digraph)
     bundle = drawing._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"]
-    assert "graphviz-pure" in bundle["image/svg+xml"]
-    assert what_a_person_sees(bundle["image/svg+xml"])[0] == {"a": ["data 2", "grad 0"]}
+    assert list(bundle) == ["text/html", "text/plain"]
+    svg = picture_in(bundle["text/html"])
+    assert "graphviz-pure" in svg
+    assert what_a_person_sees(svg)[0] == {"a": ["data 2", "grad 0"]}
     assert "graphviz-pure" in drawing._repr_image_svg_xml()
 
 
@@ -527,6 +547,8 @@ def test_bad_arguments_raise_named_errors():
             "show_grad": ("draw_dot(Value(1), show_grad='no')", "TypeError", "show_grad must be True or False"),
             "max_nodes": ("draw_dot(Value(1), max_nodes=0)", "ValueError", "max_nodes must be at least 1"),
             "max_nodes type": ("draw_dot(Value(1), max_nodes=1.5)", "TypeError", "max_nodes must be an int"),
+            "depth type": ("draw_dot(Value(1), depth=1.5)", "TypeError", "depth must be an int"),
+            "depth negative": ("draw_dot(Value(1), depth=-1)", "ValueError", "depth must be at least 0"),
             "highlight type": ("draw_dot(Value(1), highlight=[1.0])", "TypeError", "highlight takes Values"),
             "highlight other": ("draw_dot(Value(1), highlight=[Value(2)])", "ValueError", "not in the graph"),
             "edge pair": ("draw_dot(Value(1), highlight_edges=[1])", "TypeError", "(node, i) pairs"),
@@ -547,9 +569,253 @@ def lecture_example_after_backward() -> dict[str, Value]:
     return nodes
 
 
-def test_a_drawing_says_what_it_holds():
+def test_a_drawing_says_what_it_holds_and_never_that_it_is_shown():
     a = Value(1.0, "a")
     out = a * a + 1  # values: a, a*a, the constant 1, the sum; ops: * and +
-    assert repr(draw_dot(out)) == (
-        "<Drawing of 4 values and 2 ops: shown inline in Jupyter; render_svg() gives the SVG>"
+    text = repr(draw_dot(out))
+    assert text == (
+        "<Drawing of 4 values and 2 ops: render_svg(drawing) gives its SVG, "
+        "drawing.render('graph', format='svg') saves it>"
     )
+    assert "shown" not in text  # a front end that shows this text instead of the picture does not show it
+    assert repr(draw_dot(a)).startswith("<Drawing of 1 value and 0 ops: ")
+
+
+# -- graphs that used to take minutes to lay out ------------------------------------------------------
+
+
+@pytest.fixture
+def patient(monkeypatch):
+    """A generous deadline: these drawings take well under a second, and once took minutes."""
+    monkeypatch.setenv("MICROGRAD_RENDER_TIMEOUT", "30")
+
+
+def recurrence(steps: int) -> tuple[Value, list[Value], Value]:
+    """h_t = tanh(w·h_{t−1} + x_t), h_0 = 0.1, one shared w: backprop through time. (h_T, [h_0, ..., h_T], w)."""
+    w, h = Value(0.5, "w"), Value(0.1, "h0")
+    hs = [h]
+    for t in range(1, steps + 1):
+        wh = w * h
+        wh.label = f"w·h{t - 1}"
+        s = wh + Value(0.01 * t, f"x{t}")
+        s.label = f"s{t}"
+        h = s.tanh()
+        h.label = f"h{t}"
+        hs.append(h)
+    h.backward()
+    return h, hs, w
+
+
+@pytest.mark.parametrize("steps", [30, 60])
+def test_the_recurrence_draws_every_value_with_the_shared_weight_beside_each_step(renderer, patient, steps):
+    h, _, _ = recurrence(steps)
+    svg = render_svg(draw_dot(h))
+    values, edges = what_a_person_sees(svg)
+    # By hand, in plain floats: forward, then dL/dh_{t−1} = dL/dh_t · (1 − h_t²) · w,
+    # and dL/dw = Σ_t dL/dh_t · (1 − h_t²) · h_{t−1}
+    floats = [0.1]
+    for t in range(1, steps + 1):
+        floats.append(math.tanh(0.5 * floats[-1] + 0.01 * t))
+    dh, dw = [0.0] * steps + [1.0], 0.0
+    for t in range(steps, 0, -1):
+        ds = dh[t] * (1 - floats[t] ** 2)
+        dw += ds * floats[t - 1]
+        dh[t - 1] = ds * 0.5
+    assert len(values) == 4 * steps + 2  # w, h0, and per step x_t, w·h_{t−1}, s_t, h_t
+    for t in range(steps + 1):
+        assert values[f"h{t}"] == [f"data {floats[t]:.4g}", f"grad {dh[t]:.4g}"]
+    assert values["w"] == ["data 0.5", f"grad {dw:.4g}"]
+    # w is drawn next to each step that uses it, every copy with the same data and grad, feeding that step only
+    copies = [lines for lines in read_drawing(svg)[0].values() if lines[0] == "w"]
+    assert len(copies) == steps and all(lines == ["w", "data 0.5", f"grad {dw:.4g}"] for lines in copies)
+    assert sorted(head for tail, head, _ in edges if tail == "w") == sorted(f"* of w·h{t}" for t in range(steps))
+    nodes, raw_edges = read_drawing(svg)
+    fed = {}
+    for tail, head, _ in raw_edges:
+        if nodes[tail][0] == "w":
+            fed.setdefault(tail, []).append(head)
+    assert all(len(heads) == 1 for heads in fed.values())
+
+
+def test_x_times_itself_80_times_draws_every_partial_product(renderer, patient):
+    x = Value(1.01, "x")
+    p = x
+    products = []
+    for k in range(2, 81):
+        p = p * x
+        p.label = f"x^{k}"
+        products.append(p)
+    p.backward()
+    values, edges = what_a_person_sees(render_svg(draw_dot(p)))
+    assert set(values) == {"x"} | {f"x^{k}" for k in range(2, 81)}
+    for k in range(2, 81):  # x^k = 1.01^k, and ∂x^80/∂x^k = x^(80−k)
+        assert values[f"x^{k}"] == [f"data {1.01**k:.4g}", f"grad {1.01 ** (80 - k):.4g}"]
+    assert values["x"] == ["data 1.01", f"grad {80 * 1.01**79:.4g}"]
+    assert sum(1 for tail, head, _ in edges if tail == "x") == 80  # x·x, then one more x per product
+
+
+def test_a_value_used_by_ops_close_together_is_drawn_once():
+    x = Value(3.0, "x")
+    y = (x * x + x) * x  # x·x, + x, then · x: three ops in a row
+    y.label = "y"
+    z = y + x.tanh()  # and a fourth, beside the third
+    nodes, _ = read_drawing(render_svg(draw_dot(z)))
+    assert [lines[0] for lines in nodes.values()].count("x") == 1
+    far = z * x  # a fifth use, three ops past the others: a copy beside it
+    nodes, _ = read_drawing(render_svg(draw_dot(far)))
+    assert [lines[0] for lines in nodes.values()].count("x") == 2
+
+
+def test_the_renderer_is_stopped_when_it_runs_out_of_time(monkeypatch, tmp_path):
+    pid_file = slow_renderer(monkeypatch, tmp_path)
+    monkeypatch.setenv("MICROGRAD_RENDER_TIMEOUT", "0.5")
+    with pytest.raises(RenderTimeout, match=r"within 0\.5 s and was stopped.*depth=3.*MICROGRAD_RENDER_TIMEOUT"):
+        render_svg(draw_dot(Value(1.0, "a")))
+    assert not alive(int(pid_file.read_text()))
+
+
+def test_a_long_layout_says_it_is_running(monkeypatch, tmp_path, capfd):
+    slow_renderer(monkeypatch, tmp_path)
+    monkeypatch.setenv("MICROGRAD_RENDER_TIMEOUT", "0.5")
+    with pytest.raises(RenderTimeout):
+        render_svg(draw_dot(Value(1.0, "a")))
+    err = capfd.readouterr().err
+    assert "still laying out a drawing of 1 value; it is stopped after 0.5 s" in err
+
+
+def test_an_interrupted_drawing_stops_its_renderer(tmp_path):
+    """Ctrl-C (a Jupyter kernel's interrupt) while dot runs: the KeyboardInterrupt reaches the user, dot is gone."""
+    pid_file = tmp_path / "renderer.pid"
+    script = tmp_path / "draw.py"
+    script.write_text(
+        "import os, sys\n"
+        "from micrograd import Value\n"
+        "from micrograd.viz import draw_dot, render_svg\n"
+        "try:\n"
+        "    render_svg(draw_dot(Value(1.0)))\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, **fake_dot_environment(tmp_path, pid_file), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE, text=True)
+    while not (pid_file.exists() and pid_file.read_text().strip()):  # the renderer has started
+        assert proc.poll() is None, "the drawing ended before its renderer started"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert out.strip() == "interrupted"
+    assert not alive(int(pid_file.read_text()))
+
+
+def test_a_bad_timeout_is_named(monkeypatch):
+    monkeypatch.setenv("MICROGRAD_RENDER_TIMEOUT", "soon")
+    with pytest.raises(ValueError, match="MICROGRAD_RENDER_TIMEOUT='soon' is not a number of seconds"):
+        render_svg(draw_dot(Value(1.0)))
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def fake_dot_environment(tmp_path: pathlib.Path, pid_file: pathlib.Path) -> dict[str, str]:
+    """A PATH whose dot writes its process id to pid_file, then sleeps for a minute: a layout that never ends."""
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    dot = folder / "dot"
+    dot.write_text(f'#!/bin/sh\necho $$ > "{pid_file}"\nexec sleep 60\n', encoding="utf-8")
+    dot.chmod(0o755)
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", "MICROGRAD_RENDERER": "system"}
+
+
+def slow_renderer(monkeypatch, tmp_path: pathlib.Path) -> pathlib.Path:
+    pid_file = tmp_path / "renderer.pid"
+    for name, value in fake_dot_environment(tmp_path, pid_file).items():
+        monkeypatch.setenv(name, value)
+    return pid_file
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+# -- drawing the part next to the root ------------------------------------------------------------
+
+
+def test_depth_draws_the_values_up_to_that_many_ops_below_the_root(renderer):
+    v = lecture_example_after_backward()
+    values, edges = what_a_person_sees(render_svg(draw_dot(v["L"], depth=1)))
+    assert values == {"d": ["data 4", "grad -2"], "f": ["data -2", "grad 4"], "L": ["data -8", "grad 1"]}
+    # d is computed by + from values not drawn: its op is drawn, with nothing going in
+    assert sorted((t, h) for t, h, _ in edges) == [("* of L", "L"), ("+ of d", "d"), ("d", "* of L"), ("f", "* of L")]
+    values, _ = what_a_person_sees(render_svg(draw_dot(v["L"], depth=2)))
+    assert set(values) == {"c", "d", "e", "f", "L"}
+    assert set(what_a_person_sees(render_svg(draw_dot(v["L"], depth=3)))[0]) == set(FINAL)
+
+
+def test_depth_keeps_the_names_of_the_whole_graph_and_counts_only_what_it_draws():
+    model = MLP(2, [16, 16, 1], seed=0)
+    out = model([0.5, -1.0])
+    drawing = draw_dot(out, depth=1)  # the output neuron and the 16 activations it reads
+    nodes, _ = read_drawing(render_svg(drawing))
+    names = {lines[0] for lines in nodes.values() if len(lines) > 1}
+    assert names == {"z[3][0]", "w[3][0][0]", "b[3][0]"} | {f"w[3][0][{k}]" for k in range(1, 16)} | {
+        f"a[2][{j}]" for j in range(16)
+    }
+    assert drawing.counts == (len(names), 17)  # z's op, and the relu of each a[2][j] (dotted: its input is cut)
+    assert "style=dotted" in drawing.source
+    unnamed = Value(1.0) * 2.0
+    # the product is v3, its place in the whole graph (v1 · v2), though it is the first value drawn
+    assert read_drawing(render_svg(draw_dot(unnamed.tanh(), depth=1)))[0]["n0"][0] == "v3"
+
+
+FINAL = {"a", "b", "c", "d", "e", "f", "L"}
+
+
+# -- in a notebook: a picture that fits the output -------------------------------------------------
+
+
+def picture_in(html: str) -> str:
+    """The SVG a drawing's HTML shows: the base64 data: URI of its picture, decoded."""
+    uri = re.search(r"url\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", html).group(1)
+    return base64.b64decode(uri).decode("utf-8")
+
+
+def style_of(html: str, css_class: str) -> dict[str, str]:
+    tag = re.search(rf'<div class="{css_class}"[^>]*style="([^"]*)"', html).group(1)
+    return dict((part.split(":", 1)[0].strip(), part.split(":", 1)[1].strip()) for part in tag.split("; "))
+
+
+def test_a_drawing_in_a_notebook_shrinks_to_fit_no_further_than_readable(renderer):
+    v = lecture_example_after_backward()
+    html = draw_dot(v["L"], show_local=True)._repr_html_()
+    svg = picture_in(html)
+    assert what_a_person_sees(svg)[0]["L"] == ["data -8", "grad 1"]
+    root = ET.fromstring(svg)
+    width_pt = float(root.get("width").removesuffix("pt"))
+    height_pt = float(root.get("height").removesuffix("pt"))
+    smallest_font_pt = min(float(t.get("font-size")) for t in root.iter(f"{SVG}text"))
+    sizer = style_of(html, "mg-sizer")
+    assert sizer["width"] == f"{width_pt * 4 / 3:.0f}px"  # full size: a CSS px is 3/4 of a point
+    assert sizer["max-width"] == "100%"  # narrower where the output is narrower ...
+    # ... but never so small that its smallest text is under 9 px: there the frame scrolls instead
+    assert float(sizer["min-width"].removesuffix("px")) == pytest.approx(
+        width_pt * 4 / 3 * 9 / (smallest_font_pt * 4 / 3), abs=0.5
+    )
+    picture = style_of(html, "mg-picture")
+    assert float(picture["padding-top"].removesuffix("%")) == pytest.approx(100 * height_pt / width_pt, rel=1e-4)
+    assert style_of(html, "mg-frame")["overflow-x"] == "auto"
+    assert style_of(html, "mg-frame")["direction"] == "rtl"  # opens scrolled to its right end, where L is
+    assert "<svg" not in html and "<script" not in html and "<style" not in html  # what an untrusted notebook keeps
+    assert "mg-caption" not in html  # it fits a notebook's width without scrolling: nothing to say
+
+
+def test_a_drawing_too_wide_to_fit_says_how_to_see_all_of_it(patient):
+    h, _, _ = recurrence(10)
+    html = draw_dot(h)._repr_html_()
+    caption = re.search(r'<div class="mg-caption"[^>]*>(.*?)</div>', html).group(1)
+    assert "scrolls sideways" in caption and "drawing.render('graph', format='svg')" in caption
+    assert "rtl" not in draw_dot(h, rankdir="RL")._repr_html_()  # right to left: the root is already at the start
