@@ -150,6 +150,7 @@ def _run(cmd: list[str], data: bytes | None, quiet: bool, what: str = "this draw
             stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent,  # set before exec: the renderer dies with this process
         )
     except OSError as e:
         raise RendererNotFound(f"{cmd[0]} could not be run ({e}); {_INSTALL_HINT}") from e
@@ -181,6 +182,18 @@ def _run(cmd: list[str], data: bytes | None, quiet: bool, what: str = "this draw
     if warnings and not quiet:
         print("\n".join(warnings), file=sys.stderr)
     return out
+
+
+def _die_with_parent() -> None:
+    """In the renderer, before it starts: on Linux, be killed when the Python process that started it dies.
+
+    A kernel that is killed (not interrupted) runs no cleanup, and would leave the renderer laying out.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -819,3 +819,40 @@ def test_a_drawing_too_wide_to_fit_says_how_to_see_all_of_it(patient):
     caption = re.search(r'<div class="mg-caption"[^>]*>(.*?)</div>', html).group(1)
     assert "scrolls sideways" in caption and "drawing.render('graph', format='svg')" in caption
     assert "rtl" not in draw_dot(h, rankdir="RL")._repr_html_()  # right to left: the root is already at the start
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_renderer_dies_with_the_python_process_that_started_it(tmp_path):
+    """A kernel killed outright runs no cleanup: its renderer must not go on laying out on its own."""
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    pid_file = tmp_path / "renderer.pid"
+    script = f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(60)\n"
+    fake.write_text(f"#!{sys.executable}\n{script}")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}", "MICROGRAD_RENDERER": "system"}
+    code = "from micrograd import Value\nfrom micrograd.viz import draw_dot, render_svg\n"
+    code += "render_svg(draw_dot(Value(2.0)))\n"
+    root = pathlib.Path(__file__).resolve().parent.parent
+    parent = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=root)
+    for _ in range(200):  # wait until the renderer runs
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    renderer = int(pid_file.read_text())
+    parent.kill()  # as a kernel is killed: no cleanup runs in it
+    parent.wait()
+    for _ in range(100):
+        if not running(renderer):
+            break
+        time.sleep(0.05)
+    assert not running(renderer), "the renderer outlived the process that started it"
+
+
+def running(pid: int) -> bool:
+    """Whether process pid is running (a zombie waiting to be reaped is not)."""
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
