@@ -215,6 +215,14 @@ class MLP(Module):
             kinds = f"output_activation={activations[-1]!r}"
         return f"MLP({self.nin}, {self.sizes[1:]}, {kinds}): {_parameters(len(self.parameters()))}"
 
+    def describe(self) -> str:
+        """Every neuron, layer by layer, one line each: the listing the one-line repr leaves out."""
+        return "\n".join(
+            f"layer {l} neuron {j}: {neuron!r}"
+            for l, layer in enumerate(self.layers, start=1)
+            for j, neuron in enumerate(layer.neurons)
+        )
+
     # -- saving and loading: the file format is micrograd.model_file's ---------------------------
 
     def state_dict(self) -> model_file.State:

@@ -105,7 +105,7 @@ class BackwardTrace(Sequence[BackwardStep]):
         why = f"the seed: ∂{name}/∂{name} = 1" if self.seed == 1.0 else "the seed given to backward"
         return f"{name}.grad = {format_number(self.start, self.digits)}   ({why})"
 
-    def draw(self, k: int, *, rankdir: str = "LR", max_nodes: int = 2000) -> viz.Drawing:
+    def draw(self, k: int, *, rankdir: str = "LR", max_nodes: int = viz.MAX_NODES) -> viz.Drawing:
         """The graph after k steps: step k's edge and child highlighted, only the grads known so far filled in."""
         k = self._check_step(k)
         viz.graph_nodes(self.root, max_nodes)
@@ -126,7 +126,7 @@ class BackwardTrace(Sequence[BackwardStep]):
             grad_text=grad_text,
         )
 
-    def stepper(self, *, rankdir: str = "LR", max_nodes: int = 2000) -> Stepper:
+    def stepper(self, *, rankdir: str = "LR", max_nodes: int = viz.MAX_NODES) -> Stepper:
         """Every step in one drawing, with previous/next buttons and a slider; shows in Jupyter, saves as HTML."""
         viz.graph_nodes(self.root, max_nodes)
         return Stepper(self, rankdir)
@@ -163,11 +163,20 @@ class BackwardTrace(Sequence[BackwardStep]):
     def _title(self) -> str:
         return f"backward from {self.names[self.root]}: {self.seed_equation()}, then {_steps(len(self))}"
 
+    def leaf_note(self) -> str:
+        """Why the leaves get grads: they are the inputs, the weights and the constants of the graph."""
+        leaves = [self.names[node] for node in self.order if not node._prev]
+        return (
+            f"the leaves ({', '.join(leaves)}) are the graph's inputs, weights and constants: backward gives "
+            "every leaf a grad, and training uses only the weights'"
+        )
+
     def __str__(self) -> str:
-        return self._title() + "\n\n" + _text_table(self._HEADER, self._rows())
+        return self._title() + "\n\n" + _text_table(self._HEADER, self._rows()) + "\n\n" + self.leaf_note()
 
     def _repr_html_(self) -> str:
-        return _html_table(self._title(), self._HEADER, self._rows())
+        note = f'<p style="margin-top: 0.3em">{escape(self.leaf_note())}</p>'
+        return _html_table(self._title(), self._HEADER, self._rows()) + "\n" + note
 
     def __repr__(self) -> str:
         return f"BackwardTrace(root={self.names[self.root]!r}, steps={len(self)})"

@@ -68,3 +68,11 @@ def test_a_regression_history_has_no_accuracy_to_print():
         "History(2 epochs, 2 steps: loss 2 → 0.5; see .loss, .accuracy)"
     )
     assert repr(History()) == "History(0 epochs, 0 steps)"
+
+
+def test_the_per_neuron_listing_is_a_method():
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    lines = model.describe().splitlines()
+    assert len(lines) == 4
+    assert lines[0] == "layer 1 neuron 0: Neuron(2, activation='tanh'): 3 parameters"
+    assert lines[-1] == "layer 2 neuron 0: Neuron(3, activation='linear'): 4 parameters"

@@ -182,7 +182,8 @@ def test_the_text_table_lists_every_step_with_its_numbers():
         "before",
         "after",
     ]
-    rows = [line.split() for line in lines[3:]]
+    assert lines[-1].startswith("the leaves (a, b, c, f) are the graph's inputs, weights and constants")
+    rows = [line.split() for line in lines[3:-2]]
     assert rows == [
         ["1", "L", "d", "-2", "1", "-2", "0", "-2"],
         ["2", "L", "f", "4", "1", "4", "0", "4"],
