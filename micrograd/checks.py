@@ -45,6 +45,11 @@ def as_float(x: object, what: str) -> float:
     raise TypeError(f"{what} takes a real number (int or float), got {type_name(x)}")
 
 
+def is_number(x: object) -> TypeIs[numbers.Real]:
+    """A real number: an int, a float or a numpy number, but not a bool."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def is_int(x: object) -> TypeGuard[numbers.Integral]:
     """A whole number: an int or a numpy integer, but not a bool (as micrograd 0.1.0 takes them)."""
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)

@@ -13,11 +13,10 @@ scaled) and the same shuffle whatever the noise, so ``noise=0`` shows the curves
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from collections.abc import Callable
 
-from micrograd.checks import is_int
+from micrograd.checks import is_int, is_number
 
 __all__ = ["DATASETS", "Dataset", "make_circles", "make_moons", "make_spiral", "make_xor"]
 
@@ -36,7 +35,7 @@ def make_moons(n_samples: int = 100, *, noise: float = 0.1, seed: int = 0) -> Da
 def make_circles(n_samples: int = 100, *, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> Dataset:
     """Two concentric circles: radius 1 for class 0, radius ``factor`` (between 0 and 1) for class 1."""
     n_samples, seed = _check(n_samples, noise, seed, "make_circles")
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.0 < factor < 1.0:
+    if not is_number(factor) or not 0.0 < factor < 1.0:
         raise ValueError(f"make_circles: factor (the inner radius) must be between 0 and 1, got {factor!r}")
     n_out = n_samples // 2
     step_out, step_in = 2 * math.pi / n_out, 2 * math.pi / (n_samples - n_out)
@@ -106,7 +105,7 @@ def _check(n_samples: object, noise: object, seed: object, who: str) -> tuple[in
         raise TypeError(f"{who}: n_samples must be an int, got {type(n_samples).__name__}")
     if n_samples < 2:
         raise ValueError(f"{who}: n_samples must be at least 2 (one point per class), got {n_samples}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+    if not is_number(noise):
         raise TypeError(f"{who}: noise must be a real number, got {type(noise).__name__}")
     if not math.isfinite(noise) or noise < 0:
         raise ValueError(f"{who}: noise (a standard deviation) must be finite and ≥ 0, got {noise!r}")

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from micrograd.checks import is_number
 from micrograd.engine import Number
 from micrograd.nn import MLP
 
@@ -158,7 +159,7 @@ def _floats(xs: object, n: int, what: str) -> list[float]:
         raise ValueError(f"{what} must have {n} entries, got {len(xs)}")
     reals: list[numbers.Real] = []
     for v in cast(Iterable[object], xs):  # sized (checked above), so a sequence
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        if not is_number(v):
             raise TypeError(f"{what} must hold real numbers, got {type(v).__name__}")
         reals.append(v)
     return [float(v) for v in reals]

@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeGuard, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
-from micrograd.checks import is_sequence, not_a_sequence
+from micrograd.checks import is_number, is_sequence, not_a_sequence
 from micrograd.engine import Number, Value
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ def l2_penalty(parameters: Iterable[Value], alpha: Number) -> Value:
     for p in params:
         if not isinstance(p, Value):
             raise TypeError(f"l2_penalty: parameters must be Values, got {type(p).__name__}")
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+    if not is_number(alpha):
         raise TypeError(f"l2_penalty: alpha must be a number, got {type(alpha).__name__}")
     if not math.isfinite(alpha) or alpha < 0:
         raise ValueError(f"l2_penalty: alpha must be a finite number ≥ 0, got {alpha!r}")
@@ -204,10 +204,6 @@ def _shown(x: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _is_number(x: object) -> TypeGuard[numbers.Real]:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
 def _number(t: object, i: int, loss: str) -> float | Value:
     """A target as a float, or the Value leaf it is, its number checked the same way."""
     if isinstance(t, Value):
@@ -217,7 +213,7 @@ def _number(t: object, i: int, loss: str) -> float | Value:
                 "targets are data: pass its .data"
             )
         value = t.data
-    elif _is_number(t):
+    elif is_number(t):
         t = value = float(t)
     else:
         raise TypeError(f"{loss}: targets must be real numbers, got {_shown(t)} ({type(t).__name__}) for example {i}")

@@ -13,6 +13,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from micrograd.checks import is_number
 from micrograd.engine import Number, Value, no_grad
 
 __all__ = ["accuracy", "decision_rule", "evaluate"]
@@ -135,7 +136,3 @@ def _one_hot(t: object) -> int | None:
     if not all(is_number(v) and v in (0, 1) for v in t) or sum(t) != 1:
         return None
     return list(t).index(1)
-
-
-def is_number(x: object) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)

@@ -11,10 +11,10 @@ A training step is: ``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.
 from __future__ import annotations
 
 import math
-import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
+from micrograd.checks import is_number
 from micrograd.engine import Number, Value
 from micrograd.nn import Module
 
@@ -145,7 +145,7 @@ def _parameters(params: object, who: str) -> list[Value]:
 
 
 def _real(x: object, name: str, who: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not is_number(x):
         raise TypeError(f"{who}: {name} must be a real number, got {type(x).__name__}")
     x = float(x)
     if not math.isfinite(x):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
+from micrograd.checks import is_number
 from micrograd.engine import Number, Value, no_grad
 from micrograd.metrics import Model, Target, decision_rule
 from micrograd.train import History
@@ -147,7 +147,7 @@ def plot_loss(
     if not losses:
         raise ValueError("plot_loss: there is no loss to plot (train for at least one epoch)")
     for value in losses:
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        if not is_number(value) or not math.isfinite(value):
             raise ValueError(f"plot_loss: losses must be finite numbers, got {value!r}")
     ax = _axes(ax, figsize, dpi)
     epochs = list(range(1, len(losses) + 1))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Protocol, cast
 
-from micrograd.checks import caller_is_ours, is_sequence, not_a_sequence
+from micrograd.checks import caller_is_ours, is_int, is_number, is_sequence, not_a_sequence
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
 from micrograd.engine import Number, Value, is_grad_enabled, linear, not_recorded, topological_order
 from micrograd.metrics import (
@@ -35,7 +35,6 @@ from micrograd.metrics import (
     accuracy,
     decision_rule,
     evaluate,
-    is_number,
     loss_and_accuracy,
     prediction,
 )
@@ -109,7 +108,7 @@ def fit(
     targets as Values (quadratic_cost, hinge_loss, and sums with l2_penalty), and a ValueError says
     so for another. Returns the History of the loss and accuracy after each epoch.
     """
-    X, y, epochs, batch_size = _checked(model, X, y, loss, optimizer, epochs, batch_size, seed, verbose, compiled)
+    X, y, epochs, batch_size, seed = _checked(model, X, y, loss, optimizer, epochs, batch_size, seed, verbose, compiled)
     if compiled:
         with _diverging(optimizer):
             run = _CompiledRun(model, X, y, loss, optimizer)
@@ -153,8 +152,8 @@ def _checked(
     seed: int,
     verbose: bool,
     compiled: bool,
-) -> tuple[list[Sequence[Number]], list[Target], int, int]:
-    """fit()'s arguments checked, before any work: (X, y) as lists, the epochs and the batch size."""
+) -> tuple[list[Sequence[Number]], list[Target], int, int, int]:
+    """fit()'s arguments checked, before any work: (X, y) as lists, the epochs, the batch size and the seed."""
     if not is_grad_enabled():
         raise not_recorded("fit()", "it was called")
     for data, what in ((X, "X (the inputs)"), (y, "y (the targets)")):
@@ -174,12 +173,12 @@ def _checked(
         )
     epochs = _count(epochs, "epochs", 1)
     batch_size = len(X) if batch_size is None else min(_count(batch_size, "batch_size", 1), len(X))
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not is_int(seed):
         raise TypeError(f"fit: seed must be an int, got {type(seed).__name__}")
     for name, flag in (("verbose", verbose), ("compiled", compiled)):
         if not isinstance(flag, bool):
             raise TypeError(f"fit: {name} must be True or False, got {type(flag).__name__}")
-    return X, y, epochs, batch_size
+    return X, y, epochs, batch_size, int(seed)
 
 
 def _checking_first_output(model: Model, y: list[Target]) -> Model:
@@ -352,11 +351,11 @@ def _flat(x: object) -> list[object]:
 
 
 def _count(n: object, name: str, least: int) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
+    if not is_int(n):
         raise TypeError(f"fit: {name} must be an int, got {type(n).__name__}")
     if n < least:
         raise ValueError(f"fit: {name} must be at least {least}, got {n}")
-    return n
+    return int(n)
 
 
 @contextmanager

@@ -28,15 +28,11 @@ import sysconfig
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from html import escape
-from typing import TYPE_CHECKING
 
 import graphviz
 from graphviz.backend import dot_command, rendering
 
 from micrograd.engine import Value, node_names, topological_order
-
-if TYPE_CHECKING:
-    import subprocess
 
 RENDERER_VARIABLE = "MICROGRAD_RENDERER"
 RENDERERS = ("auto", "system", "pure")

@@ -34,7 +34,7 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeGuard
 
-from micrograd.checks import is_sequence, not_a_sequence
+from micrograd.checks import is_number, is_sequence, not_a_sequence
 from micrograd.compile.graph import Graph, check_op
 from micrograd.compile.loops import LOOP_MIN_NODES, find_loop
 from micrograd.compile.writer import Writer
@@ -299,7 +299,7 @@ def _floats_only(xs: Sequence[object]) -> TypeGuard[Sequence[float]]:
 def _number(x: object, what: str) -> float:
     if isinstance(x, Value):
         raise TypeError(f"{what} must be a number, got a Value; pass its .data")
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not is_number(x):
         raise TypeError(f"{what} must be a real number, got {_name(x)}")
     return float(x)
 
