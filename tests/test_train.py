@@ -587,3 +587,13 @@ def test_compiled_training_refuses_a_loss_that_reads_a_target_s_number(read):
     with pytest.raises(ValueError, match=r"read the number of y\[0\].*replay"):
         fit(model, X, y, loss=weighted, optimizer=SGD(model, lr=0.05), epochs=3, batch_size=10, compiled=True)
     assert [p.data for p in model.parameters()] == [p.data for p in MLP(2, [8, 1], seed=0).parameters()]
+
+
+def test_numpy_integers_are_epochs_batch_sizes_and_seeds(np):
+    X, y = make_moons(20, seed=1)
+    histories = []
+    for number in (int, np.int64):
+        model = MLP(2, [4, 1], output_activation="sigmoid", seed=0)
+        options = {"epochs": number(2), "batch_size": number(5), "seed": number(3), "verbose": False}
+        histories.append(fit(model, X, y, loss=binary_cross_entropy, optimizer=SGD(model, lr=0.1), **options))
+    assert histories[0] == histories[1]
