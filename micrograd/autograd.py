@@ -1,0 +1,283 @@
+"""Gradients as values: grad() as torch.autograd.grad, to any order, and the Hessian from it.
+
+backward() puts floats in .grad. grad(y, xs) returns ∂y/∂x for each x instead and touches no .grad;
+with create_graph=True each gradient is a Value with a graph of its own, so it can be differentiated
+again. That graph is the chain rule written in Values: along each edge, ∂node/∂child · node's
+gradient, where ∂node/∂child is the op's local derivative (micrograd.ops) evaluated on the node's
+Values instead of its floats. It is the same definition backward() uses, computed on Values, so its
+numbers are backward()'s, and its own derivatives come from the definitions of the ops it is made of.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from micrograd import expr, ops
+from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
+from micrograd.engine import (
+    Number,
+    Value,
+    _result,
+    chain_rule,
+    not_recorded,
+    start_backward,
+    topological_order,
+)
+from micrograd.ops import Op
+
+Grad = Value | float  # a gradient while grad() builds it: a Value, or a constant
+
+
+def grad(
+    output: Value, inputs: Sequence[Value], grad_output: Number = 1.0, create_graph: bool = False
+) -> list[Value]:
+    """∂output/∂x for each x of inputs, in order, as torch.autograd.grad; no .grad is read or written.
+
+    ``grad_output`` is the seed (∂output/∂output). An input that output does not depend on gets 0.0
+    (PyTorch's ``allow_unused=True`` gives None there). Without ``create_graph`` the gradients are
+    leaves, computed as backward() computes them; with it each is a Value whose graph computes it
+    from the inputs, to differentiate again (inside no_grad() no graph is built: the gradients are leaves).
+    """
+    seed = _check(output, inputs, grad_output, create_graph)
+    order = topological_order(output)
+    if not create_graph:
+        return [Value(g) for g in _float_grads(output, order, seed, inputs)]
+    grads: dict[Value, Grad] = {output: seed}
+    for node in reversed(order):
+        g = grads.get(node)
+        if g is None or not node._prev:
+            continue
+        for child, d in zip(node._prev, local_values(node)):
+            grads[child] = _accumulate(grads.get(child), d, g)
+    return [_as_value(grads.get(x, 0.0)) for x in inputs]
+
+
+def hessian(f: Callable[[list[Value]], Value], xs: Sequence[Number]) -> list[list[float]]:
+    """The matrix of second derivatives ∂²f/∂x_i∂x_j at xs, row by row: grad() of each entry of grad()."""
+    leaves = _leaves(xs, "hessian()")
+    y = _call(f, leaves, "hessian()")
+    return [[g.data for g in grad(d, leaves)] for d in grad(y, leaves, create_graph=True)]
+
+
+def hvp(f: Callable[[list[Value]], Value], xs: Sequence[Number], v: Sequence[Number]) -> list[float]:
+    """The Hessian of f at xs times the vector v, by differentiating ∇f · v: two passes, no Hessian built."""
+    leaves = _leaves(xs, "hvp()")
+    vs = _numbers(v, "hvp() vector")
+    if len(vs) != len(leaves):
+        raise ValueError(f"hvp() needs a vector as long as xs: xs has {len(leaves)} numbers, v has {len(vs)}")
+    y = _call(f, leaves, "hvp()")
+    gradient = grad(y, leaves, create_graph=True)
+    directional = sum((g * vk for g, vk in zip(gradient, vs)), Value(0.0))
+    return [g.data for g in grad(directional, leaves)]
+
+
+# -- the chain rule in floats, and in Values ------------------------------------------------------------
+
+
+def _float_grads(output: Value, order: list[Value], seed: float, inputs: Sequence[Value]) -> list[float]:
+    """backward()'s very pass, its grads read for inputs and every .grad it used put back as it was."""
+    saved = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0  # start_backward makes it -0.0: a fresh graph, leaves accumulating nothing
+        start_backward(output, order, seed)
+        chain_rule(order)
+        found = {node: node.grad for node in order}
+    finally:
+        for node, g in zip(order, saved):
+            node.grad = g
+    return [found.get(x, 0.0) for x in inputs]
+
+
+def _accumulate(total: Grad | None, d: object, g: Grad) -> Grad:
+    """total + d · g, the chain rule along one edge, written short where that gives the same number."""
+    if d is _MASK:  # a structural zero: +0.0, whatever g is
+        if total is None:
+            return 0.0
+        return total + 0.0 if math.copysign(1.0, float(total)) < 0.0 else total
+    if isinstance(d, float):
+        if isinstance(g, float):
+            contribution: Grad = d * g
+        elif d == 1.0:  # 1.0 · g is g exactly, and -1.0 · g is -g
+            contribution = g
+        elif d == -1.0:
+            contribution = -g
+        else:
+            contribution = d * g
+    elif isinstance(g, float) and g == 1.0:  # d · 1.0 is d exactly
+        contribution = d  # type: ignore[assignment]
+    else:
+        contribution = d * g  # type: ignore[operator]
+    return contribution if total is None else total + contribution
+
+
+def _as_value(g: Grad) -> Value:
+    return g if isinstance(g, Value) else Value(g)
+
+
+# -- local derivatives as Values ---------------------------------------------------------------------------
+
+
+class _Traced:
+    """A Value while an op's local derivative is evaluated on it: arithmetic records, comparisons read the data.
+
+    A Value compares with ==, like any node, by identity; the ops' definitions compare numbers.
+    """
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Value) -> None:
+        self.v = v
+
+    def __float__(self) -> float:
+        return self.v._data
+
+    def __add__(self, o: object) -> _Traced:
+        return _Traced(self.v + _v(o))
+
+    def __radd__(self, o: object) -> _Traced:
+        return _Traced(_v(o) + self.v)
+
+    def __sub__(self, o: object) -> _Traced:
+        return _Traced(self.v - _v(o))
+
+    def __rsub__(self, o: object) -> _Traced:
+        return _Traced(_v(o) - self.v)
+
+    def __mul__(self, o: object) -> _Traced:
+        return _Traced(self.v * _v(o))
+
+    def __rmul__(self, o: object) -> _Traced:
+        return _Traced(_v(o) * self.v)
+
+    def __truediv__(self, o: object) -> _Traced:
+        return _Traced(self.v / _v(o))
+
+    def __rtruediv__(self, o: object) -> _Traced:
+        return _Traced(_v(o) / self.v)
+
+    def __neg__(self) -> _Traced:
+        return _Traced(-self.v)
+
+    def __lt__(self, o: object) -> bool:
+        return self.v._data < float(o)  # type: ignore[arg-type]
+
+    def __le__(self, o: object) -> bool:
+        return self.v._data <= float(o)  # type: ignore[arg-type]
+
+    def __gt__(self, o: object) -> bool:
+        return self.v._data > float(o)  # type: ignore[arg-type]
+
+    def __ge__(self, o: object) -> bool:
+        return self.v._data >= float(o)  # type: ignore[arg-type]
+
+    def __eq__(self, o: object) -> bool:  # type: ignore[override]
+        return self.v._data == float(o)  # type: ignore[arg-type]
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _v(x: object) -> Any:
+    return x.v if isinstance(x, _Traced) else x
+
+
+def _unary(method: str) -> Callable[[_Traced], _Traced]:
+    return lambda x: _Traced(getattr(x.v, method)())
+
+
+def _c_node(op: Op, compute: Callable[..., float], operands: Sequence[_Traced | float]) -> _Traced:
+    """A node of op whose value is C's (±inf, NaN where Python raises), as the ops' derivatives compute it."""
+    children = tuple(x.v if isinstance(x, _Traced) else Value(x) for x in operands)
+    if op is ops.POW and not isinstance(operands[1], _Traced):  # a constant exponent is part of the op
+        op, children = ops.power(float(operands[1])), children[:1]
+    xs = [float(x) for x in operands]
+    out = compute(*xs)
+    return _Traced(_result(out, children, op.derivatives(out, *xs[: len(children)]), op))
+
+
+_MASK = object()  # a structural zero among the local derivatives
+
+
+# What an op's local derivative may call (micrograd.ops.RUNTIME), on Values: each call records its node.
+_GRAPH_RUNTIME: dict[str, Any] = {
+    "exp": _unary("exp"),
+    "log": _unary("log"),
+    "tanh": _unary("tanh"),
+    "sqrt": _unary("sqrt"),
+    "sin": _unary("sin"),
+    "cos": _unary("cos"),
+    "fabs": _unary("abs"),
+    "copysign": lambda x, y: math.copysign(float(x), float(y)),  # ±inf or ±1: a constant where it is defined
+    "inf": math.inf,
+    "nan": math.nan,
+    "mul": operator.mul,
+    "_c_pow": lambda x, y: _c_node(ops.POW, ops._c_pow, (x, y)),
+    "_log_or_nan": lambda x: _c_node(ops.LOG, ops._log_or_nan, (x,)),
+    "_masked": lambda local: local,
+    "ZERO": _MASK,
+    "ZERO_1": (_MASK,),
+}
+_graph_locals: dict[Op, Callable[..., tuple[Any, ...]]] = {}
+
+
+def local_values(node: Value) -> list[Value | float | object]:
+    """∂node/∂child for each child, as Values computed from node and its children (floats where constant)."""
+    op = node._op
+    if not isinstance(op, Op):
+        raise TypeError(f"{node!r} was not computed by an op of micrograd")
+    function = _graph_locals.get(op)
+    if function is None:
+        function = expr.compile_function(["out", *op.operands], op.local_text, _GRAPH_RUNTIME)
+        _graph_locals[op] = function
+    local = function(_Traced(node), *op.args([_Traced(c) for c in node._prev]))
+    return [_v(d) for d in local]
+
+
+# -- checks --------------------------------------------------------------------------------------------------
+
+
+def _check(output: object, inputs: object, grad_output: object, create_graph: object) -> float:
+    if not isinstance(output, Value):
+        raise TypeError(f"grad() differentiates a Value, got {type_name(output)} as output")
+    if isinstance(inputs, Value):
+        raise TypeError("grad() takes a sequence of Values as inputs, got one Value: put it in a list, [x]")
+    if not is_sequence(inputs):
+        raise TypeError(f"grad() takes a sequence of Values as inputs, got {not_a_sequence(inputs)}")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() inputs must be Values, got {type_name(x)} at position {i}")
+        if x._op and not x._prev:
+            raise not_recorded("grad()", f"input {i} ({x!r}) was computed")
+    if output._op and not output._prev:
+        raise not_recorded("grad()", "the output was computed")
+    if type(create_graph) is not bool:
+        raise TypeError(f"grad(create_graph=...) must be True or False, got {type_name(create_graph)}")
+    return as_float(grad_output, "grad(grad_output=...)")
+
+
+def _numbers(xs: object, what: str) -> list[float]:
+    if not is_sequence(xs):
+        raise TypeError(f"{what} must be a sequence of numbers, got {not_a_sequence(xs)}")
+    return [as_float(x, what) for x in xs]
+
+
+def _leaves(xs: object, what: str) -> list[Value]:
+    numbers = _numbers(xs, f"{what} xs")
+    if not numbers:
+        raise ValueError(f"{what} needs at least one number in xs")
+    return [Value(x, label=f"x[{i}]") for i, x in enumerate(numbers)]
+
+
+def _call(f: object, leaves: list[Value], what: str) -> Value:
+    if not callable(f):
+        raise TypeError(f"{what} takes a function of a list of Values, got {type_name(f)}")
+    y = f(leaves)
+    if not isinstance(y, Value):
+        raise TypeError(f"{what}: f must return one Value, got {type_name(y)}")
+    return y
+
+
+__all__ = ["grad", "hessian", "hvp", "local_values"]

@@ -1,0 +1,266 @@
+"""grad(), to any order, hessian() and hvp(): against PyTorch float64 and the closed form.
+
+Random graphs apply every op of the table of ops (tests/edge_cases.py) inside its domain and away
+from its kinks, and their first, second and third derivatives are compared with
+torch.autograd.grad(create_graph=True) on the same graph, to 1e-12 relative.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edge_cases import OPS
+from micrograd import MLP, Value, linear, no_grad
+from micrograd.autograd import grad, hessian, hvp
+
+KINK_DISTANCE = 1e-3
+LIMIT = 1e4  # values past this are left out of a graph: their derivatives of order 3 outgrow 1e-12 checks
+
+
+def usable(op, operands: list[float]) -> bool:
+    """Operands inside the op's domain, away from its kinks, where its value and derivatives are moderate."""
+    for x, (lo, hi) in zip(operands, op.domain):
+        if not lo <= x <= hi or any(abs(x - k) < KINK_DISTANCE for k in op.kinks):
+            return False
+    return True
+
+
+def build(data: list[float], recipe: list, make_leaf, apply) -> list:
+    """The graph of recipe over leaves of data: each step an op of the table on earlier nodes, where usable."""
+    nodes = [make_leaf(x) for x in data]
+    floats = list(data)
+    for name, picks in recipe:
+        op = OPS[name]
+        idx = [pick(len(nodes), i) for i in picks[: len(op.domain)]]
+        if not usable(op, [floats[i] for i in idx]):
+            continue
+        with no_grad():
+            value = float(op.value(*[Value(floats[i]) for i in idx]))
+        if not math.isfinite(value) or abs(value) > LIMIT:
+            continue
+        nodes.append(apply(op, [nodes[i] for i in idx]))
+        floats.append(value)
+    return nodes
+
+
+def pick(n: int, i: int) -> int:
+    """Mostly one of the last three nodes, so that ops chain; else any earlier one."""
+    return n - 1 - i % min(3, n) if i % 4 else i // 4 % n
+
+
+recipes = st.lists(
+    st.tuples(st.sampled_from(sorted(OPS)), st.lists(st.integers(0, 10**6), min_size=3, max_size=3)),
+    min_size=1,
+    max_size=8,
+)
+points = st.lists(st.floats(-2.0, 2.0, allow_nan=False).map(lambda x: round(x, 6)), min_size=1, max_size=3)
+
+
+def close(ours: float, theirs: float, scale: float) -> bool:
+    """Equal to 1e-12 relative; where a derivative cancels to about zero, relative to the terms it sums."""
+    return math.isclose(ours, theirs, rel_tol=1e-12, abs_tol=1e-12 * scale)
+
+
+def derivatives(grad_fn, root, leaves, order: int, picks: list[int]) -> list[list[float]]:
+    """Orders 1..order: ∂root/∂x for every leaf, then ∂/∂x of the picked derivative of the order below."""
+    found, current = [], root
+    for k in range(order):
+        gs = grad_fn(current, leaves, create_graph=k < order - 1)
+        found.append([float(g.detach()) if hasattr(g, "detach") else float(g) for g in gs])
+        current = gs[picks[k] % len(gs)]
+    return found
+
+
+def torch_grad(torch):
+    """torch.autograd.grad as grad() is called: a gradient that does not depend on the leaves is 0."""
+
+    def grad_fn(output, leaves, create_graph):
+        if not output.requires_grad:
+            return [torch.tensor(0.0) for _ in leaves]
+        found = torch.autograd.grad(output, leaves, create_graph=create_graph, allow_unused=True)
+        return [torch.tensor(0.0) if g is None else g for g in found]
+
+    return grad_fn
+
+
+@settings(max_examples=300)
+@given(points, recipes, st.integers(1, 3), st.lists(st.integers(0, 10), min_size=3, max_size=3))
+def test_derivatives_to_order_3_of_random_graphs_of_every_op_match_pytorch(torch, data, recipe, order, picks):
+    ours_nodes = build(data, recipe, Value, lambda op, xs: op.value(*xs))
+    leaves = ours_nodes[: len(data)]
+    theirs_leaves = [torch.tensor(x, requires_grad=True) for x in data]
+    made = iter(theirs_leaves)
+    theirs_nodes = build(data, recipe, lambda x: next(made), lambda op, xs: op.torch(torch, *xs))
+    ours = derivatives(grad, ours_nodes[-1], leaves, order, picks)
+    theirs = derivatives(torch_grad(torch), theirs_nodes[-1], theirs_leaves, order, picks)
+    scale = 1.0 + max(abs(x) for row in theirs for x in row)
+    for k, (row, expected) in enumerate(zip(ours, theirs), start=1):
+        for i, (a, b) in enumerate(zip(row, expected)):
+            assert close(a, b, scale), f"order {k}, leaf {i}: {a!r} against PyTorch's {b!r}"
+
+
+# -- exact cases ---------------------------------------------------------------------------------------------
+
+
+def test_the_third_derivative_of_x_to_the_4_at_2_is_48():
+    x = Value(2.0)
+    (d1,) = grad(x**4, [x], create_graph=True)
+    (d2,) = grad(d1, [x], create_graph=True)
+    (d3,) = grad(d2, [x])
+    assert (d1.data, d2.data, d3.data) == (32.0, 48.0, 48.0)  # 4x³, 12x², 24x
+
+
+@pytest.mark.parametrize("x", [-2.0, -0.5, 0.5, 3.0])
+def test_the_second_derivative_of_relu_is_0_wherever_it_is_defined(x):
+    v = Value(x)
+    (d1,) = grad(v.relu(), [v], create_graph=True)
+    (d2,) = grad(d1, [v])
+    assert d1.data == (1.0 if x > 0 else 0.0)
+    assert d2.data == 0.0
+
+
+def test_the_gradient_of_a_constant_is_0_and_of_an_unused_input_too():
+    x, unused = Value(3.0), Value(5.0)
+    constant = Value(7.0) * 2.0
+    assert [g.data for g in grad(constant, [x])] == [0.0]
+    for create_graph in (False, True):
+        assert [g.data for g in grad(x * x, [x, unused], create_graph=create_graph)] == [6.0, 0.0]
+
+
+def test_tanh_s_derivatives_are_the_closed_forms():
+    x = Value(0.7)
+    t = math.tanh(0.7)
+    d, found = x.tanh(), []
+    for _ in range(4):
+        (d,) = grad(d, [x], create_graph=True)
+        found.append(d.data)
+    s = 1 - t * t  # tanh' = 1 - tanh²
+    closed = [s, -2 * t * s, s * (6 * t * t - 2), 8 * t * s * (2 - 3 * t * t)]
+    for ours, exact in zip(found, closed):
+        assert ours == pytest.approx(exact, rel=1e-13)
+
+
+def test_without_create_graph_the_gradients_are_backward_s_numbers_as_leaves_and_no_grad_is_touched():
+    model = MLP(3, [4, 1], seed=2)
+    x = [Value(0.5), Value(-1.0), Value(2.0)]
+    loss = (model(x) - 1.0) ** 2
+    params = model.parameters()
+    for p in params:
+        p.grad = 0.25  # left over from an earlier step: grad() must neither read nor change it
+    before = [n.grad for n in topological_order_of(loss)]
+    found = grad(loss, params + x)
+    assert [n.grad for n in topological_order_of(loss)] == before
+    assert all(not g._prev for g in found)
+    model.zero_grad()
+    loss.backward()
+    assert [g.data for g in found] == [p.grad for p in params + x]  # bit for bit
+
+
+def test_with_create_graph_the_first_derivatives_are_backward_s_numbers_too():
+    model = MLP(2, [3, 1], activation="tanh", seed=4)
+    x = [Value(0.3), Value(-0.8)]
+    loss = (model(x) - 0.5) ** 2
+    found = grad(loss, model.parameters(), create_graph=True)
+    loss.backward()
+    assert [g.data for g in found] == [p.grad for p in model.parameters()]
+    assert any(g._prev for g in found)
+
+
+def topological_order_of(root):
+    from micrograd import topological_order
+
+    return topological_order(root)
+
+
+def test_second_derivatives_through_linear_and_a_network_match_pytorch(torch):
+    ws, xs, b = [0.3, -1.2, 0.7], [1.5, 0.4, -0.9], 0.2
+    w = [Value(v) for v in ws]
+    a = [Value(v) for v in xs]
+    z = linear(w, a, Value(b)).tanh() * linear(a, a)
+    first = grad(z, w + a, create_graph=True)
+    ours = [[g.data for g in grad(d, w + a)] for d in first]
+    tw = torch.tensor(ws, requires_grad=True)
+    ta = torch.tensor(xs, requires_grad=True)
+
+    def f(flat):
+        return torch.tanh(flat[:3] @ flat[3:] + b) * (flat[3:] @ flat[3:])
+
+    theirs = torch.autograd.functional.hessian(f, torch.cat([tw, ta]).detach())
+    for row, expected in zip(ours, theirs.tolist()):
+        assert row == pytest.approx(expected, rel=1e-12, abs=1e-14)
+
+
+def rosenbrock_like(v):
+    return (1.0 - v[0]) ** 2 + 100.0 * (v[1] - v[0] ** 2) ** 2 + (v[2] * v[0]).sin() + v[1].exp() * v[2]
+
+
+def test_hessian_and_hvp_match_pytorch_s(torch):
+    xs, v = [0.4, -0.3, 1.1], [1.0, -2.0, 0.5]
+
+    def f(t):
+        return (1.0 - t[0]) ** 2 + 100.0 * (t[1] - t[0] ** 2) ** 2 + torch.sin(t[2] * t[0]) + torch.exp(t[1]) * t[2]
+
+    expected = torch.autograd.functional.hessian(f, torch.tensor(xs)).tolist()
+    _, expected_hvp = torch.autograd.functional.hvp(f, torch.tensor(xs), torch.tensor(v))
+    ours = hessian(rosenbrock_like, xs)
+    for row, exp_row in zip(ours, expected):
+        assert row == pytest.approx(exp_row, rel=1e-12)
+    assert hvp(rosenbrock_like, xs, v) == pytest.approx(expected_hvp.tolist(), rel=1e-12)
+    # and the Hessian times v, from hessian(), is hvp's vector
+    assert hvp(rosenbrock_like, xs, v) == pytest.approx([sum(h * vk for h, vk in zip(row, v)) for row in ours])
+
+
+def test_inside_no_grad_the_gradients_are_leaves():
+    x = Value(1.5)
+    y = x.exp() * x
+    with no_grad():
+        (d,) = grad(y, [x], create_graph=True)
+    assert not d._prev
+    assert d.data == pytest.approx(math.exp(1.5) * 2.5, rel=1e-15)
+
+
+def test_a_gradient_s_graph_is_a_graph_like_any_other(tmp_path):
+    from micrograd.trace import trace_backward
+    from micrograd.viz import draw_dot
+
+    x = Value(3.0, label="x")
+    (dy,) = grad(x**3, [x], create_graph=True)  # 3x²: built from x
+    assert dy.data == 27.0
+    svg = draw_dot(dy).pipe(format="svg").decode()
+    assert ">x<" in svg and "27" in svg
+    trace = trace_backward(dy)
+    assert trace.grads[x] == 18.0  # d(3x²)/dx = 6x
+
+
+# -- bad input -----------------------------------------------------------------------------------------------
+
+
+def test_bad_input_is_named():
+    x = Value(1.0)
+    y = x * 2.0
+    with pytest.raises(TypeError, match="grad\\(\\) differentiates a Value, got float"):
+        grad(2.0, [x])
+    with pytest.raises(TypeError, match="inputs must be Values, got float at position 1"):
+        grad(y, [x, 1.0])
+    with pytest.raises(TypeError, match="got one Value: put it in a list"):
+        grad(y, x)
+    with pytest.raises(TypeError, match="grad_output"):
+        grad(y, [x], grad_output="1")
+    with pytest.raises(TypeError, match="create_graph"):
+        grad(y, [x], create_graph=1)
+    with no_grad():
+        z = x * 3.0
+    with pytest.raises(ValueError, match="inside no_grad"):
+        grad(z, [x])
+    with pytest.raises(ValueError, match="input 0 .* inside no_grad"):
+        grad(y, [z])
+    with pytest.raises(ValueError, match="as long as xs: xs has 2 numbers, v has 1"):
+        hvp(lambda v: v[0] * v[1], [1.0, 2.0], [1.0])
+    with pytest.raises(TypeError, match="f must return one Value, got list"):
+        hessian(lambda v: v, [1.0])
+    with pytest.raises(TypeError, match="hessian\\(\\) xs"):
+        hessian(lambda v: v[0], ["a"])
