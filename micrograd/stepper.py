@@ -19,58 +19,86 @@ from functools import cache
 from html import escape
 from importlib import resources
 from string import Template
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from micrograd import viz
 
 if TYPE_CHECKING:
     from micrograd.engine import Value
-    from micrograd.trace import BackwardTrace
+
+
+class SteppedTrace(Protocol):
+    """What a stepper needs of a trace: its graph, how it writes a number, and its frames."""
+
+    root: Value
+    order: list[Value]
+    names: dict[Value, str]
+    digits: int
+    grad_word: str  # the name of the number each step fills in: grad, or tangent
+    stepped: str  # what the stepper steps through: "backward", "forward mode"
+    _legend: str  # the key to the colours, as HTML
+
+    def __len__(self) -> int: ...
+    def _grad_text(self, x: float | None) -> str: ...
+    def _frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]: ...
 
 STILL = (
-    "This is step 0 as a still picture: stepping through backward needs JavaScript. In Jupyter, run this cell "
+    "This is step 0 as a still picture: stepping through {what} needs JavaScript. In Jupyter, run this cell "
     "again, or trust the notebook (Trust Notebook, in the command palette); in a browser, allow JavaScript for "
     "this page."
 )
 
 
 class Stepper:
-    """The backward trace as one drawing that steps through the chain rule: previous, next, a slider.
+    """A trace as one drawing that steps through it: previous, next, a slider.
 
-    Shows inline in Jupyter; save(path) writes one self-contained HTML file that works offline.
+    Shows inline in Jupyter; save(path) writes one self-contained HTML file that works offline. The
+    trace (backward's, or forward mode's) gives the frames: for each step its equation, the value it
+    fills in (node, text), the values and edges it comes from (up, edge), and any other values it sets (fill).
     """
 
-    def __init__(self, trace: BackwardTrace, rankdir: str = "LR") -> None:
-        self.trace = trace
-        t = trace
+    def __init__(self, trace: SteppedTrace, rankdir: str = "LR") -> None:
+        self.trace = t = trace
         ids = {node: f"n{i}" for i, node in enumerate(t.order)}
-        # Lay out once, at step 0, with each grad cell as wide as the widest grad it will show; the page fills them in.
-        shown: dict[Value, list[str]] = {node: [t._grad_text(None)] for node in t.order}
-        shown[t.root].append(t._grad_text(t.start))
-        for step in t:
-            shown[step.child].append(t._grad_text(step.after))
+        frames = t._frames(ids)
+        nodes = {i: node for node, i in ids.items()}
+        # Lay out once, at step 0, with each cell as wide as the widest number it will show; the page fills them in.
+        unknown = t._grad_text(None)
+        shown: dict[Value, list[str]] = {node: [unknown] for node in t.order}
+        at_start = {node: unknown for node in t.order}
+        for k, frame in enumerate(frames):
+            for i, text in [(frame["node"], frame["text"]), *frame.get("fill", {}).items()]:
+                shown[nodes[i]].append(text)
+                if k == 0:
+                    at_start[nodes[i]] = text
         widest = {node: max(texts, key=len) for node, texts in shown.items()}
-        at_start = {node: t._grad_text(t.start if node is t.root else None) for node in t.order}
         drawing = viz._draw(
-            t.order, rankdir=rankdir, show_local=True, digits=t.digits, grad_text=at_start, grad_width=widest
+            t.order,
+            rankdir=rankdir,
+            show_local=True,
+            digits=t.digits,
+            grad_text=at_start,
+            grad_width=widest,
+            grad_word=t.grad_word,
         )
         svg = viz.render_svg(drawing)
         self.svg = svg[svg.index("<svg") :]
-        self.frames = [{"eq": t.seed_equation(), "node": ids[t.root], "grad": "grad " + t._grad_text(t.start)}]
-        for step in t:
-            self.frames.append(
-                {
-                    "eq": f"step {step.number}: {step.equation(t.digits)}",
-                    "node": ids[step.child],
-                    "up": ids[step.node],
-                    "edge": f"e{ids[step.node][1:]}_{step.operand}",  # the edge child -> op, as _draw names it
-                    "grad": "grad " + t._grad_text(step.after),
-                }
-            )
+        word = t.grad_word + " "
+        self.frames = [
+            {
+                **frame,
+                "text": word + frame["text"],
+                "fill": {i: word + text for i, text in frame.get("fill", {}).items()},
+            }
+            for frame in frames
+        ]
+        self.unknown = word + unknown
         self.nodes = list(ids.values())
 
-    def html(self, title: str = "micrograd: backward, step by step") -> str:
+    def html(self, title: str | None = None) -> str:
         """A complete HTML page: the stepper and nothing from the network."""
+        if title is None:
+            title = f"micrograd: {self.trace.stepped}, step by step"
         stepper = self._fragment(inline=True)
         return Template(_static("stepper-page.html")).substitute(title=escape(title), stepper=stepper)
 
@@ -89,7 +117,7 @@ class Stepper:
 
     def _fragment(self, inline: bool) -> str:
         """The stepper: with the SVG inline (a page), or as a picture the script draws inline (a notebook)."""
-        data = {"nodes": self.nodes, "unknown": "grad " + self.trace._grad_text(None), "frames": self.frames}
+        data = {"nodes": self.nodes, "unknown": self.unknown, "frames": self.frames}
         # In a <script>, "</" could end the script early: JSON's \u003c spells the same string.
         data_json = json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")
         width, height = viz.svg_size(self.svg)
@@ -109,7 +137,8 @@ class Stepper:
             picture=picture,
             last=len(self.frames) - 1,
             equation=escape(self.frames[0]["eq"]),
-            still=escape(STILL),
+            legend=self.trace._legend,
+            still=escape(STILL.format(what=self.trace.stepped)),
             data=data_json,
             js=_static("stepper.js"),
         )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import overload
+from typing import Any, overload
 
 from micrograd import viz
 from micrograd.checks import as_float
@@ -61,6 +61,16 @@ class BackwardStep:
 
 class BackwardTrace(Sequence[BackwardStep]):
     """The steps of one backward pass through root's graph, in the order backward() takes them."""
+
+    grad_word = "grad"
+    stepped = "backward"
+    _legend = (
+        '<span class="mg-key mg-key-current"></span> the value whose grad the step\nadds to &#160; '
+        '<span class="mg-key mg-key-upstream"></span> the node the gradient flows back from &#160;\n'
+        '<span class="mg-key mg-key-edge"></span> their edge, labelled ∂node/∂child &#160; '
+        '<span class="mg-key mg-key-leaf"></span>\na leaf: an input, a weight or a constant (backward gives '
+        "every leaf a grad; only the weights' are used to learn)"
+    )
 
     def __init__(
         self, root: Value, order: list[Value], seed: float, start: float, steps: list[BackwardStep], digits: int
@@ -130,6 +140,23 @@ class BackwardTrace(Sequence[BackwardStep]):
         """Every step in one drawing, with previous/next buttons and a slider; shows in Jupyter, saves as HTML."""
         viz.graph_nodes(self.root, max_nodes)
         return Stepper(self, rankdir)
+
+    def _frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]:
+        """The stepper's frames: the seed, then each step's equation, the grad it fills in and where it comes from."""
+        frames: list[dict[str, Any]] = [
+            {"eq": self.seed_equation(), "node": ids[self.root], "text": self._grad_text(self.start)}
+        ]
+        for step in self:
+            frames.append(
+                {
+                    "eq": f"step {step.number}: {step.equation(self.digits)}",
+                    "node": ids[step.child],
+                    "text": self._grad_text(step.after),
+                    "up": [ids[step.node]],
+                    "edge": [f"e{ids[step.node][1:]}_{step.operand}"],  # the edge child -> op, as _draw names it
+                }
+            )
+        return frames
 
     def _grad_text(self, grad: float | None) -> str:
         """A grad as the drawing shows it: the number, or ? where backward has not reached the value yet."""

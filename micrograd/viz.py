@@ -495,11 +495,12 @@ def _draw(
     grad_width: Mapping[Value, str] | None = None,
     cut: frozenset[Value] = frozenset(),
     names: Mapping[Value, str] | None = None,
+    grad_word: str = "grad",
 ) -> Drawing:
     """The drawing of the values in order (children first, the root last).
 
     grad_text, if given, is the text shown as each value's grad, grad_width the text each grad cell is
-    as wide as; cut are values drawn without their inputs (their op dotted); names overrides node_names.
+    as wide as, grad_word the cell's name ("tangent" in forward mode); cut are values drawn without their inputs (their op dotted); names overrides node_names.
     """
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
@@ -524,7 +525,7 @@ def _draw(
         width = grad_width[node] if grad_width is not None else None
         name, leaf = names[node], not node._prev or node in cut
         data = format_number(node.data, digits)
-        return _value_label(name, not node.label, leaf, data, grad, node in lit, copy, width)
+        return _value_label(name, not node.label, leaf, data, grad, node in lit, copy, width, grad_word)
 
     declared = set()
     for i, node in enumerate(order):
@@ -619,6 +620,7 @@ def _value_label(
     lit: bool,
     copy: bool = False,
     grad_width: str | None = None,
+    grad_word: str = "grad",
 ) -> str:
     """A value's box: its name (bold; grey italic for a name micrograd made up), then data, then grad."""
     dashed = ' STYLE="dashed"' if copy else ""
@@ -627,8 +629,8 @@ def _value_label(
     background = f' BGCOLOR="{LEAF_COLOR}"' if leaf and not lit else ""
     cells = [_cell(name, content, dashed + background), _cell(f"data {data}", attrs=dashed)]
     if grad is not None:
-        width_of = None if grad_width is None else f"grad {grad_width}"
-        cells.append(_cell(f"grad {grad}", attrs=dashed, width_of=width_of))
+        width_of = None if grad_width is None else f"{grad_word} {grad_width}"
+        cells.append(_cell(f"{grad_word} {grad}", attrs=dashed, width_of=width_of))
     table_background = f' BGCOLOR="{HIGHLIGHT}"' if lit else ""
     rows = "".join(f"<TR>{cell}</TR>\n" for cell in cells)
     return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3"{table_background}>\n{rows}</TABLE>>'

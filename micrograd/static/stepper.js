@@ -1,6 +1,7 @@
   // The stepper's behaviour: the body of a function that stepper.html calls once per stepper, with uid (the id
-  // of the stepper's root element) and data (its frames: for each step, the equation, the value and edge to
-  // colour and the grad to fill in) already set. Until it runs, the stepper is a still picture of step 0.
+  // of the stepper's root element) and data (its frames: for each step, the equation, the value to fill in
+  // and its text, the values and edges it comes from, and other values it fills in) already set. Until it
+  // runs, the stepper is a still picture of step 0.
   var here = document.currentScript;  // in JupyterLab the output may not be in the document yet
   var root = (here && here.closest(".mg-stepper")) || document.getElementById(uid);
   var sizer = root.querySelector(".mg-sizer"), picture = sizer.querySelector(".mg-picture");
@@ -45,14 +46,18 @@
   function show(k) {
     current = Math.max(0, Math.min(last, k));
     data.nodes.forEach(function (id) { setGrad(id, data.unknown); });
-    for (var i = 0; i <= current; i++) setGrad(data.frames[i].node, data.frames[i].grad);
+    for (var i = 0; i <= current; i++) {
+      var fill = data.frames[i].fill || {};
+      Object.keys(fill).forEach(function (id) { setGrad(id, fill[id]); });
+      setGrad(data.frames[i].node, data.frames[i].text);
+    }
     root.querySelectorAll(".mg-current, .mg-upstream, .mg-edge").forEach(function (g) {
       g.classList.remove("mg-current", "mg-upstream", "mg-edge");
     });
     var f = data.frames[current];
     var node = mark(f.node, "mg-current");
-    mark(f.up, "mg-upstream");
-    mark(f.edge, "mg-edge");
+    (f.up || []).forEach(function (id) { mark(id, "mg-upstream"); });
+    (f.edge || []).forEach(function (id) { mark(id, "mg-edge"); });
     if (current > 0) reveal(node);  // step 0 opens where the drawing starts: on the inputs
     eq.textContent = f.eq;
     counter.textContent = "step " + current + " of " + last;
