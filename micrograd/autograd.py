@@ -31,9 +31,7 @@ from micrograd.ops import Op
 Grad = Value | float  # a gradient while grad() builds it: a Value, or a constant
 
 
-def grad(
-    output: Value, inputs: Sequence[Value], grad_output: Number = 1.0, create_graph: bool = False
-) -> list[Value]:
+def grad(output: Value, inputs: Sequence[Value], grad_output: Number = 1.0, create_graph: bool = False) -> list[Value]:
     """∂output/∂x for each x of inputs, in order, as torch.autograd.grad; no .grad is read or written.
 
     ``grad_output`` is the seed (∂output/∂output). An input that output does not depend on gets 0.0

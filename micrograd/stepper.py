@@ -42,6 +42,7 @@ class SteppedTrace(Protocol):
     def _grad_text(self, x: float | None) -> str: ...
     def _frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]: ...
 
+
 STILL = (
     "This is step 0 as a still picture: stepping through {what} needs JavaScript. In Jupyter, run this cell "
     "again, or trust the notebook (Trust Notebook, in the command palette); in a browser, allow JavaScript for "

@@ -500,7 +500,8 @@ def _draw(
     """The drawing of the values in order (children first, the root last).
 
     grad_text, if given, is the text shown as each value's grad, grad_width the text each grad cell is
-    as wide as, grad_word the cell's name ("tangent" in forward mode); cut are values drawn without their inputs (their op dotted); names overrides node_names.
+    as wide as, grad_word the cell's name ("tangent" in forward mode); cut are values drawn without their
+    inputs (their op dotted); names overrides node_names.
     """
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
