@@ -172,7 +172,7 @@ class _Traced:
     def __ge__(self, o: object) -> bool:
         return self.v._data >= float(o)  # type: ignore[arg-type]
 
-    def __eq__(self, o: object) -> bool:  # type: ignore[override]
+    def __eq__(self, o: object) -> bool:
         return self.v._data == float(o)  # type: ignore[arg-type]
 
     __hash__ = None  # type: ignore[assignment]

@@ -84,8 +84,8 @@ class Value:
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):  # x ** y with both differentiable
-            return _apply(ops.POW, (self, other))
-        return _apply(ops.power(as_float(other, "exponent")), (self,))  # the constant n is part of the op
+            return _apply(ops.POW, (self, other))  # type: ignore[no-any-return]
+        return _apply(ops.power(as_float(other, "exponent")), (self,))  # type: ignore[no-any-return]  # the constant n is part of the op
 
     # -- a Value compares and converts like its float --------------------------------------
 
@@ -275,14 +275,14 @@ def _result(data: float, children: tuple[Value, ...], local: tuple[float, ...], 
     return out
 
 
-def _apply(op: Op, children: tuple[Value, ...]) -> Value:
-    """op applied to Values, whatever its operands (compile replays a graph through this)."""
+def _apply(op: Op, children: tuple[Any, ...], result: Callable[..., Any] = _result) -> Any:
+    """op applied to Values, whatever its operands (compile replays a graph through this); Duals give their result."""
     xs = [c._data for c in children]
     try:
         out = op.compute(*op.args(xs))
     except (ArithmeticError, ValueError) as error:
         raise op.error(error, xs) from None
-    return _result(out, children, op.derivatives(out, *op.args(xs)), op)
+    return result(out, children, op.derivatives(out, *op.args(xs)), op)
 
 
 # Every op becomes Value methods (a + b, b + a, x.tanh(), abs(x)), written from its definition.
