@@ -125,7 +125,7 @@ def linear(w: Sequence[Dual | Number], a: Sequence[Dual | Number], b: Dual | Num
 def _duals(xs: object, what: str) -> list[Dual]:
     if not is_sequence(xs):
         raise TypeError(f"linear() takes a sequence of {what}, got {not_a_sequence(xs)}")
-    return [x if isinstance(x, Dual) else Dual(x) for x in xs]
+    return [x if isinstance(x, Dual) else Dual(x) for x in xs]  # type: ignore[arg-type]  # Dual() checks x
 
 
 def _primal(x: Dual | Number) -> float:

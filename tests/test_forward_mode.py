@@ -7,13 +7,13 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from random_graphs import build, points, recipes
 
 from edge_cases import OPS
 from micrograd import Value, topological_order
 from micrograd.autograd import grad
 from micrograd.forward_mode import Dual, dotted, jvp, trace_forward_mode
 from micrograd.forward_mode import linear as dual_linear
-from test_autograd import build, points, recipes
 
 
 def dual_apply(op, xs):
@@ -35,7 +35,7 @@ def test_a_dual_number_carries_the_derivative():
 
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_every_op_on_duals_gives_a_value_s_numbers_and_errors(name):
-    """At ordinary points and at the edges where Python raises: the value and backward's derivative, or the same error."""
+    """At ordinary points and at edges where Python raises: the value and backward's derivative, or the same error."""
     op = OPS[name]
     for point in [0.7, -1.3, 0.0, 2.0, -0.0, math.inf, 1e308]:
         args = [point] * len(op.domain)
