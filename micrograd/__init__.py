@@ -1,8 +1,29 @@
 """micrograd: a scalar reverse-mode autodiff engine and tiny neural networks, for teaching."""
 
 from micrograd.anomaly import detect_anomaly
+from micrograd.autograd import grad, hessian, hvp
 from micrograd.engine import Value, linear, no_grad, topological_order
+from micrograd.forward_mode import Dual, jvp, trace_forward_mode
+from micrograd.gradcheck import gradcheck, gradgradcheck
 from micrograd.nn import MLP, Layer, Module, Neuron
 
 __version__ = "0.2.0"
-__all__ = ["MLP", "Layer", "Module", "Neuron", "Value", "detect_anomaly", "linear", "no_grad", "topological_order"]
+__all__ = [
+    "MLP",
+    "Dual",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Value",
+    "detect_anomaly",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "hessian",
+    "hvp",
+    "jvp",
+    "linear",
+    "no_grad",
+    "topological_order",
+    "trace_forward_mode",
+]
