@@ -191,11 +191,14 @@ class ForwardModeStep:
 
     def equation(self, digits: int = 4) -> str:
         """ṅ = ∂n/∂a·ȧ + ∂n/∂b·ḃ = 3·1 + 2·0 = 3."""
+        return f"{dotted(self.name)} = {self.computed_as(digits)} = {_formatter(digits)(self.tangent)}"
+
+    def computed_as(self, digits: int = 4) -> str:
+        """∂n/∂a·ȧ + ∂n/∂b·ḃ = 3·1 + 2·0: the chain rule forward, in symbols and in numbers."""
         f = _formatter(digits)
-        n = self.name
-        symbols = " + ".join(f"∂{n}/∂{c}·{dotted(c)}" for c in self.children)
+        symbols = " + ".join(f"∂{self.name}/∂{c}·{dotted(c)}" for c in self.children)
         numbers = " + ".join(f"{_paren(f(d))}·{_paren(f(t))}" for d, t in zip(self.local, self.child_tangents))
-        return f"{dotted(n)} = {symbols} = {numbers} = {f(self.tangent)}"
+        return f"{symbols} = {numbers}"
 
 
 class ForwardModeTrace(Sequence[ForwardModeStep]):
@@ -282,11 +285,11 @@ class ForwardModeTrace(Sequence[ForwardModeStep]):
             )
         return frames
 
-    _HEADER = ("step", "value", "tangent", "computed as")
+    _HEADER = ("step", "tangent", "computed as", "=")
 
     def _rows(self) -> list[list[str]]:
         f = _formatter(self.digits)
-        return [[str(s.number), s.name, f(s.tangent), s.equation(self.digits).split(" = ", 1)[1]] for s in self._steps]
+        return [[str(s.number), dotted(s.name), s.computed_as(self.digits), f(s.tangent)] for s in self._steps]
 
     def _title(self) -> str:
         return f"forward mode along {self.names[self.wrt]}: {self.seed_equation()}, then {_steps(len(self))}"

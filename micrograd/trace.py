@@ -13,6 +13,7 @@ also draws any step, and its stepper() steps through all of them in a browser.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -355,13 +356,19 @@ def _steps(n: int) -> str:
 
 def _text_table(header: Sequence[str], rows: list[list[str]]) -> str:
     """Columns padded to their widest cell: text left-aligned, numbers right-aligned."""
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    widths = [max(_width(cell) for cell in column) for column in zip(header, *rows)]
     numeric = [all(_is_number(row[j]) for row in rows) for j in range(len(header))]
     lines = []
     for row in [list(header), *rows]:
-        cells = [cell.rjust(w) if num else cell.ljust(w) for cell, w, num in zip(row, widths, numeric)]
+        pads = [" " * (w - _width(cell)) for cell, w in zip(row, widths)]
+        cells = [pad + cell if num else cell + pad for cell, pad, num in zip(row, pads, numeric)]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def _width(cell: str) -> int:
+    """The columns a cell takes: a combining mark (the dot of L̇) takes none."""
+    return sum(not unicodedata.combining(ch) for ch in cell)
 
 
 def _is_number(cell: str) -> bool:

@@ -26,7 +26,7 @@ def test_python_examples_run_and_print_what_they_say(torch, tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)  # the examples write pictures and a model file
     namespace: dict = {}
     blocks = fenced_blocks(README.read_text(encoding="utf-8"))
-    ran = 0
+    ran, shown = 0, set()
     for i, (language, code, after) in enumerate(blocks):
         if language != "python":
             continue
@@ -44,9 +44,11 @@ def test_python_examples_run_and_print_what_they_say(torch, tmp_path, monkeypatc
             assert printed.splitlines() == promised
         elif "detect_anomaly" in code:
             assert " ".join(printed.split()) == first_quoted(after)
-        if "print(trace)" in after:  # the next block is the table print(trace) shows
-            assert blocks[i + 1][1] == str(namespace["trace"]) + "\n"
+        for name in re.findall(r"`print\((\w+)\)`", after):  # the next block is what print(name) shows
+            assert blocks[i + 1][1] == str(namespace[name]) + "\n"
+            shown.add(name)
     assert ran >= 8
+    assert shown == {"trace", "forward", "check"}
     assert (tmp_path / "moons.json").exists() and (tmp_path / "boundary.png").exists()
 
 
