@@ -93,6 +93,21 @@ def test_the_counts_and_names_the_readme_states_are_the_suite_s():
     }
     assert number(r"\(`tests/test_fuzz.py`\): (\d+) graphs") == fuzz["test_random_graphs_of_every_op_against_pytorch"]
     assert number(r"And (\d+) such graphs through the compiled mode") == min(fuzz.values())
+    import test_autograd
+    import test_forward_mode
+
+    def examples(test) -> int:
+        return test._hypothesis_internal_use_settings.max_examples
+
+    assert number(r"\(`tests/test_autograd.py`\): (\d+) random graphs") == examples(
+        test_autograd.test_derivatives_to_order_3_of_random_graphs_of_every_op_match_pytorch
+    )
+    assert number(r"(\d+) random graphs through `jvp`") == examples(
+        test_forward_mode.test_jvp_of_random_graphs_of_every_op_matches_pytorch_and_reverse_mode
+    )
+    assert number(r"and (\d+) through `trace_forward_mode`") == examples(
+        test_forward_mode.test_trace_forward_mode_gives_every_input_s_derivative_as_reverse_mode_does
+    )
     listed = re.search(r"Activations are (.*?), with a separate choice", text).group(1)
     assert re.findall(r'`"(\w+)"`', listed) == list(ACTIVATIONS)
 
