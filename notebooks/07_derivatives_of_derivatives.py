@@ -59,6 +59,7 @@ draw_dot(dy_dx)
 # checked against its closed form, with t = tanh x:
 # tanh' = 1 − t², tanh'' = −2t(1 − t²), tanh''' = (1 − t²)(6t² − 2), tanh'''' = 8t(1 − t²)(2 − 3t²).
 
+
 # %%
 def derivatives(x0: float, order: int) -> list[float]:
     """tanh and its derivatives 1..order at x0, each from grad() of the one before."""
@@ -100,6 +101,7 @@ plt.show()
 # and curvature where it stands. Far from the minimum that quadratic is a poor guide and the first
 # steps leap about; near it, each step roughly doubles the number of correct digits. The function
 # is a gentle Rosenbrock valley, f(x, y) = (x − 1)² + 5(y − x²)², with its minimum at (1, 1).
+
 
 # %%
 def f(v):
@@ -211,6 +213,7 @@ backward.stepper()
 # outputs are the n states of a recurrence, so each of its outputs depends on all the ones before:
 # one backward pass per output walks back through them all.
 
+
 # %%
 def f_n(v):
     """Rⁿ → R: Σ tanh(v_i · v_{i+1}) + Σ v_i²."""
@@ -236,12 +239,12 @@ def g_n_derivative(t, n):
     return found
 
 
-def timed(fn):
-    """fn's result, and its best time of three runs."""
+def timed(fn, *args):
+    """fn(*args), and its best time of three runs."""
     best = math.inf
     for _ in range(3):
         start = time.perf_counter()
-        result = fn()
+        result = fn(*args)
         best = min(best, time.perf_counter() - start)
     return result, best
 
@@ -268,16 +271,18 @@ ns = [1, 2, 4, 8, 16, 32, 64]
 rows = []
 for n in ns:
     point = [math.sin(i) for i in range(n)]
-    fwd, t_fwd = timed(lambda: gradient_of_f_forward(point))
-    rev, t_rev = timed(lambda: gradient_of_f_reverse(point))
+    fwd, t_fwd = timed(gradient_of_f_forward, point)
+    rev, t_rev = timed(gradient_of_f_reverse, point)
     assert max(abs(p - q) for p, q in zip(fwd, rev)) < 1e-12
-    gf, t_gf = timed(lambda: jacobian_of_g_forward(0.3, n))
-    gr, t_gr = timed(lambda: jacobian_of_g_reverse(0.3, n))
+    gf, t_gf = timed(jacobian_of_g_forward, 0.3, n)
+    gr, t_gr = timed(jacobian_of_g_reverse, 0.3, n)
     assert max(abs(p - q) for p, q in zip(gf, gr)) < 1e-12
     assert max(abs(p - q) for p, q in zip(gf, g_n_derivative(0.3, n))) < 1e-12
     rows.append((n, t_fwd, t_rev, t_gf, t_gr))
-    print(f"n = {n:2d}   f: Rⁿ→R  forward {n:2d} passes {t_fwd * 1e3:7.2f} ms, reverse 1 pass {t_rev * 1e3:6.2f} ms"
-          f"   g: R→Rⁿ  forward 1 pass {t_gf * 1e3:6.2f} ms, reverse {n:2d} passes {t_gr * 1e3:7.2f} ms")
+    print(
+        f"n = {n:2d}   f: Rⁿ→R  forward {n:2d} passes {t_fwd * 1e3:7.2f} ms, reverse 1 pass {t_rev * 1e3:6.2f} ms"
+        f"   g: R→Rⁿ  forward 1 pass {t_gf * 1e3:6.2f} ms, reverse {n:2d} passes {t_gr * 1e3:7.2f} ms"
+    )
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
