@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from random_graphs import build, points, recipes
 
 from edge_cases import OPS
+from helpers import lecture_example
 from micrograd import Value, topological_order
 from micrograd.autograd import grad
 from micrograd.forward_mode import Dual, dotted, jvp, trace_forward_mode
@@ -108,14 +109,8 @@ def test_trace_forward_mode_gives_every_input_s_derivative_as_reverse_mode_does(
 
 
 def lecture():
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, a, b
+    v = lecture_example()
+    return v["L"], v["a"], v["b"]
 
 
 def test_the_lecture_s_expression_step_by_step():

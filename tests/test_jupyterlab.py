@@ -386,20 +386,14 @@ def test_a_run_copy_opened_untrusted_shows_still_pictures_and_no_dead_controls(l
 
 def test_the_forward_mode_stepper_fills_in_tangents_in_the_light_and_dark_themes(ran):
     """Notebook 07: forward mode through L = (a·b + c)·f, a tangent per step, then backward on the same drawing."""
-    from micrograd import Value
+    from helpers import lecture_example
     from micrograd.forward_mode import trace_forward_mode
 
     page, _ = ran
     show(page, "07_derivatives_of_derivatives")
     forward, backward = visible(page, ".mg-stepper").all()
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    expected = trace_forward_mode(L, wrt=a)  # the notebook's expression, its numbers from the engine here
+    v = lecture_example()
+    expected = trace_forward_mode(v["L"], wrt=v["a"])  # the notebook's expression, its numbers from the engine here
     forward.scroll_into_view_if_needed()
     equation = forward.locator(".mg-eq")
     assert equation.text_content() == expected.seed_equation()
