@@ -1,6 +1,6 @@
 """Gradients as values: grad() as torch.autograd.grad, to any order, and the Hessian from it.
 
-backward() puts floats in .grad. grad(y, xs) returns ∂y/∂x for each x instead and touches no .grad;
+backward() puts floats in .grad. grad(y, xs) returns ∂y/∂x for each x instead and leaves .grad alone;
 with create_graph=True each gradient is a Value with a graph of its own, so it can be differentiated
 again. That graph is the chain rule written in Values: along each edge, ∂node/∂child · node's
 gradient, where ∂node/∂child is the op's local derivative (micrograd.ops) evaluated on the node's
@@ -32,7 +32,7 @@ Grad = Value | float  # a gradient while grad() builds it: a Value, or a constan
 
 
 def grad(output: Value, inputs: Sequence[Value], grad_output: Number = 1.0, create_graph: bool = False) -> list[Value]:
-    """∂output/∂x for each x of inputs, in order, as torch.autograd.grad; no .grad is read or written.
+    """∂output/∂x for each x of inputs, in order, as torch.autograd.grad; every .grad is left as it was.
 
     ``grad_output`` is the seed (∂output/∂output). An input that output does not depend on gets 0.0
     (PyTorch's ``allow_unused=True`` gives None there). Without ``create_graph`` the gradients are
