@@ -3,9 +3,10 @@
 from micrograd.anomaly import detect_anomaly
 from micrograd.autograd import grad, hessian, hvp
 from micrograd.engine import Value, linear, no_grad, topological_order
-from micrograd.forward_mode import Dual, jvp, trace_forward_mode
+from micrograd.forward_mode import Dual, jvp
 from micrograd.gradcheck import gradcheck, gradgradcheck
 from micrograd.nn import MLP, Layer, Module, Neuron
+from micrograd.trace import trace_forward_mode
 
 __version__ = "0.2.0"
 __all__ = [

@@ -17,8 +17,7 @@ from html import escape
 from micrograd.autograd import grad, hessian
 from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
 from micrograd.engine import Number, Value, no_grad
-from micrograd.trace import _html_table, _text_table
-from micrograd.viz import format_number
+from micrograd.tables import format_number, html_table, text_table
 
 Function = Callable[[list[Value]], Value]
 
@@ -89,10 +88,10 @@ class GradcheckResult(Sequence[Check]):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title}\n\n{_text_table(self._HEADER, self._rows())}\n\n{self.message}"
+        return f"{self.title}\n\n{text_table(self._HEADER, self._rows())}\n\n{self.message}"
 
     def _repr_html_(self) -> str:
-        return _html_table(self.title, self._HEADER, self._rows()) + f"\n<p>{escape(self.message)}</p>"
+        return html_table(self.title, self._HEADER, self._rows()) + f"\n<p>{escape(self.message)}</p>"
 
     def __repr__(self) -> str:
         return f"GradcheckResult({'pass' if self else 'FAIL'}: {self.message})"

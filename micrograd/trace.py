@@ -7,8 +7,9 @@ backward() applies it,
 
 with the engine's own numbers: the local derivative stored on the edge, the node's grad, their
 product, and the child's grad before and after. trace_forward(root) lists the values in the order
-they are computed. Both print as a table and show as an HTML table in Jupyter; the backward trace
-also draws any step, and its stepper() steps through all of them in a browser.
+they are computed, and trace_forward_mode(root, wrt=x) the tangent of each along one input, as
+forward mode computes it. Each prints as a table and shows as an HTML table in Jupyter; the backward
+and forward-mode traces have a stepper() that steps through them in a browser.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from html import escape
 from typing import Any, overload
 
 from micrograd import viz
-from micrograd.checks import as_float
+from micrograd.checks import as_float, type_name
 from micrograd.engine import Number, Value, chain_rule, start_backward, topological_order
+from micrograd.forward_mode import _tangent
 from micrograd.ops import Op
 from micrograd.stepper import Stepper
-from micrograd.viz import format_number
+from micrograd.tables import format_number, html_table, text_table
 
 UNKNOWN = "?"  # the grad of a value that backward has not reached yet
 
@@ -200,11 +202,11 @@ class BackwardTrace(Sequence[BackwardStep]):
         )
 
     def __str__(self) -> str:
-        return self._title() + "\n\n" + _text_table(self._HEADER, self._rows()) + "\n\n" + self.leaf_note()
+        return self._title() + "\n\n" + text_table(self._HEADER, self._rows()) + "\n\n" + self.leaf_note()
 
     def _repr_html_(self) -> str:
         note = f'<p style="margin-top: 0.3em">{escape(self.leaf_note())}</p>'
-        return _html_table(self._title(), self._HEADER, self._rows()) + "\n" + note
+        return html_table(self._title(), self._HEADER, self._rows()) + "\n" + note
 
     def __repr__(self) -> str:
         return f"BackwardTrace(root={self.names[self.root]!r}, steps={len(self)})"
@@ -302,10 +304,10 @@ class ForwardTrace(Sequence[ForwardStep]):
         return rows
 
     def __str__(self) -> str:
-        return f"forward to {self._steps[-1].name}: {_steps(len(self))}\n\n" + _text_table(self._HEADER, self._rows())
+        return f"forward to {self._steps[-1].name}: {_steps(len(self))}\n\n" + text_table(self._HEADER, self._rows())
 
     def _repr_html_(self) -> str:
-        return _html_table(f"forward to {self._steps[-1].name}: {_steps(len(self))}", self._HEADER, self._rows())
+        return html_table(f"forward to {self._steps[-1].name}: {_steps(len(self))}", self._HEADER, self._rows())
 
     def __repr__(self) -> str:
         return f"ForwardTrace(root={self._steps[-1].name!r}, steps={len(self)})"
@@ -332,6 +334,168 @@ def trace_forward(root: Value, *, digits: int = 4) -> ForwardTrace:
     return ForwardTrace(root, steps, digits)
 
 
+# -- forward mode, on the same graph -----------------------------------------------------------
+
+
+def dotted(name: str) -> str:
+    """The tangent of a value written with a dot over its name's first letter: ȧ, ż[1][0]; d(name) otherwise."""
+    if name[:1].isalpha():
+        return unicodedata.normalize("NFC", name[0] + "\u0307") + name[1:]  # ȧ as one character where there is one
+    return f"d({name})"
+
+
+@dataclass(frozen=True, eq=False)
+class ForwardModeStep:
+    """The tangent of one value: ṅ = Σ_k ∂n/∂c_k · ċ_k, from its children's tangents and its edges' derivatives."""
+
+    number: int
+    node: Value
+    name: str
+    children: tuple[str, ...]  # the children's names, in operand order
+    local: tuple[float, ...]  # ∂node/∂child, as stored on the edges
+    child_tangents: tuple[float, ...]
+    tangent: float
+
+    def equation(self, digits: int = 4) -> str:
+        """ṅ = ∂n/∂a·ȧ + ∂n/∂b·ḃ = 3·1 + 2·0 = 3."""
+        return f"{dotted(self.name)} = {self.computed_as(digits)} = {_formatter(digits)(self.tangent)}"
+
+    def computed_as(self, digits: int = 4) -> str:
+        """∂n/∂a·ȧ + ∂n/∂b·ḃ = 3·1 + 2·0: the chain rule forward, in symbols and in numbers."""
+        f = _formatter(digits)
+        symbols = " + ".join(f"∂{self.name}/∂{c}·{dotted(c)}" for c in self.children)
+        numbers = " + ".join(f"{_paren(f(d))}·{_paren(f(t))}" for d, t in zip(self.local, self.child_tangents))
+        return f"{symbols} = {numbers}"
+
+
+class ForwardModeTrace(Sequence[ForwardModeStep]):
+    """Forward mode through root's graph: the tangent of every value along one input, children first."""
+
+    grad_word = "tangent"
+    stepped = "forward mode"
+    _legend = (
+        '<span class="mg-key mg-key-current"></span> the value whose tangent the step computes &#160; '
+        '<span class="mg-key mg-key-upstream"></span> the values it is computed from &#160;\n'
+        '<span class="mg-key mg-key-edge"></span> their edges, labelled ∂node/∂child &#160; '
+        '<span class="mg-key mg-key-leaf"></span>\na leaf: its tangent is 1 for the input we differentiate '
+        "by, 0 for every other"
+    )
+
+    def __init__(self, root: Value, wrt: Value, order: list[Value], tangents: dict[Value, float], digits: int) -> None:
+        self.root, self.wrt, self.order, self.digits = root, wrt, order, digits
+        self.tangents = tangents  # every value's tangent: d(value)/d(wrt)
+        self.names = viz.node_names(order)
+        self._steps = [
+            ForwardModeStep(
+                number=k,
+                node=node,
+                name=self.names[node],
+                children=tuple(self.names[c] for c in node._prev),
+                local=tuple(node._local),
+                child_tangents=tuple(tangents[c] for c in node._prev),
+                tangent=tangents[node],
+            )
+            for k, node in enumerate((n for n in order if n._prev), start=1)
+        ]
+
+    @overload
+    def __getitem__(self, i: int) -> ForwardModeStep: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[ForwardModeStep]: ...
+    def __getitem__(self, i: int | slice) -> ForwardModeStep | list[ForwardModeStep]:
+        return self._steps[i]
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    @property
+    def derivative(self) -> float:
+        """d(root)/d(wrt): the root's tangent, what reverse mode gives as wrt.grad."""
+        return self.tangents[self.root]
+
+    def seed_equation(self) -> str:
+        x = self.names[self.wrt]
+        return f"{dotted(x)} = 1   (the seed: ∂{x}/∂{x} = 1; every other input's tangent is 0)"
+
+    def equations(self) -> list[str]:
+        """The seed, then one line per value computed."""
+        return [self.seed_equation(), *(step.equation(self.digits) for step in self._steps)]
+
+    def stepper(self, *, rankdir: str = "LR", max_nodes: int = viz.MAX_NODES) -> Stepper:
+        """Every step in one drawing, with previous/next buttons and a slider; shows in Jupyter, saves as HTML."""
+        viz.graph_nodes(self.root, max_nodes)
+        return Stepper(self, rankdir)
+
+    def _grad_text(self, x: float | None) -> str:
+        return "?" if x is None else format_number(x, self.digits)
+
+    def _frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]:
+        leaves = [node for node in self.order if not node._prev]
+        frames: list[dict[str, Any]] = [
+            {
+                "eq": self.seed_equation(),
+                "node": ids[self.wrt],
+                "text": self._grad_text(1.0),
+                "fill": {ids[leaf]: self._grad_text(self.tangents[leaf]) for leaf in leaves if leaf is not self.wrt},
+            }
+        ]
+        for step in self._steps:
+            i = ids[step.node]
+            frames.append(
+                {
+                    "eq": f"step {step.number}: {step.equation(self.digits)}",
+                    "node": i,
+                    "text": self._grad_text(step.tangent),
+                    "up": [ids[c] for c in step.node._prev],
+                    "edge": [f"e{i[1:]}_{k}" for k in range(len(step.node._prev))],
+                }
+            )
+        return frames
+
+    _HEADER = ("step", "tangent", "computed as", "=")
+
+    def _rows(self) -> list[list[str]]:
+        f = _formatter(self.digits)
+        return [[str(s.number), dotted(s.name), s.computed_as(self.digits), f(s.tangent)] for s in self._steps]
+
+    def _title(self) -> str:
+        return f"forward mode along {self.names[self.wrt]}: {self.seed_equation()}, then {_steps(len(self))}"
+
+    def __str__(self) -> str:
+        return self._title() + "\n\n" + text_table(self._HEADER, self._rows())
+
+    def _repr_html_(self) -> str:
+        return html_table(self._title(), self._HEADER, self._rows())
+
+    def __repr__(self) -> str:
+        return f"ForwardModeTrace(root={self.names[self.root]!r}, wrt={self.names[self.wrt]!r}, steps={len(self)})"
+
+
+def trace_forward_mode(root: Value, wrt: Value, *, digits: int = 4) -> ForwardModeTrace:
+    """The tangent d(node)/d(wrt) of every value of root's graph, in the order forward mode computes them.
+
+    Each tangent is Σ ∂node/∂child · child's tangent, with the local derivatives stored on the edges
+    (the numbers backward() uses); the leaves' tangents are 1 for wrt and 0 for the others.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"trace_forward_mode() needs a Value as its root, got {type_name(root)}")
+    if not isinstance(wrt, Value):
+        raise TypeError(f"trace_forward_mode(wrt=...) must be a Value of the graph, got {type_name(wrt)}")
+    digits = viz.check_digits(digits)
+    order = topological_order(root)
+    if wrt not in set(order):
+        raise ValueError(f"trace_forward_mode(): wrt={wrt!r} is not a value of the root's graph")
+    if wrt._prev:
+        raise ValueError(f"trace_forward_mode(): wrt must be a leaf (an input) of the graph, got {wrt!r}")
+    tangents: dict[Value, float] = {}
+    for node in order:
+        if not node._prev:
+            tangents[node] = 1.0 if node is wrt else 0.0
+            continue
+        tangents[node] = _tangent(node._local, [tangents[c] for c in node._prev])
+    return ForwardModeTrace(root, wrt, order, tangents, digits)
+
+
 # -- tables and numbers -----------------------------------------------------------------------
 
 
@@ -354,45 +518,16 @@ def _steps(n: int) -> str:
     return f"{n} step" if n == 1 else f"{n} steps"
 
 
-def _text_table(header: Sequence[str], rows: list[list[str]]) -> str:
-    """Columns padded to their widest cell: text left-aligned, numbers right-aligned."""
-    widths = [max(_width(cell) for cell in column) for column in zip(header, *rows)]
-    numeric = [all(_is_number(row[j]) for row in rows) for j in range(len(header))]
-    lines = []
-    for row in [list(header), *rows]:
-        pads = [" " * (w - _width(cell)) for cell, w in zip(row, widths)]
-        cells = [pad + cell if num else cell + pad for cell, pad, num in zip(row, pads, numeric)]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
-
-
-def _width(cell: str) -> int:
-    """The columns a cell takes: a combining mark (the dot of L̇) takes none."""
-    return sum(not unicodedata.combining(ch) for ch in cell)
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _html_table(title: str, header: Sequence[str], rows: list[list[str]]) -> str:
-    """An HTML table: numbers right-aligned, names and formulas left-aligned, everything escaped."""
-    numeric = [all(_is_number(row[j]) for row in rows) for j in range(len(header))]
-    align = ["right" if num else "left" for num in numeric]
-    head = "".join(f'<th style="text-align: {a}">{escape(h)}</th>' for h, a in zip(header, align))
-    body = "".join(
-        "<tr>" + "".join(f'<td style="text-align: {a}">{escape(cell)}</td>' for cell, a in zip(row, align)) + "</tr>\n"
-        for row in rows
-    )
-    return (
-        '<table class="micrograd-trace" style="font-family: ui-monospace, monospace">\n'
-        f'<caption style="text-align: left">{escape(title)}</caption>\n<thead><tr>{head}</tr></thead>\n'
-        f"<tbody>\n{body}</tbody>\n</table>"
-    )
-
-
-__all__ = ["BackwardStep", "BackwardTrace", "ForwardStep", "ForwardTrace", "Stepper", "trace_backward", "trace_forward"]
+__all__ = [
+    "BackwardStep",
+    "BackwardTrace",
+    "ForwardModeStep",
+    "ForwardModeTrace",
+    "ForwardStep",
+    "ForwardTrace",
+    "Stepper",
+    "dotted",
+    "trace_backward",
+    "trace_forward",
+    "trace_forward_mode",
+]

@@ -33,6 +33,7 @@ import graphviz
 from graphviz.backend import dot_command, rendering
 
 from micrograd.engine import Value, node_names, topological_order
+from micrograd.tables import format_number
 
 RENDERER_VARIABLE = "MICROGRAD_RENDERER"
 RENDERERS = ("auto", "system", "pure")
@@ -322,11 +323,6 @@ def _render_file(
 
 
 # -- text and numbers -----------------------------------------------------------------------
-
-
-def format_number(x: float, digits: int = 4) -> str:
-    """x to `digits` significant digits, as shown in drawings and traces: 0.8814, -3, 1e+308, nan, inf, -0."""
-    return f"{x:.{digits}g}"
 
 
 def check_digits(digits: object) -> int:

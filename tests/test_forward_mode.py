@@ -13,8 +13,9 @@ from edge_cases import OPS
 from helpers import lecture_example
 from micrograd import Value, topological_order
 from micrograd.autograd import grad
-from micrograd.forward_mode import Dual, dotted, jvp, trace_forward_mode
+from micrograd.forward_mode import Dual, jvp
 from micrograd.forward_mode import linear as dual_linear
+from micrograd.trace import dotted, trace_forward_mode
 
 
 def dual_apply(op, xs):
