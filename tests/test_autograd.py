@@ -222,3 +222,14 @@ def test_bad_input_is_named():
         hessian(lambda v: v, [1.0])
     with pytest.raises(TypeError, match="hessian\\(\\) xs"):
         hessian(lambda v: v[0], ["a"])
+
+
+def test_every_function_an_op_s_local_derivative_calls_has_a_version_on_values():
+    """Else grad(create_graph=True) through that op fails: add it to autograd._GRAPH_RUNTIME."""
+    from micrograd.autograd import _GRAPH_RUNTIME
+    from micrograd.ops import OPS, power
+
+    for op in [*OPS.values(), power(2.0), power(0.5), power(0.0), power(-1.5)]:
+        code = compile(op.local_text, op.name, "eval")
+        called = set(code.co_names) - set(op.operands) - {"out", "sum", "map"}
+        assert called <= set(_GRAPH_RUNTIME), f"{op.name}: {sorted(called - set(_GRAPH_RUNTIME))} have no Value version"
