@@ -147,7 +147,16 @@ def jvp(f: Callable[[list[Dual]], Any], primals: Sequence[Number], tangents: Seq
         raise ValueError(f"jvp() needs one tangent per primal, got {len(ps)} primals and {len(ts)} tangents")
     if not callable(f):
         raise TypeError(f"jvp() takes a function of a list of Duals, got {type_name(f)}")
-    out = f([Dual(p, t) for p, t in zip(ps, ts)])
+    try:
+        out = f([Dual(p, t) for p, t in zip(ps, ts)])
+    except TypeError as error:
+        if "Dual" in str(error) and "Value" in str(error):
+            raise TypeError(
+                f"jvp(): f mixed the Duals it was given with Values ({error}). Forward mode computes with "
+                "Duals and numbers only: a network's weights are Values, so differentiate it with grad(), or "
+                "step through forward mode on its recorded graph with trace_forward_mode()"
+            ) from None
+        raise
     if isinstance(out, Dual):
         return out._data, out.tangent
     if is_sequence(out) and all(isinstance(o, Dual) for o in out):

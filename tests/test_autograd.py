@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from random_graphs import build, points, recipes
 
+from helpers import assert_named_errors
 from micrograd import MLP, Value, linear, no_grad
 from micrograd.autograd import grad, hessian, hvp
 
@@ -233,3 +234,29 @@ def test_every_function_an_op_s_local_derivative_calls_has_a_version_on_values()
         code = compile(op.local_text, op.name, "eval")
         called = set(code.co_names) - set(op.operands) - {"out", "sum", "map"}
         assert called <= set(_GRAPH_RUNTIME), f"{op.name}: {sorted(called - set(_GRAPH_RUNTIME))} have no Value version"
+
+
+MALFORMED = {  # name: (code, the exception, words its message must contain)
+    "grad of a float": ("grad(2.0, [Value(1.0)])", "TypeError", "differentiates a Value, got float"),
+    "grad wrt a float": ("x = Value(1.0); grad(x * 2, [x, 3.0])", "TypeError", "got float at position 1"),
+    "grad wrt a set": ("x = Value(1.0); grad(x * 2, {x})", "TypeError", "set has no order"),
+    "grad_output a str": ("x = Value(1.0); grad(x * 2, [x], grad_output='1')", "TypeError", "grad_output"),
+    "grad_output NaN is fine": ("x = Value(1.0); grad(x * 2, [x], grad_output=float('nan'))", "no error", ""),
+    "create_graph None": ("x = Value(1.0); grad(x * 2, [x], create_graph=None)", "TypeError", "True or False"),
+    "hessian of a dict": ("hessian(lambda v: v[0], {0: 1.0})", "TypeError", "keys would be read"),
+    "hessian of nothing": ("hessian(lambda v: v[0], [])", "ValueError", "at least one number"),
+    "hvp too short": ("hvp(lambda v: v[0] * v[1], [1.0, 2.0], [1.0])", "ValueError", "as long as xs"),
+    "jvp of a generator": ("jvp(lambda v: v[0], (x for x in [1.0]), [1.0])", "TypeError", "used up once read"),
+    "jvp with Values": ("jvp(lambda v: v[0] * Value(2.0), [1.0], [1.0])", "TypeError", "mixed the Duals"),
+    "Dual of None": ("Dual(None)", "TypeError", "Dual()"),
+    "Dual 1/0": ("Dual(1.0) / 0", "ZeroDivisionError", "division by zero"),
+    "gradcheck eps": ("gradcheck(lambda v: v[0], [1.0], eps=-1)", "ValueError", "eps must be a finite number > 0"),
+    "trace wrt a float": ("x = Value(1.0); trace_forward_mode(x * 2, wrt=1.0)", "TypeError", "must be a Value"),
+}
+
+
+def test_malformed_input_raises_named_errors_also_under_python_O():
+    assert_named_errors(
+        MALFORMED,
+        "from micrograd import Value, Dual, grad, hessian, hvp, jvp, gradcheck, trace_forward_mode",
+    )

@@ -155,6 +155,8 @@ def test_bad_input_is_named():
         jvp(lambda v: 1.0, [1.0], [1.0])
     with pytest.raises(TypeError, match="Dual\\(\\)"):
         Dual("2")
+    with pytest.raises(TypeError, match="mixed the Duals it was given with Values"):
+        jvp(lambda v: v[0] * Value(2.0), [1.0], [1.0])
     with pytest.raises(ValueError, match="not a value of the root's graph"):
         trace_forward_mode(L, wrt=Value(1.0))
     with pytest.raises(ValueError, match="must be a leaf"):
