@@ -273,7 +273,7 @@ def _one_hot(label: object, n: int, i: int) -> list[Value]:
     index = int(label)
     if not 0 <= index < n:
         raise ValueError(f"softmax_cross_entropy: label {index} of example {i} is not a class index 0..{n - 1}")
-    return [Value(1.0 if k == index else 0.0) for k in range(n)]
+    return [Value(1.0 if k == index else 0.0, f"y[{k}]") for k in range(n)]
 
 
 def _data(t: float | Value) -> float:
