@@ -214,6 +214,7 @@ _GRAPH_RUNTIME: dict[str, Any] = {
     "mul": operator.mul,
     "_c_pow": lambda x, y: _c_node(ops.POW, ops._c_pow, (x, y)),
     "_log_or_nan": lambda x: _c_node(ops.LOG, ops._log_or_nan, (x,)),
+    "_share": lambda z, x: ops._share([float(zk) for zk in z], float(x)),  # max's 1/ties: a constant
     "_masked": lambda local: local,
     "ZERO": _MASK,
     "ZERO_1": (_MASK,),

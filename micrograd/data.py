@@ -1,4 +1,4 @@
-"""Small 2-D classification datasets: two moons, two circles, xor and spirals, in pure Python.
+"""Small 2-D classification datasets (two moons, two circles, xor and spirals, in pure Python), and real digits.
 
 Each function returns ``(X, y)``: X a list of points [x1, x2], y a list of int class labels
 (0 and 1, or 0..K−1 for the spirals), with the classes as balanced as the number of points allows
@@ -8,19 +8,28 @@ Python specifies, so a seed gives the same points on every machine and in every 
 The noise is Gaussian, with standard deviation ``noise``, added to each coordinate of a clean
 point on the dataset's curves. The same seed draws the same clean points, the same noise (only
 scaled) and the same shuffle whatever the noise, so ``noise=0`` shows the curves the points lie on.
+
+``load_digits`` reads the 1,797 handwritten digits of 8×8 pixels that scikit-learn ships (the
+optional extra ``pip install "micrograd[digits]"``; nothing is downloaded), and splits them into a
+training and a test set, stratified and seeded.
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import math
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 from micrograd.checks import is_int, is_number
 
-__all__ = ["DATASETS", "Dataset", "make_circles", "make_moons", "make_spiral", "make_xor"]
+__all__ = ["DATASETS", "Dataset", "Digits", "load_digits", "make_circles", "make_moons", "make_spiral", "make_xor"]
 
 Dataset = tuple[list[list[float]], list[int]]
+Digits = tuple[list[list[float]], list[int], list[list[float]], list[int]]  # X_train, y_train, X_test, y_test
+DIGIT_SIDE = 8  # each image is 8×8 pixels, read row by row into 64 inputs
 
 
 def make_moons(n_samples: int = 100, *, noise: float = 0.1, seed: int = 0) -> Dataset:
@@ -82,6 +91,61 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
     "xor": make_xor,
     "spiral": make_spiral,
 }
+
+
+def load_digits(test_fraction: float = 0.2, *, seed: int = 0) -> Digits:
+    """scikit-learn's 1,797 handwritten digits: (X_train, y_train, X_test, y_test), pixels in [0, 1], labels 0–9.
+
+    Each image is 8×8 pixels read row by row into a list of 64 floats (scikit-learn's 0..16 divided
+    by 16). The split is stratified: ``test_fraction`` of each digit's images, rounded, go to the test
+    set, chosen with ``random.Random(seed)``; both sets come shuffled. Needs scikit-learn, the extra
+    ``pip install "micrograd[digits]"``; its bundled copy is read, nothing is downloaded.
+    """
+    if not is_number(test_fraction):
+        raise TypeError(f"load_digits: test_fraction must be a number, got {type(test_fraction).__name__}")
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"load_digits: test_fraction must be between 0 and 1 (both excluded), got {test_fraction!r}")
+    if not is_int(seed):
+        raise TypeError(f"load_digits: seed must be an int, got {type(seed).__name__}")
+    images, labels = _digits()
+    rng = random.Random(int(seed))
+    train: list[int] = []
+    test: list[int] = []
+    for digit in sorted(set(labels)):
+        indices = [i for i, t in enumerate(labels) if t == digit]
+        rng.shuffle(indices)
+        n_test = round(len(indices) * test_fraction)
+        if not 0 < n_test < len(indices):
+            raise ValueError(
+                f"load_digits: test_fraction {test_fraction!r} leaves no image of the digit {digit} in one of the sets"
+            )
+        test += indices[:n_test]
+        train += indices[n_test:]
+    rng.shuffle(train)
+    rng.shuffle(test)
+    return [images[i] for i in train], [labels[i] for i in train], [images[i] for i in test], [labels[i] for i in test]
+
+
+def _digits() -> tuple[list[list[float]], list[int]]:
+    """The images (64 floats in [0, 1] each) and labels of scikit-learn's bundled digits.
+
+    Read straight from scikit-learn's data file, which takes milliseconds where importing
+    sklearn.datasets takes a second; through sklearn.datasets.load_digits if that file moved.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(
+            'load_digits needs scikit-learn, whose copy of the digits it reads: pip install "micrograd[digits]"'
+        )
+    path = Path(spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz")
+    if path.is_file():
+        with gzip.open(path, "rt", encoding="ascii") as f:
+            rows = [[float(v) for v in line.split(",")] for line in f if line.strip()]
+        return [[v / 16.0 for v in row[:-1]] for row in rows], [int(row[-1]) for row in rows]
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    digits = sklearn_digits()
+    return [[float(v) / 16.0 for v in row] for row in digits.data.tolist()], [int(t) for t in digits.target.tolist()]
 
 
 def _linspace(start: float, stop: float, n: int) -> list[float]:

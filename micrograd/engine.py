@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from micrograd import methods, ops
 from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
 from micrograd.ops import ZERO, ZERO_1, Op
 
 Number = int | float
+T = TypeVar("T")
 
 
 class Watcher(Protocol):
@@ -84,8 +85,8 @@ class Value:
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):  # x ** y with both differentiable
-            return _apply(ops.POW, (self, other))  # type: ignore[no-any-return]
-        return _apply(ops.power(as_float(other, "exponent")), (self,))  # type: ignore[no-any-return]  # the constant n is part of the op
+            return _apply(ops.POW, (self, other))
+        return _apply(ops.power(as_float(other, "exponent")), (self,))  # the constant n is part of the op
 
     # -- a Value compares and converts like its float --------------------------------------
 
@@ -275,6 +276,10 @@ def _result(data: float, children: tuple[Value, ...], local: tuple[float, ...], 
     return out
 
 
+@overload
+def _apply(op: Op, children: tuple[Value, ...]) -> Value: ...
+@overload
+def _apply(op: Op, children: tuple[Any, ...], result: Callable[..., T]) -> T: ...
 def _apply(op: Op, children: tuple[Any, ...], result: Callable[..., Any] = _result) -> Any:
     """op applied to Values, whatever its operands (compile replays a graph through this); Duals give their result."""
     xs = [c._data for c in children]

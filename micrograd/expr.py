@@ -130,8 +130,8 @@ def binary(left: object, op: str, right: object, prec: int) -> Expr:
 
 
 def call(function: str, args: Iterable[object]) -> Expr:
-    """function(args...)."""
-    parts = [literal(a) for a in args]
+    """function(args...); a list or tuple of expressions is passed as a tuple."""
+    parts = [tuple_expr(a) if isinstance(a, (list, tuple)) else literal(a) for a in args]
     return Expr(f"{function}({', '.join(p.text for p in parts)})", ATOM, frozenset().union(*(p.names for p in parts)))
 
 
@@ -181,6 +181,15 @@ class Symbols:
     ZERO = Mask(None, None)
 
     BUILTINS = ("sum", "map")  # the builtins that dot() writes
+
+    @staticmethod
+    def each(items: object, f: Callable[[Expr], object]) -> Group | list[object]:
+        """[f(x) for x in items]: for a tuple written as one name (logsumexp's z), that comprehension as source."""
+        if isinstance(items, Group):
+            x = name(items.text + "_k")
+            body = literal(f(x))
+            return Group(f"[{body.text} for {x.text} in {items.text}]", ATOM, (body.names - x.names) | items.names)
+        return [f(x) for x in items]  # type: ignore[attr-defined]
 
     @staticmethod
     def dot(w: object, a: object) -> Expr:

@@ -53,8 +53,8 @@ class Dual:
 
     def __pow__(self, other: Dual | Number) -> Dual:
         if isinstance(other, Dual):
-            return _apply(ops.POW, (self, other), _dual_result)  # type: ignore[no-any-return]
-        return _apply(ops.power(as_float(other, "exponent")), (self,), _dual_result)  # type: ignore[no-any-return]
+            return _apply(ops.POW, (self, other), _dual_result)
+        return _apply(ops.power(as_float(other, "exponent")), (self,), _dual_result)
 
     def __float__(self) -> float:
         return self._data
@@ -117,9 +117,21 @@ def linear(w: Sequence[Dual | Number], a: Sequence[Dual | Number], b: Dual | Num
     return _linear(wd, ad, b if isinstance(b, Dual) else Dual(b), [x._data for x in ad])  # type: ignore[no-any-return]
 
 
-def _duals(xs: object, what: str) -> list[Dual]:
+def logsumexp(z: Sequence[Dual | Number]) -> Dual:
+    """log Σ_k e^(z_k) of Duals, as micrograd.losses.logsumexp computes it for Values."""
+    return _apply(ops.LOGSUMEXP, tuple(_duals(z, "values", "logsumexp()", nonempty=True)), _dual_result)
+
+
+def amax(z: Sequence[Dual | Number]) -> Dual:
+    """The largest of z, of Duals, as micrograd.losses.amax computes it for Values (its tangent split among ties)."""
+    return _apply(ops.MAX, tuple(_duals(z, "values", "amax()", nonempty=True)), _dual_result)
+
+
+def _duals(xs: object, what: str, who: str = "linear()", nonempty: bool = False) -> list[Dual]:
     if not is_sequence(xs):
-        raise TypeError(f"linear() takes a sequence of {what}, got {not_a_sequence(xs)}")
+        raise TypeError(f"{who} takes a sequence of {what}, got {not_a_sequence(xs)}")
+    if nonempty and not xs:
+        raise ValueError(f"{who} needs at least one value")
     return [x if isinstance(x, Dual) else Dual(x) for x in xs]  # type: ignore[arg-type]  # Dual() checks x
 
 
@@ -171,4 +183,4 @@ def _numbers(xs: object, what: str) -> list[float]:
     return [as_float(x, what) for x in xs]
 
 
-__all__ = ["Dual", "jvp", "linear"]
+__all__ = ["Dual", "amax", "jvp", "linear", "logsumexp"]

@@ -7,8 +7,9 @@ mean over the batch, C = (1/m) Σ_x C_x. After ``C.backward()`` every parameter'
 
 ``quadratic_cost`` and ``hinge_loss`` also take targets that are Value leaves, and build the same
 graph as with the numbers they hold: so a compiled step (micrograd.compile) can take the targets
-as inputs and serve every batch. The cross-entropies cannot: the label picks which terms the graph
-has (log p or log(1 − p), the logit z_y), so their labels must be numbers.
+as inputs and serve every batch. So does ``softmax_cross_entropy`` with one-hot targets (a class
+index becomes one-hot constants). ``binary_cross_entropy`` cannot: the label picks which term the
+graph has (log p or log(1 − p)), so its labels must be numbers.
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar, cast
 
 from micrograd.checks import is_number, is_sequence, not_a_sequence
-from micrograd.engine import Number, Value
+from micrograd.engine import Number, Value, _apply, linear
+from micrograd.ops import LOGSUMEXP, MAX
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
 
-__all__ = ["binary_cross_entropy", "hinge_loss", "l2_penalty", "quadratic_cost", "softmax_cross_entropy"]
+__all__ = [
+    "amax",
+    "binary_cross_entropy",
+    "hinge_loss",
+    "l2_penalty",
+    "logsumexp",
+    "quadratic_cost",
+    "softmax_cross_entropy",
+]
 
 
 Target = Number | Value
@@ -87,38 +97,55 @@ def binary_cross_entropy(probabilities: Sequence[Value], labels: Sequence[Number
     return _mean(terms)
 
 
-def softmax_cross_entropy(logits: Sequence[Sequence[Value]], labels: Sequence[int]) -> Value:
-    """C = (1/m) Σ_x [log Σ_k e^(z_k) − z_y]: the cross-entropy of softmax(z) for class indices y.
+def softmax_cross_entropy(logits: Sequence[Sequence[Value]], labels: Sequence[int | Sequence[Target]]) -> Value:
+    """C = (1/m) Σ_x [log Σ_k e^(z_k) − Σ_k y_k z_k]: the cross-entropy of softmax(z) for class indices (or one-hot y).
 
-    Computed as log Σ_k e^(z_k − M) − (z_y − M) with M = max_k z_k (a constant, so the gradient
-    softmax(z) − onehot(y) is unchanged): every exponent is ≤ 0, so logits of ±1000 stay finite.
+    Each example's term is logsumexp(z − M) − (Σ_k y_k z_k − M) with M = max(z), as PyTorch computes it:
+    the shift changes nothing but the rounding, and keeps every exponent ≤ 0, so logits of ±1000 stay
+    finite. The logsumexp node's local derivatives are softmax(z): the gradient is softmax(z) − y.
+    A class index becomes one-hot constants; one-hot targets may be Value leaves, so a compiled step
+    can take them as inputs and serve every batch.
     """
     labels = _sequence(labels, "labels", "softmax_cross_entropy")
-    for i, label in enumerate(labels):
-        if isinstance(label, Value):
-            raise TypeError(
-                f"softmax_cross_entropy: labels must be class indices (int), got a Value for example {i}: "
-                "the label picks which logit the graph holds, so it cannot be a Value"
-            )
-        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
-            raise TypeError(
-                f"softmax_cross_entropy: labels must be class indices (int), got {type(label).__name__} for example {i}"
-            )
-    z, _ = _batch(logits, labels, "softmax_cross_entropy")
+    z, _ = _batch(logits, [0] * len(labels), "softmax_cross_entropy")
+    if len(z) != len(labels):
+        raise ValueError(
+            f"softmax_cross_entropy: got {len(z)} outputs but {len(labels)} labels; give one label per output"
+        )
     terms = []
     for i, (z_x, label) in enumerate(zip(z, labels)):
         if len(z_x) < 2:
             raise ValueError(
                 f"softmax_cross_entropy: example {i} has {len(z_x)} logit; it needs one per class, at least 2"
             )
-        if not 0 <= label < len(z_x):
-            raise ValueError(
-                f"softmax_cross_entropy: label {label} of example {i} is not a class index 0..{len(z_x) - 1}"
-            )
-        M = max(z_k.data for z_k in z_x)
-        shifted = [z_k - M for z_k in z_x]
-        terms.append(_sum(s.exp() for s in shifted).log() - shifted[label])
+        y_x = _one_hot(label, len(z_x), i)
+        M = amax(z_x)
+        terms.append(logsumexp([z_k - M for z_k in z_x]) - (linear(y_x, z_x) - M))
     return _mean(terms)
+
+
+def logsumexp(z: Sequence[Value | Number]) -> Value:
+    """log Σ_k e^(z_k) as one node, stable for any z (shifted by the max): ∂/∂z_k = e^(z_k − out) = softmax(z)_k."""
+    return _apply(LOGSUMEXP, _operands(z, "logsumexp"))
+
+
+def amax(z: Sequence[Value | Number]) -> Value:
+    """max_k z_k as one node (torch.amax): ∂/∂z_k is 1 at the largest, split evenly among ties, 0 elsewhere."""
+    return _apply(MAX, _operands(z, "amax"))
+
+
+def _operands(z: Sequence[Value | Number], who: str) -> tuple[Value, ...]:
+    """z as a tuple of Values, numbers wrapped as leaves; at least one."""
+    if not is_sequence(z):
+        raise TypeError(f"{who}: takes a list of Values, got {not_a_sequence(z)}")
+    if not z:
+        raise ValueError(f"{who}: got no values; it needs at least one")
+    values = []
+    for k, z_k in enumerate(z):
+        if not isinstance(z_k, Value) and not is_number(z_k):
+            raise TypeError(f"{who}: z[{k}] must be a Value or a number, got {type(z_k).__name__}")
+        values.append(z_k if isinstance(z_k, Value) else Value(z_k))
+    return tuple(values)
 
 
 def l2_penalty(parameters: Iterable[Value], alpha: Number) -> Value:
@@ -220,6 +247,33 @@ def _number(t: object, i: int, loss: str) -> float | Value:
     if not math.isfinite(value):
         raise ValueError(f"{loss}: targets must be finite, got {value!r} for example {i}")
     return t
+
+
+def _one_hot(label: object, n: int, i: int) -> list[Value]:
+    """An example's target as n one-hot Values: a class index made constants, a one-hot target checked."""
+    if isinstance(label, Value):
+        raise TypeError(
+            f"softmax_cross_entropy: labels must be class indices (int) or one-hot targets, got a Value for example "
+            f"{i}: the label picks which logit the graph holds, so it cannot be a Value; give a one-hot target "
+            "[0, .., 1, .., 0] (of numbers or Values) instead"
+        )
+    if _is_list(label):
+        y_x = [_number(t, i, "softmax_cross_entropy") for t in label]
+        if len(y_x) != n:
+            raise ValueError(f"softmax_cross_entropy: example {i} has {n} logits but a one-hot target of {len(y_x)}")
+        if sorted(map(_data, y_x)) != [0.0] * (n - 1) + [1.0]:
+            raise ValueError(
+                f"softmax_cross_entropy: the target of example {i} is not one-hot (one 1, every other entry 0)"
+            )
+        return [t if isinstance(t, Value) else Value(t) for t in y_x]
+    if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+        raise TypeError(
+            f"softmax_cross_entropy: labels must be class indices (int), got {type(label).__name__} for example {i}"
+        )
+    index = int(label)
+    if not 0 <= index < n:
+        raise ValueError(f"softmax_cross_entropy: label {index} of example {i} is not a class index 0..{n - 1}")
+    return [Value(1.0 if k == index else 0.0, f"y[{k}]") for k in range(n)]
 
 
 def _data(t: float | Value) -> float:

@@ -16,7 +16,7 @@ from typing import Any
 from micrograd.checks import is_number
 from micrograd.engine import Number, Value, no_grad
 
-__all__ = ["accuracy", "decision_rule", "evaluate"]
+__all__ = ["accuracy", "confusion_matrix", "decision_rule", "evaluate", "predict"]
 
 Output = Value | list[Value]
 Model = Callable[[Sequence[Value | Number]], Output]  # an MLP, or any function of one input
@@ -50,6 +50,31 @@ def accuracy(model: Model, X: Sequence[Sequence[Value | Number]], y: Sequence[Ta
             "class indices or one-hot targets for one output per class)"
         )
     return result
+
+
+def predict(model: Model, X: Sequence[Sequence[Value | Number]], y: Sequence[Target]) -> list[Number]:
+    """The label the model predicts for each point of X, by the decision rule of labels like y (under no_grad())."""
+    y = list(y)
+    rule = decision_rule(y)
+    if rule is None:
+        raise ValueError("predict: y must be class labels (two label values, class indices or one-hot targets)")
+    with no_grad():
+        return [rule(model(x)) for x in X]
+
+
+def confusion_matrix(model: Model, X: Sequence[Sequence[Value | Number]], y: Sequence[int]) -> list[list[int]]:
+    """counts[t][p]: how many points of true class t the model predicts as class p, for class indices y (0..K−1)."""
+    y = list(y)
+    if len(X) != len(y) or not y:
+        raise ValueError(f"confusion_matrix: needs one label per input, and at least one; got {len(X)} and {len(y)}")
+    if not all(isinstance(t, numbers.Integral) and not isinstance(t, bool) and t >= 0 for t in y):
+        raise ValueError("confusion_matrix: y must be class indices 0..K−1 (ints)")
+    predicted = predict(model, X, y)
+    k = max(max(y), *(int(p) for p in predicted)) + 1
+    counts = [[0] * k for _ in range(k)]
+    for t, p in zip(y, predicted):
+        counts[int(t)][int(p)] += 1
+    return counts
 
 
 def decision_rule(y: Sequence[Target]) -> Callable[[Output], Number] | None:

@@ -71,6 +71,28 @@ def _c_pow(x: float, y: float) -> float:
     return math.nan if type(r) is complex else r
 
 
+def _logsumexp(z: Sequence[float]) -> float:
+    """log Σ_k e^(z_k), as torch.logsumexp: shifted by the max M, so every exponent is ≤ 0 (M = 0 if infinite)."""
+    M = max(z)
+    if M == math.inf or M == -math.inf:  # all -inf: -inf; an inf: inf; any NaN: NaN
+        return math.nan if any(zk != zk for zk in z) else M
+    return math.log(sum([math.exp(zk - M) for zk in z])) + M
+
+
+def _max(z: Sequence[float]) -> float:
+    """The largest of z, as torch.amax: NaN if any is NaN."""
+    for zk in z:
+        if zk != zk:
+            return zk
+    return max(z)
+
+
+def _share(z: Sequence[float], x: float) -> float:
+    """1/n for the n entries of z equal to x (torch.amax splits the gradient among ties); NaN for none."""
+    n = len([zk for zk in z if zk == x])
+    return 1.0 / n if n else math.nan
+
+
 def _log_or_nan(x: float) -> float:
     """log(x) as C computes it: -inf at 0, NaN below."""
     if x > 0.0:
@@ -95,6 +117,9 @@ RUNTIME: dict[str, Any] = {
     "_pow": _pow,
     "_c_pow": _c_pow,
     "_log_or_nan": _log_or_nan,
+    "logsumexp": _logsumexp,
+    "_max": _max,
+    "_share": _share,
     "_masked": _masked,
     "ZERO": ZERO,
     "ZERO_1": ZERO_1,
@@ -151,6 +176,8 @@ class Op(str):
         self.group, self.params = group, params
         if arity:
             operands = [expr.name(f"x{i}") for i in range(arity)]
+        elif group is _one_group:  # max, logsumexp: one tuple of all the operands
+            operands = [expr.group("zd")]
         else:  # linear: the tuples of weights and inputs, and the bias
             operands = [expr.group("wd"), expr.group("ad"), expr.name("bd")]
         self.operands = tuple(str(x) for x in operands)
@@ -331,6 +358,10 @@ def _linear_formula(args: list[str]) -> str:
     return " + ".join([*(f"{args[k]}·{args[n + k]}" for k in range(n)), args[-1]])
 
 
+def _one_group(operands: Sequence[Any]) -> tuple[Any, ...]:
+    return (tuple(operands),)
+
+
 def _linear_group(operands: Sequence[Any]) -> tuple[Any, ...]:
     n = (len(operands) - 1) // 2
     return tuple(operands[:n]), tuple(operands[n : 2 * n]), operands[-1]
@@ -343,6 +374,24 @@ LINEAR = Op(  # a neuron's z = Σ_k w_k·a_k + b as one node, operands w_1..w_n,
     _linear_formula,
     arity=0,
     group=_linear_group,
+)
+
+
+MAX = Op(  # the largest of z_1..z_n as one node; ∂/∂z_k = 1 at the max, split among ties (torch.amax)
+    "max",
+    lambda m, z: m._max(z),
+    lambda m, out, z: (*m.each(z, lambda z_k: m.where(z_k == out, m._share(z, out), 0.0 * m._share(z, out))),),
+    lambda args: f"max({', '.join(args)})",
+    arity=0,
+    group=_one_group,
+)
+LOGSUMEXP = Op(  # log Σ_k e^(z_k) as one node, stable at any z; ∂/∂z_k = e^(z_k − out) = softmax(z)_k
+    "logsumexp",
+    lambda m, z: m.logsumexp(z),
+    lambda m, out, z: (*m.each(z, lambda z_k: m.exp(z_k - out)),),
+    lambda args: f"logsumexp({', '.join(args)})",
+    arity=0,
+    group=_one_group,
 )
 
 
@@ -394,6 +443,8 @@ OPS: dict[str, Op] = {
         SOFTPLUS,
         GELU,
         LINEAR,
+        MAX,
+        LOGSUMEXP,
     ]
 }
 # A neuron's σ: "linear" (the identity, no op) and every op marked as an activation.

@@ -1,4 +1,4 @@
-"""Pictures of training: the decision boundary of a 2-D classifier over its data, and the loss curve.
+"""Pictures of training: the decision boundary of a 2-D classifier, the loss curve, a confusion matrix, images.
 
 matplotlib is an optional extra (``pip install micrograd[plot]``), imported only when a picture is
 drawn. In Jupyter the figures come from pyplot and show inline; elsewhere they are drawn with the
@@ -19,14 +19,22 @@ from typing import TYPE_CHECKING, cast
 
 from micrograd.checks import is_number
 from micrograd.engine import Number, Value, no_grad
-from micrograd.metrics import Model, Target, decision_rule
+from micrograd.metrics import Model, Target, decision_rule, predict
 from micrograd.train import History
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["DecisionGrid", "decision_grid", "plot_decision_boundary", "plot_loss"]
+__all__ = [
+    "DecisionGrid",
+    "decision_grid",
+    "plot_confusion_matrix",
+    "plot_decision_boundary",
+    "plot_images",
+    "plot_loss",
+    "plot_misclassified",
+]
 
 # One colour per class: the points, and the lighter regions where the model predicts that class.
 POINT_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f"]
@@ -135,9 +143,11 @@ def plot_loss(
     figsize: tuple[float, float] = (6.0, 4.0),
     dpi: int = DPI,
 ) -> Axes:
-    """The loss after each epoch and, when there is one, the accuracy on a second axis."""
+    """The loss after each epoch and, when there is one, the accuracy (and the validation set's) on a second axis."""
+    validation: list[float] = []
     if isinstance(history, History):
         losses, accuracies = history.loss, [a for a in history.accuracy if a is not None]
+        validation = [a for a in history.val_accuracy if a is not None]
     elif isinstance(history, Iterable) and not isinstance(history, (str, bytes)):  # a list, a numpy array, ...
         losses, accuracies = list(history), []
     else:
@@ -163,8 +173,116 @@ def plot_loss(
         right.set(ylabel="accuracy (%)", ylim=(0, 101))
         right.yaxis.label.set_color(POINT_COLORS[1])
         ax.plot([], [], color=POINT_COLORS[1], linestyle="--", label="accuracy")  # a legend entry only
+        if len(validation) == len(losses):
+            right.plot(epochs, [100 * a for a in validation], color=POINT_COLORS[2], linewidth=1.4, linestyle=":")
+            ax.plot([], [], color=POINT_COLORS[2], linestyle=":", label="validation accuracy")
         ax.legend(loc="center right", fontsize="small")
     return _finish(ax, path)
+
+
+def plot_confusion_matrix(
+    counts: Sequence[Sequence[int]],
+    *,
+    ax: Axes | None = None,
+    path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+    figsize: tuple[float, float] = (5.5, 5.0),
+    dpi: int = DPI,
+) -> Axes:
+    """A confusion matrix (metrics.confusion_matrix): counts[t][p] in row t (true class), column p (predicted)."""
+    rows = [list(row) for row in counts] if isinstance(counts, Sequence) else []
+    k = len(rows)
+    if k < 2 or any(len(row) != k for row in rows):
+        raise ValueError("plot_confusion_matrix: counts must be a square list of lists, at least 2 × 2")
+    if not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for row in rows for c in row):
+        raise ValueError("plot_confusion_matrix: counts must be whole numbers ≥ 0")
+    ax = _axes(ax, figsize, dpi)
+    top = max(max(row) for row in rows) or 1
+    ax.imshow(rows, cmap="Blues", vmin=0, vmax=top)
+    for t in range(k):
+        for p in range(k):
+            if rows[t][p]:
+                dark = rows[t][p] > top / 2
+                ax.text(
+                    p,
+                    t,
+                    str(rows[t][p]),
+                    ha="center",
+                    va="center",
+                    fontsize="small",
+                    color="white" if dark else ("#b2182b" if t != p else "black"),
+                )
+    total, right = sum(map(sum, rows)), sum(rows[i][i] for i in range(k))
+    if title is None:
+        title = f"Confusion matrix: {right} of {total} right ({right / total:.1%})" if total else "Confusion matrix"
+    ax.set(xlabel="predicted", ylabel="true", title=title, xticks=range(k), yticks=range(k))
+    return _finish(ax, path)
+
+
+def plot_images(
+    images: Sequence[Sequence[Number]],
+    captions: Sequence[str] | None = None,
+    *,
+    side: int = 8,
+    columns: int = 10,
+    ax: Axes | None = None,
+    path: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+    dpi: int = DPI,
+) -> Axes:
+    """Images of side × side pixels (each a flat list, row by row, dark = high), in a grid, each with a caption."""
+    images = [list(image) for image in images]
+    if not images:
+        raise ValueError("plot_images: there are no images to show")
+    for i, image in enumerate(images):
+        if len(image) != side * side:
+            raise ValueError(f"plot_images: image {i} has {len(image)} pixels, not {side}×{side} = {side * side}")
+    if captions is not None and len(captions) != len(images):
+        raise ValueError(f"plot_images: got {len(images)} images but {len(captions)} captions")
+    columns = min(columns, len(images))
+    rows = -(-len(images) // columns)
+    gap = max(side // 4, 1)
+    cell = side + gap
+    canvas = [[math.nan] * (columns * cell - gap) for _ in range(rows * cell - gap)]
+    for n, image in enumerate(images):
+        r, c = divmod(n, columns)
+        for i in range(side):
+            canvas[r * cell + i][c * cell : c * cell + side] = [float(v) for v in image[i * side : (i + 1) * side]]
+    ax = _axes(ax, (1.0 + 0.75 * columns, 0.6 + 0.95 * rows), dpi)
+    import matplotlib
+
+    cmap = matplotlib.colormaps["gray_r"].with_extremes(bad="white")
+    ax.imshow(canvas, cmap=cmap, vmin=0.0, vmax=max(1.0, *(max(image) for image in images)))
+    for n, caption in enumerate(captions or []):
+        r, c = divmod(n, columns)
+        ax.text(c * cell + (side - 1) / 2, r * cell + side - 0.2, caption, ha="center", va="top", fontsize="small")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return _finish(ax, path)
+
+
+def plot_misclassified(
+    model: Model,
+    X: Sequence[Sequence[Number]],
+    y: Sequence[int],
+    *,
+    side: int = 8,
+    limit: int = 40,
+    ax: Axes | None = None,
+    path: str | os.PathLike[str] | None = None,
+    dpi: int = DPI,
+) -> Axes:
+    """The images the model gets wrong (up to ``limit``, in the order of X), each captioned "predicted (true)"."""
+    predicted = predict(model, X, y)
+    wrong = [i for i, (p, t) in enumerate(zip(predicted, y)) if p != t]
+    if not wrong:
+        raise ValueError("plot_misclassified: the model gets every image right; there is nothing to show")
+    shown = wrong[:limit]
+    captions = [f"{predicted[i]} ({y[i]})" for i in shown]
+    more = f", the first {len(shown)} shown" if len(shown) < len(wrong) else ""
+    title = f"{len(wrong)} of {len(X)} misclassified{more}: predicted (true)"
+    return plot_images([X[i] for i in shown], captions, side=side, ax=ax, path=path, title=title, dpi=dpi)
 
 
 # -- figures ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ accuracy on the whole training set under ``no_grad()``.
 
 With ``compiled=True`` each step runs as generated Python (micrograd.compile): the step's loss is
 recorded once per batch size with the batch's inputs and targets as the graph's inputs, and the
-measurement after each epoch reads every output from one compiled forward pass of the whole set.
+measurement after each epoch reads every output from the model's forward pass, compiled once.
 The steps and the numbers measured are the eager ones, bit for bit.
 
 How good the model is after each epoch is micrograd.metrics' to say: evaluate() and accuracy().
@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -59,6 +59,8 @@ class History:
     loss: list[float] = field(default_factory=list)  # after each epoch, on all of X, under no_grad()
     accuracy: list[float | None] = field(default_factory=list)  # the same, as a fraction; None for a regression
     batch_loss: list[float] = field(default_factory=list)  # each step's mini-batch loss, before its update
+    val_loss: list[float] = field(default_factory=list)  # after each epoch, on the validation set (if given)
+    val_accuracy: list[float | None] = field(default_factory=list)  # the same, as a fraction
 
     def __repr__(self) -> str:
         """One line: epochs and steps, the first and last loss and accuracy; the attributes hold every number."""
@@ -69,6 +71,8 @@ class History:
         shown = [f"loss {self.loss[0]:.4g} → {self.loss[-1]:.4g}"]
         if self.accuracy and self.accuracy[0] is not None and self.accuracy[-1] is not None:
             shown.append(f"accuracy {self.accuracy[0]:.1%} → {self.accuracy[-1]:.1%}")
+        if self.val_accuracy and self.val_accuracy[0] is not None and self.val_accuracy[-1] is not None:
+            shown.append(f"validation accuracy {self.val_accuracy[0]:.1%} → {self.val_accuracy[-1]:.1%}")
         return f"History({epochs}, {steps}: {', '.join(shown)}; see .loss, .accuracy)"
 
 
@@ -96,6 +100,7 @@ def fit(
     seed: int = 0,
     verbose: bool = True,
     compiled: bool = False,
+    validation: tuple[Sequence[Sequence[Number]], Sequence[Target]] | None = None,
 ) -> History:
     """Train ``model`` on (X, y) for ``epochs`` passes over the data, in shuffled mini-batches of ``batch_size``.
 
@@ -105,17 +110,27 @@ def fit(
     ipywidgets is installed, text otherwise) shows the loss and accuracy after each epoch;
     ``verbose=False`` prints nothing. ``compiled=True`` runs each step as generated Python: the same
     steps and the same History, bit for bit, several times faster; it needs a loss that takes the
-    targets as Values (quadratic_cost, hinge_loss, and sums with l2_penalty), and a ValueError says
-    so for another. Returns the History of the loss and accuracy after each epoch.
+    targets as Values (quadratic_cost, hinge_loss, sums with l2_penalty, and softmax_cross_entropy,
+    whose class indices become one-hot inputs), and a ValueError says so for another.
+    ``validation=(X_val, y_val)`` measures the loss and accuracy on that set too after each epoch
+    (History.val_loss, .val_accuracy, and the progress bar); it never affects training.
+    Returns the History of the loss and accuracy after each epoch.
     """
     X, y, epochs, batch_size, seed = _checked(model, X, y, loss, optimizer, epochs, batch_size, seed, verbose, compiled)
+    X_val, y_val = _validation_set(validation)
+    measure_val: Callable[[], tuple[float, float | None]] | None = None
     if compiled:
         with _diverging(optimizer):
-            run = _CompiledRun(model, X, y, loss, optimizer)
-        take_step, measure = run.step, run.evaluate
+            run = _CompiledRun(model, X, y, loss, optimizer, batch_size)
+            if X_val:
+                measure_val = run.measurer(X_val, y_val)
+            measure = run.measurer(X, y)
+        take_step = run.step
     else:
         first_checked = _checking_first_output(model, y)  # before the first update, not after the first epoch
         take_step, measure = partial(train_step, first_checked, loss, optimizer), partial(evaluate, model, X, y, loss)
+        if X_val:
+            measure_val = partial(evaluate, model, X_val, y_val, loss)
 
     rng = random.Random(seed)
     history = History()
@@ -137,6 +152,13 @@ def fit(
             shown = {"loss": f"{epoch_loss:.4g}"}
             if epoch_accuracy is not None:
                 shown["accuracy"] = f"{epoch_accuracy:.1%}"
+            if measure_val is not None:
+                with _diverging(optimizer):
+                    val_loss, val_accuracy = measure_val()
+                history.val_loss.append(val_loss)
+                history.val_accuracy.append(val_accuracy)
+                if val_accuracy is not None:
+                    shown["val accuracy"] = f"{val_accuracy:.1%}"
             bar.set_postfix(shown, refresh=False)
     return history
 
@@ -181,6 +203,26 @@ def _checked(
     return X, y, epochs, batch_size, int(seed)
 
 
+def _validation_set(validation: object) -> tuple[list[Sequence[Number]], list[Target]]:
+    """fit()'s validation set as (X_val, y_val) lists; ([], []) for none."""
+    if validation is None:
+        return [], []
+    if not is_sequence(validation):
+        raise TypeError(f"fit: validation must be a pair (X_val, y_val), got {not_a_sequence(validation)}")
+    if len(validation) != 2:
+        raise TypeError(f"fit: validation must be a pair (X_val, y_val), got {len(validation)} items")
+    X_val, y_val = validation
+    for data, what in ((X_val, "X"), (y_val, "y")):
+        if not is_sequence(data):
+            raise TypeError(f"fit: the validation set's {what} must be a list, got {not_a_sequence(data)}")
+    X_val, y_val = cast(Sequence[Sequence[Number]], X_val), cast(Sequence[Target], y_val)
+    if len(X_val) != len(y_val):
+        raise ValueError(f"fit: the validation set has {len(X_val)} inputs but {len(y_val)} targets")
+    if not X_val:
+        raise ValueError("fit: the validation set is empty; pass validation=None for none")
+    return list(X_val), list(y_val)
+
+
 def _checking_first_output(model: Model, y: list[Target]) -> Model:
     """model, whose first output is checked against the labels y (see prediction) as soon as it is computed."""
     checked = False
@@ -200,22 +242,30 @@ class _CompiledRun:
     """The steps and the measurements of fit(compiled=True): the eager ones, as generated Python.
 
     One compiled step per batch size takes the batch's inputs and targets as the graph's inputs,
-    so it serves every batch of that size. After each epoch, one compiled forward pass of the
-    whole set gives every output, and the loss and accuracy are computed from them as evaluate()
-    computes them from the outputs of its eager forward pass.
+    so it serves every batch of that size. After each epoch, the model's compiled forward pass
+    gives the output of every example, and the loss and accuracy are computed from them as
+    evaluate() computes them from the outputs of its eager forward pass.
     """
 
     def __init__(
-        self, model: Model, X: list[Sequence[Number]], y: list[Target], loss: Loss, optimizer: SupportsStep
+        self,
+        model: Model,
+        X: list[Sequence[Number]],
+        y: list[Target],
+        loss: Loss,
+        optimizer: SupportsStep,
+        batch_size: int,
     ) -> None:
         self.model, self.X, self.y, self.loss, self.optimizer = model, X, y, loss, optimizer
         self.params = _parameters(model, optimizer)
         self.steps: dict[int, CompiledGraph] = {}
-        # X's numbers as leaves: a list of lists of Values; y's: targets of the same shape as y's.
-        inputs, targets = cast(list[list[Value]], _leaves(X, "X")), cast(list[Target], _leaves(y, "y"))
+        # The first batch's numbers as leaves (a list of lists of Values), recorded once to check the model
+        # and the loss before any step: what they read, and what reaches the loss.
+        inputs = cast(list[list[Value]], _leaves(X[:batch_size], "X"))
         _Watched.reads = []
         outputs = [model(x) for x in inputs]
-        cost = _loss_of_value_targets(loss, outputs, y, targets)
+        self.classes = _class_count(outputs, y)
+        cost, targets, self.classes = _loss_of_value_targets(loss, outputs, y[:batch_size], self.classes)
         if _Watched.reads:
             raise ValueError(
                 f"fit: compiled=True records one step and runs it on every batch, but the model or the loss read "
@@ -232,33 +282,46 @@ class _CompiledRun:
                     f"{leaf.label} does not (the model or the loss read its number, with .data or float(), or "
                     "ignored it): a compiled step would replay the recorded number for every batch"
                 )
+
+    def measurer(self, X: list[Sequence[Number]], y: list[Target]) -> Callable[[], tuple[float, float | None]]:
+        """evaluate(model, X, y, loss) as a function of no arguments: the model's compiled forward pass, on each x."""
         # The compiled graph returns one value and its parameters' gradients. To read every output o_k,
         # take the root Σ_k c_k·o_k with c_k = 1 as the parameters: ∂root/∂c_k = o_k · 1.0 = o_k exactly.
         # The model's parameters are inputs here, so the backward pass is these few products only.
-        self.shapes = [None if isinstance(out, Value) else len(out) for out in outputs]
-        flat = cast(list[Value], _flat(outputs))  # the outputs are Values, or lists of them
+        inputs = cast(list[Value], _leaves(X[0], "x"))
+        output = self.model(inputs)
+        flat = [output] if isinstance(output, Value) else list(output)
         readout = [Value(1.0) for _ in flat]
-        self.forward = compile_graph(linear(readout, flat), readout, inputs, self.params)
-        self.ones = [1.0] * len(readout)
+        forward = compile_graph(linear(readout, flat), readout, inputs, self.params)
+        run, ones, scalar = forward._function, [1.0] * len(readout), isinstance(output, Value)
+        width = len(inputs)
+        for i, x in enumerate(X):
+            if not is_sequence(x) or len(x) != width:
+                raise ValueError(f"fit: every input must have {width} numbers, as X[0] has; X[{i}] does not")
+        rows = [[float(v) for v in x] for x in X]
+
+        def measure() -> tuple[float, float | None]:
+            weights = [p.data for p in self.params]
+            outputs: list[Output] = []
+            for x in rows:
+                values = run(ones, x + weights, [-0.0] * len(ones))[1]
+                outputs.append(Value(values[0]) if scalar else [Value(v) for v in values])
+            return loss_and_accuracy(outputs, y, self.loss)
+
+        return measure
 
     def step(self, X: list[Sequence[Number]], y: list[Target]) -> float:
         """train_step(), compiled: zero_grad(), the batch's forward and backward as generated Python, step()."""
+        targets = y if self.classes is None else _one_hots(y, self.classes)
         step = self.steps.get(len(X))
         if step is None:  # recorded once per batch size, on this batch
-            step = compile_function(lambda X, y: self.loss([self.model(x) for x in X], y), self.params, X, y)
+            step = compile_function(lambda X, y: self.loss([self.model(x) for x in X], y), self.params, X, targets)
             self.steps[len(X)] = step
         self.optimizer.zero_grad()
-        cost = step.run(X, y)
+        cost = step.run(X, targets)
         _check_finite(cost, "this mini-batch", self.optimizer)  # stop before a NaN or ∞ reaches the weights
         self.optimizer.step()
         return cost
-
-    def evaluate(self) -> tuple[float, float | None]:
-        """evaluate(model, X, y, loss), from the outputs of the compiled forward pass of the whole set."""
-        _, flat = self.forward(self.ones, self.X, [p.data for p in self.params])
-        values = iter(flat)
-        outputs = [Value(next(values)) if n is None else [Value(next(values)) for _ in range(n)] for n in self.shapes]
-        return loss_and_accuracy(outputs, self.y, self.loss)
 
 
 def _parameters(model: Model, optimizer: SupportsStep) -> list[Value]:
@@ -274,19 +337,46 @@ def _parameters(model: Model, optimizer: SupportsStep) -> list[Value]:
     return list(dict.fromkeys(found))  # a Value hashes by identity: each parameter once
 
 
-def _loss_of_value_targets(loss: Loss, outputs: list[Output], y: list[Target], targets: list[Target]) -> Value:
-    """loss(outputs, targets) with the targets as Value leaves; a ValueError if the loss refuses them."""
+def _loss_of_value_targets(
+    loss: Loss, outputs: list[Output], y: list[Target], classes: int | None
+) -> tuple[Value, object, int | None]:
+    """(loss of the targets as Value leaves, those leaves, the number of classes if class indices became one-hot).
+
+    Class indices that the loss refuses as Values (softmax_cross_entropy) are given as one-hot
+    targets [0, .., 1, .., 0] of Value leaves instead. A ValueError if the loss refuses both.
+    """
+    targets = _leaves(y, "y")
     try:
-        return loss(outputs, targets)
-    except TypeError as e:
+        return loss(outputs, cast(list[Target], targets)), targets, None
+    except TypeError as e:  # class indices as Values, which softmax_cross_entropy refuses
         refusal = e
+    if classes is not None:
+        targets = _leaves(_one_hots(y, classes), "y")
+        try:
+            return loss(outputs, cast(list[Target], targets)), targets, classes
+        except TypeError:
+            pass
     loss(outputs, y)  # if the numbers fail too, the data is at fault: raise its error, as compiled=False would
     raise ValueError(
         "fit: compiled=True records one step per batch size and runs it on every batch, so the loss must take "
-        "the targets as Values (graph inputs): quadratic_cost and hinge_loss do, and so do sums with l2_penalty; "
-        "binary_cross_entropy and softmax_cross_entropy cannot, since the label picks which terms their graph "
-        f"holds. This loss refused Value targets ({refusal}); train it with compiled=False"
+        "the targets as Values (graph inputs): quadratic_cost and hinge_loss do, and so do sums with l2_penalty, "
+        "and softmax_cross_entropy takes class indices as one-hot targets; binary_cross_entropy cannot, since "
+        f"the label picks which term its graph holds. This loss refused Value targets ({refusal}); train it "
+        "with compiled=False"
     ) from refusal
+
+
+def _class_count(outputs: list[Output], y: list[Target]) -> int | None:
+    """The number of classes when y holds class indices for outputs of one logit per class, else None."""
+    n = None if isinstance(outputs[0], Value) else len(outputs[0])
+    if n is None or not all(is_int(t) and 0 <= int(t) < n for t in y):
+        return None
+    return n
+
+
+def _one_hots(y: Sequence[Target], n: int) -> list[list[float]]:
+    """Class indices as one-hot targets of n entries."""
+    return [[1.0 if k == label else 0.0 for k in range(n)] for label in y]
 
 
 class _Watched(Value):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from micrograd import Value, linear
+from micrograd.losses import amax, logsumexp
 
 inf, nan = math.inf, math.nan
 
@@ -191,6 +192,22 @@ OPS = {
             SAME + SAME[:1],
             mp=lambda mp, x, w, b: w * x + b,
         ),
+        Op(
+            "max(x, y, z)",
+            "max",
+            lambda x, y, z: amax([x, y, z]),
+            lambda t, x, y, z: t.amax(t.stack([x, y, z]), 0),
+            ((-5.0, -2.0), (2.0, 5.0), (-1.0, 1.0)),  # apart, so that no two tie: max is not differentiable there
+            mp=lambda mp, x, y, z: max(x, y, z),
+        ),
+        Op(
+            "logsumexp(x, y, z)",
+            "logsumexp",
+            lambda x, y, z: logsumexp([x, y, z]),
+            lambda t, x, y, z: t.logsumexp(t.stack([x, y, z]), 0),
+            SAME + SAME[:1],
+            mp=lambda mp, x, y, z: mp.log(mp.exp(x) + mp.exp(y) + mp.exp(z)),
+        ),
     ]
 }
 
@@ -322,6 +339,18 @@ CASES = [
     Case("gelu(x)", (1e200,), why="x³ overflows: the value is x, the derivative inf·0 = NaN in both"),
     Case("gelu(x)", (-inf,), why="-inf·0 = NaN in both"),
     Case("gelu(x)", (nan,)),
+    Case("max(x, y, z)", (1.0, 3.0, 3.0), why="a tie splits the gradient, as torch.amax"),
+    Case("max(x, y, z)", (0.0, -0.0, -1.0), why="0.0 and -0.0 tie"),
+    Case("max(x, y, z)", (1.0, nan, 2.0), why="NaN wins, its gradient NaN"),
+    Case("max(x, y, z)", (-inf, -inf, -inf)),
+    Case("max(x, y, z)", (inf, 1.0, -inf)),
+    Case("logsumexp(x, y, z)", (1000.0, -1000.0, 999.0), why="shifted by the max: no exponent overflows"),
+    Case("logsumexp(x, y, z)", (-1000.0, -1000.0, -1000.0), why="nor underflows to log 0"),
+    Case("logsumexp(x, y, z)", (0.0, 0.0, 0.0)),
+    Case("logsumexp(x, y, z)", (inf, 1.0, 2.0), why="∂/∂z_k = e^(z_k − out): e^(inf − inf) = NaN in both"),
+    Case("logsumexp(x, y, z)", (-inf, -inf, -inf)),
+    Case("logsumexp(x, y, z)", (-inf, 0.0, 1.0)),
+    Case("logsumexp(x, y, z)", (1.0, nan, 2.0)),
 ]
 
 

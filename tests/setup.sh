@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs everything the whole test suite needs, on a fresh machine with Python 3.11 and pip:
-# the package with its test extras, PyTorch's CPU build (an oracle for the tests), and, through
-# apt-get when run as root, Chromium (the stepper's browser test) and Graphviz (the system renderer).
+# the package with its test extras and the digits extra (scikit-learn's bundled digits), PyTorch's
+# CPU build (an oracle for the tests), and, through apt-get when run as root, Chromium (the
+# stepper's browser test) and Graphviz (the system renderer).
 # tests/constraints.txt pins hypothesis, ruff, pytest and mypy, so every machine runs the same checks.
 set -eu
 cd "$(dirname "$0")/.."
@@ -11,4 +12,4 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium graphviz fonts-dejavu-core
     fi
 fi
-python -m pip install -q -c tests/constraints.txt -e ".[dev]" "torch==2.13.0"
+python -m pip install -q -c tests/constraints.txt -e ".[dev,digits]" "torch==2.13.0"

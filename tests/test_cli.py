@@ -69,7 +69,7 @@ def test_demo_help_lists_its_options():
         "--compiled",
     ):
         assert option in done.stdout
-    assert "demo-output" in done.stdout and "moons" in done.stdout
+    assert "demo-output" in done.stdout and "moons" in done.stdout and "digits" in done.stdout
 
 
 def test_a_small_demo_prints_the_numbers_of_the_model_it_saves(tmp_path):
@@ -161,12 +161,59 @@ def test_a_compiled_demo_takes_the_same_steps_as_the_eager_one(tmp_path):
     assert saved[1] == saved[0]  # every weight written with repr(): the same bits
 
 
-def test_compiled_is_refused_for_the_spiral_and_says_why(tmp_path):
-    done = run("demo", "--dataset", "spiral", "--compiled", "--out", str(tmp_path))
-    assert done.returncode == 2
-    assert "--compiled does not work with --dataset spiral" in done.stderr
-    assert "softmax cross-entropy, picks each point's logit by its label" in done.stderr
-    assert not any(tmp_path.iterdir())  # refused before training
+def test_a_compiled_spiral_demo_takes_the_eager_steps_too(tmp_path):
+    options = ["--dataset", "spiral", "--epochs", "3", "--samples", "30", "--hidden", "6", "--batch-size", "8"]
+    eager = run("demo", *options, "--out", str(tmp_path / "eager"))
+    compiled = run("demo", *options, "--compiled", "--out", str(tmp_path / "compiled"))
+    assert eager.returncode == compiled.returncode == 0, eager.stderr + compiled.stderr
+    assert "softmax cross-entropy" in compiled.stdout and "each step compiled to Python" in compiled.stdout
+    saved = [(tmp_path / name / "model.json").read_text(encoding="utf-8") for name in ("eager", "compiled")]
+    assert saved[1] == saved[0]
+
+
+def digits_printed(stdout: str) -> tuple[int, int]:
+    """(test images right, test images) as the digits demo printed them."""
+    found = re.search(r"^test accuracy: \S+% \((\d+) of (\d+) held-out images\)$", stdout, re.M)
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_the_digits_demo_reaches_97_percent_on_held_out_images(tmp_path):
+    optional_import("sklearn")
+    from micrograd.data import load_digits
+
+    out = tmp_path / "out"
+    done = run("demo", "--dataset", "digits", "--compiled", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "MLP(64, [32, 10])" in done.stdout and re.search(r"^training time: [\d.]+ s", done.stdout, re.M)
+    model = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    assert model["sizes"] == [32, 10] and model["activations"] == ["relu", "linear"]
+    _, _, X_test, y_test = load_digits(seed=0)
+    right = sum(
+        max(range(10), key=z.__getitem__) == t for z, t in ((forward(model, x), t) for x, t in zip(X_test, y_test))
+    )
+    assert digits_printed(done.stdout) == (right, len(X_test)) == (right, 359)
+    # the README shows the line this run prints
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"^test accuracy: .*$", readme, re.M).group(0)
+    assert shown in done.stdout.splitlines()
+    assert right >= 0.97 * 359
+    for name in ("confusion_matrix.png", "misclassified.png", "loss.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+
+
+def test_the_compiled_digits_demo_takes_the_same_steps_as_the_eager_one(tmp_path):
+    optional_import("sklearn")
+    options = ["--dataset", "digits", "--epochs", "1", "--hidden", "8", "--batch-size", "64", "--seed", "3"]
+    eager = run("demo", *options, "--out", str(tmp_path / "eager"))
+    compiled = run("demo", *options, "--compiled", "--out", str(tmp_path / "compiled"))
+    assert eager.returncode == compiled.returncode == 0, eager.stderr + compiled.stderr
+
+    def numbers(stdout: str) -> list[str]:
+        return [line for line in stdout.splitlines() if line.startswith(("final ", "test accuracy"))]
+
+    assert len(numbers(eager.stdout)) == 3 and numbers(compiled.stdout) == numbers(eager.stdout)
+    saved = [(tmp_path / name / "model.json").read_text(encoding="utf-8") for name in ("eager", "compiled")]
+    assert saved[1] == saved[0]
 
 
 def test_the_default_output_directory(tmp_path):
@@ -195,6 +242,7 @@ def test_without_matplotlib_the_demo_skips_the_pictures_and_says_why(tmp_path):
         (["--dataset", "mnist"], "invalid choice: 'mnist'"),
         (["--lr", "-1"], "learning rate must be a finite number > 0"),
         (["--samples", "1"], "at least 2"),
+        (["--dataset", "digits", "--samples", "50"], "--samples does not apply to --dataset digits"),
     ],
 )
 def test_bad_options_are_refused_with_a_message(args, words):

@@ -11,7 +11,7 @@ from random_graphs import build, points, recipes
 
 from edge_cases import OPS
 from helpers import lecture_example
-from micrograd import Value, topological_order
+from micrograd import Value, forward_mode, topological_order
 from micrograd.autograd import grad
 from micrograd.forward_mode import Dual, jvp
 from micrograd.forward_mode import linear as dual_linear
@@ -19,9 +19,12 @@ from micrograd.trace import dotted, trace_forward_mode
 
 
 def dual_apply(op, xs):
-    if op.op == "w·a+b":  # the table writes it with micrograd.linear, which takes Values
+    """The op of the table on Duals: linear, amax and logsumexp of Values have their own versions for Duals."""
+    if op.op == "w·a+b":
         x, w, b = xs
         return dual_linear([w], [x], b)
+    if op.op in ("max", "logsumexp"):
+        return {"max": forward_mode.amax, "logsumexp": forward_mode.logsumexp}[op.op](xs)
     return op.value(*xs)
 
 

@@ -261,3 +261,33 @@ def test_data_at_the_ends_of_the_float_range_is_our_own_value_error(plot, model,
 def test_bad_arguments_raise_named_errors(plot, call, error, words):
     with pytest.raises(error, match=words):
         call(plot, MLP(2, [2, 1], seed=random.Random(0)))
+
+
+# -- the digits' pictures ------------------------------------------------------------------------------
+
+
+def test_the_confusion_matrix_shows_every_count_where_it_belongs(plot):
+    counts = [[5, 0, 1], [0, 7, 0], [2, 0, 9]]
+    ax = plot.plot_confusion_matrix(counts)
+    shown = {(round(t.get_position()[1]), round(t.get_position()[0])): int(t.get_text()) for t in ax.texts}
+    assert shown == {(r, c): n for r, row in enumerate(counts) for c, n in enumerate(row) if n}
+    assert ax.get_title() == "Confusion matrix: 21 of 24 right (87.5%)"
+    assert ax.get_xlabel() == "predicted" and ax.get_ylabel() == "true"
+    with pytest.raises(ValueError, match="square"):
+        plot.plot_confusion_matrix([[1, 2]])
+
+
+def test_the_misclassified_images_are_the_models_mistakes_captioned_predicted_then_true(plot, tmp_path):
+    rng = random.Random(4)
+    X = [[rng.random() for _ in range(16)] for _ in range(30)]
+    y = [rng.randrange(3) for _ in X]
+    model = MLP(16, [3], seed=5)
+    weights = [[[w.data for w in n.w], n.b.data] for n in model.layers[0].neurons]
+    predicted = [max(range(3), key=lambda j: sum(w * v for w, v in zip(weights[j][0], x)) + weights[j][1]) for x in X]
+    wrong = [i for i in range(30) if predicted[i] != y[i]]
+    ax = plot.plot_misclassified(model, X, y, side=4, limit=5, path=tmp_path / "wrong.png")
+    assert [t.get_text() for t in ax.texts] == [f"{predicted[i]} ({y[i]})" for i in wrong[:5]]
+    assert ax.get_title().startswith(f"{len(wrong)} of 30 misclassified, the first 5 shown")
+    image = ax.images[0].get_array()
+    assert [float(v) for v in image[0][:4]] == X[wrong[0]][:4]  # the first image's top row, pixel for pixel
+    assert (tmp_path / "wrong.png").read_bytes()[:4] == b"\x89PNG"

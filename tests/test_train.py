@@ -406,16 +406,17 @@ def test_compiled_training_runs_the_model_and_the_loss_only_to_record_them():
         compiled=True,
         verbose=False,
     )
-    # Recorded once over the whole set (23 points), then once per batch size (10, then 3). The 9 steps
-    # run as generated code; so does the forward pass of each epoch's measurement, whose loss is then
+    # Recorded once over the first batch (10 points) to check the model and the loss, once for the
+    # forward pass that each epoch's measurement runs (1 point), then once per batch size (10, then 3).
+    # The 9 steps run as generated code, and so do the measurements' forward passes, whose loss is then
     # computed from the outputs (the loss of numbers, once per epoch).
-    assert calls == {"model": 23 + 10 + 3, "loss of Value targets": 3, "loss of numbers": 3}
+    assert calls == {"model": 10 + 1 + 10 + 3, "loss of Value targets": 3, "loss of numbers": 3}
 
 
 @pytest.mark.parametrize(
     ("model_of", "loss", "words"),
     [
-        (lambda m: m, binary_cross_entropy, "binary_cross_entropy and softmax_cross_entropy cannot"),
+        (lambda m: m, binary_cross_entropy, "binary_cross_entropy cannot"),
         (lambda m: m, lambda p, y: binary_cross_entropy(p, y) + l2_penalty(p, 1e-4), "refused Value targets"),
         (lambda m: m, lambda s, y: hinge_loss(s, [2.0 * float(t) - 1.0 for t in y]), "the number of y[0]"),
         (lambda m: lambda x: m([float(v) for v in x]), quadratic_cost, "the number of X[0][0]"),
@@ -434,14 +435,66 @@ def test_a_loss_whose_graph_depends_on_the_labels_values_is_refused_before_train
     assert weights(model) != before
 
 
-def test_softmax_cross_entropy_is_refused_with_compiled_and_says_why():
+def test_softmax_cross_entropy_trains_compiled_bitwise_as_eager_with_its_class_indices():
     X = POINTS
     y = [int(x0 > 0) + int(x1 > 0) for x0, x1 in X]
-    model = MLP(2, [4, 3], seed=21)
-    with pytest.raises(ValueError, match="the label picks which terms their graph holds") as refused:
-        fit(model, X, y, loss=softmax_cross_entropy, optimizer=SGD(model, lr=0.1), verbose=False, compiled=True)
-    assert "quadratic_cost and hinge_loss do" in str(refused.value)
-    assert "got a Value for example 0: the label picks which logit" in str(refused.value)  # the loss's own reason
+    X_val, y_val = X[:7], y[:7]
+    histories, weights_after = [], []
+    for compiled in (False, True):
+        model = MLP(2, [4, 3], seed=21)
+        options = {"epochs": 3, "batch_size": 5, "verbose": False, "validation": (X_val, y_val)}
+        optimizer = Adam(model, lr=0.05)
+        history = fit(model, X, y, loss=softmax_cross_entropy, optimizer=optimizer, compiled=compiled, **options)
+        histories.append(history)
+        weights_after.append([p.data.hex() for p in model.parameters()])
+    assert histories[0] == histories[1]
+    assert weights_after[0] == weights_after[1]
+    assert len(histories[0].val_accuracy) == 3 and histories[0].batch_loss[0] != histories[0].batch_loss[-1]
+
+
+def test_the_validation_set_is_measured_after_each_epoch_and_never_trained_on():
+    X, y = make_moons(30, seed=2)
+    X_val, y_val = make_moons(12, seed=3)
+    runs = []
+    for validation in (None, (X_val, y_val)):
+        model = MLP(2, [6, 1], output_activation="sigmoid", seed=4)
+        history = fit(
+            model,
+            X,
+            y,
+            loss=binary_cross_entropy,
+            optimizer=SGD(model, lr=0.3),
+            epochs=2,
+            batch_size=10,
+            verbose=False,
+            validation=validation,
+        )
+        runs.append((history, weights(model)))
+    (plain, w_plain), (checked, w_checked) = runs
+    assert w_plain == w_checked and plain.loss == checked.loss and plain.val_accuracy == []
+    # the last epoch's validation numbers are the trained model's, recomputed by hand in plain floats
+    outputs = [forward_by_hand(model, x)[0] for x in X_val]
+    right = sum((p > 0.5) == (t == 1) for p, t in zip(outputs, y_val))
+    assert checked.val_accuracy[-1] == right / len(X_val)
+    by_hand = -sum(math.log(p if t == 1 else 1 - p) for p, t in zip(outputs, y_val)) / len(X_val)
+    assert checked.val_loss[-1] == pytest.approx(by_hand, rel=1e-12)
+    assert "validation accuracy" in repr(checked)
+
+
+@pytest.mark.parametrize(
+    ("validation", "error", "words"),
+    [
+        ([[0.0, 1.0]], TypeError, "a pair (X_val, y_val), got 1 items"),
+        (5, TypeError, "a pair (X_val, y_val), got int"),
+        (([[0.0, 1.0]], [0, 1]), ValueError, "1 inputs but 2 targets"),
+        (([], []), ValueError, "the validation set is empty"),
+    ],
+)
+def test_a_bad_validation_set_is_refused_before_training(validation, error, words):
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(error, match=re.escape(words)):
+        options = {"loss": quadratic_cost, "optimizer": SGD(model, lr=0.1), "verbose": False}
+        fit(model, [[0.0, 1.0]], [1], validation=validation, **options)
 
 
 def test_compiled_training_needs_the_parameters():

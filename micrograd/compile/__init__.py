@@ -19,7 +19,8 @@ What recording freezes is the shape of the graph. Operations whose derivative de
 values (relu, powers, division, ...) are computed from the new values on every call, so their
 branches follow the data. But Python control flow in the code that built the graph ran once, at
 recording: an ``if`` on a Value, a loop whose length depends on the data, a number read from
-``.data`` (such as the max that softmax subtracts) are replayed as they were then. A call with
+``.data`` (a max taken with Python's max() of the numbers; losses.amax is a node) are replayed as
+they were then. A call with
 inputs of another shape (another count) raises a ValueError: record again for that shape.
 
 When the graph repeats one structure many times (a loss summed over the examples of a batch),

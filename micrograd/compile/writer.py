@@ -121,7 +121,7 @@ class Writer:
                     parts.append(named.get(t) or _tuple(t))
                 operands = [expr.Expr(parts[0]), expr.Expr(parts[1]), _arg(args[-1])]
             else:
-                operands = [_arg(a) for a in args]
+                operands = list(check_op(n).args([_arg(a) for a in args]))  # logsumexp: one tuple
             value = check_op(n).value(SYMBOLS, *operands)
             lines.append(f"{indent}{out[n]} = {value}")
         return lines
