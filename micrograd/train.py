@@ -96,6 +96,7 @@ def fit(
     seed: int = 0,
     verbose: bool = True,
     compiled: bool = False,
+    live: bool = False,
 ) -> History:
     """Train ``model`` on (X, y) for ``epochs`` passes over the data, in shuffled mini-batches of ``batch_size``.
 
@@ -106,7 +107,9 @@ def fit(
     ``verbose=False`` prints nothing. ``compiled=True`` runs each step as generated Python: the same
     steps and the same History, bit for bit, several times faster; it needs a loss that takes the
     targets as Values (quadratic_cost, hinge_loss, and sums with l2_penalty), and a ValueError says
-    so for another. Returns the History of the loss and accuracy after each epoch.
+    so for another. ``live=True`` shows the loss, accuracy and decision boundary as they change, in
+    Jupyter (micrograd.live), and makes an interrupt stop at the end of an epoch and return the History.
+    Returns the History of the loss and accuracy after each epoch.
     """
     X, y, epochs, batch_size, seed = _checked(model, X, y, loss, optimizer, epochs, batch_size, seed, verbose, compiled)
     if compiled:
@@ -120,7 +123,12 @@ def fit(
     rng = random.Random(seed)
     history = History()
     order = list(range(len(X)))
-    with _progress_bar(epochs, verbose) as bar:
+    from micrograd.live import watching  # the live view and diagnoses: a teaching view, above train
+
+    with (
+        watching(model, X, y, loss, epochs, live) as watch,
+        _progress_bar(epochs, verbose and not watch.shows_progress) as bar,
+    ):
         for _ in bar:
             if batch_size < len(X):
                 rng.shuffle(order)
@@ -138,6 +146,8 @@ def fit(
             if epoch_accuracy is not None:
                 shown["accuracy"] = f"{epoch_accuracy:.1%}"
             bar.set_postfix(shown, refresh=False)
+            if watch.epoch(history):  # the user interrupted: stop here, with every epoch so far complete
+                break
     return history
 
 
