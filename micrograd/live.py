@@ -11,8 +11,8 @@ fit returns the History of the epochs done, and the model is the one after the l
 (A second interrupt stops at once.)
 
 Whatever live is, fit runs diagnose() (micrograd.diagnose) when the loss stops improving for PATIENCE
-epochs while still above STUCK of where it started (a TrainingWarning with what it finds, if anything) and when the loss becomes NaN or infinite (its
-findings join the error).
+epochs while still above STUCK of where it started (a TrainingWarning with what it finds, if anything),
+and when the loss becomes NaN or infinite (its findings join the error).
 """
 
 from __future__ import annotations

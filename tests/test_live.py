@@ -56,7 +56,7 @@ def test_redraws_take_at_most_the_budget_of_training_time_plus_the_first_and_las
     view = LiveView(MLP(2, [4, 1], seed=0), X, y, epochs, show, clock=clock, budget=0.2)
     view.picture = lambda history: {"image/png": b"", "text/plain": view.title(history)}  # timing only, here
     history = History()
-    for e in range(epochs):
+    for _ in range(epochs):
         clock.now += epoch_time  # an epoch of training
         history.loss.append(1.0)
         history.accuracy.append(0.5)
@@ -119,7 +119,7 @@ def test_outside_jupyter_live_keeps_the_progress_bar(capsys):
 
 
 def interrupting_loss(at_step: int):
-    """hinge_loss, which sends this process an interrupt (as Jupyter's stop button does) during training step at_step."""
+    """hinge_loss, which interrupts this process (as Jupyter's stop button does) during training step at_step."""
     steps = 0
 
     def loss(outputs, targets):
