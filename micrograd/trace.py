@@ -13,10 +13,10 @@ also draws any step, and its stepper() steps through all of them in a browser.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from micrograd import viz
 from micrograd.checks import as_float
@@ -24,6 +24,9 @@ from micrograd.engine import Number, Value, chain_rule, start_backward, topologi
 from micrograd.ops import Op
 from micrograd.stepper import Stepper
 from micrograd.viz import format_number
+
+if TYPE_CHECKING:
+    from micrograd.quiz import Quiz
 
 UNKNOWN = "?"  # the grad of a value that backward has not reached yet
 
@@ -130,6 +133,12 @@ class BackwardTrace(Sequence[BackwardStep]):
         """Every step in one drawing, with previous/next buttons and a slider; shows in Jupyter, saves as HTML."""
         viz.graph_nodes(self.root, max_nodes)
         return Stepper(self, rankdir)
+
+    def quiz(self, ask: Iterable[int] | None = None) -> Quiz:
+        """The steps as questions: each step's grad hidden until the learner types it (see micrograd.quiz)."""
+        from micrograd.quiz import Quiz
+
+        return Quiz(self, ask)
 
     def _grad_text(self, grad: float | None) -> str:
         """A grad as the drawing shows it: the number, or ? where backward has not reached the value yet."""
@@ -263,6 +272,12 @@ class ForwardTrace(Sequence[ForwardStep]):
         return [step.equation(self.digits) for step in self._steps]
 
     _HEADER = ("step", "value", "op", "computed as", "data")
+
+    def quiz(self, ask: Iterable[int] | None = None) -> Quiz:
+        """The computed values as questions: each hidden until the learner types it (see micrograd.quiz)."""
+        from micrograd.quiz import Quiz
+
+        return Quiz(self, ask)
 
     def _rows(self) -> list[list[str]]:
         rows = []
