@@ -116,6 +116,7 @@ def test_the_saved_page_is_answered_with_the_keyboard_alone(open_page, tmp_path,
     page = open_page(pathlib.Path(quiz.save(tmp_path / "quiz.html")), scheme)
     steps = page.locator(".mg-step")
     assert page.locator(".mg-step:visible").count() == 1  # only the first question
+    page.keyboard.press("Tab")  # the first thing on the page to take the focus: the answer box
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "answer to step 1"
     type_answer(page, "3")  # wrong: d.grad is -2
     first = steps.nth(0)
@@ -143,6 +144,7 @@ def test_the_page_grades_as_python_does(open_page, tmp_path):  # noqa: F811
     a = Value(0.5, "a")
     out = a.tanh() * 3
     page = open_page(pathlib.Path(trace_forward(out).quiz().save(tmp_path / "forward.html")))
+    page.keyboard.press("Tab")
     truth = math.tanh(0.5)  # asked first: the tanh
     for typed in ["0.46", "0.4621/1", "0.4621", "0.462", "0.4625", "0.4616", "4.621e-1", "0x1", "0.46212"]:
         page.keyboard.press("Control+a")

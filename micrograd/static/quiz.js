@@ -27,10 +27,12 @@
     });
     score.textContent = "score: " + first + " right at the first try, " + answered + " of " + asked + " answered";
   }
-  function show() {  // every step up to the current question; the later ones wait
+  function show(moveFocus) {  // every step up to the current question; the later ones wait
     var c = current();
     items.forEach(function (li, i) { li.style.display = c === -1 || i <= c ? "" : "none"; });
-    if (c !== -1) items[c].querySelector("input").focus({preventScroll: false});
+    // the focus follows an answer to the next question, but is never taken when the quiz appears (in a
+    // notebook that would pull the page away from the cell being run)
+    if (moveFocus && c !== -1) items[c].querySelector("input").focus();
     tally();
   }
   function check(i) {
@@ -47,7 +49,7 @@
       hint.style.display = "";
       input.disabled = true;
       li.querySelector(".mg-check").disabled = true;
-      show();
+      show(true);
     } else {
       li.classList.add("mg-wrong");
       verdict.textContent = "not quite: " + input.value.trim() + " (try " + (state[i].tries + 1) + ")";
@@ -67,4 +69,4 @@
   });
   score.style.display = "";
   root.querySelector(".mg-still").remove();
-  show();
+  show(false);
