@@ -94,7 +94,9 @@ class Ledger:
         return self.summary() + "\n\n" + _text_table(self._header(), self._rows())
 
     def _repr_html_(self) -> str:
-        return _html_table(self.summary(), self._header(), self._rows())
+        table = _html_table(self.summary(), self._header(), self._rows())
+        padded = 'style="padding: 0.15em 0.6em; white-space: nowrap; '  # inline: an untrusted notebook keeps no <style>
+        return table.replace('<td style="', "<td " + padded).replace('<th style="', "<th " + padded)
 
     def __repr__(self) -> str:
         return f"Ledger({len(self.rows)} parameters, m={self.m}, lr={self.lr!r}, reduction={self.reduction!r})"

@@ -21,12 +21,16 @@
 # same graph, and follows one step of SGD from the per-example gradients to the new weights.
 
 # %%
+from IPython.display import display
+
 from micrograd import MLP
+from micrograd.data import make_moons
 from micrograd.equations import backprop
 from micrograd.ledger import explain_update
-from micrograd.losses import quadratic_cost
+from micrograd.losses import hinge_loss, quadratic_cost
 from micrograd.network_view import draw_network
 from micrograd.optim import SGD
+from micrograd.train import fit
 
 # %% [markdown]
 # ## The layer picture
@@ -41,7 +45,7 @@ from micrograd.optim import SGD
 model = MLP(2, [3, 1], activation="tanh", seed=1)
 x, y = [0.5, -1.0], 1.0
 view = draw_network(model, x, y, show_weight_grads=True, highlight=(1, 2))
-view
+display(view)
 
 # %% [markdown]
 # The numbers are the graph's own (`z.grad` is δ, `w.grad` is ∂C/∂w), and the four equations, computed
@@ -73,16 +77,18 @@ view.neuron(1, 2, whole=True)
 # ## One SGD step, seen as a ledger
 #
 # A mini-batch of $m = 4$ examples, and one step with $\eta = 0.1$. The loss is the batch's mean,
-# $C = \frac1m \sum_x C_x$, so `backward()` leaves $\frac1m \sum_x \partial C_x/\partial w$ in `w.grad`, and
-# SGD's step $w \to w - \eta \cdot$ `w.grad` is the textbook's $w \to w - \frac{\eta}{m} \sum_x \partial C_x/\partial w$.
+# $C = \frac1m \sum_x C_x$, so `backward()` leaves $\frac1m \sum_x \partial C_x/\partial w$ in `w.grad`,
+# and SGD's step $w \to w - \eta \cdot$ `w.grad` is the textbook's
+# $w \to w - \frac{\eta}{m} \sum_x \partial C_x/\partial w$.
 # The ledger writes it out for a few weights: each example's gradient, their sum, the factor $\eta/m$, and
 # the new weight.
 
 # %%
 X = [[0.5, -1.0], [1.0, 0.3], [-0.4, 0.8], [0.1, 0.1]]
 Y = [1.0, -1.0, 0.5, 0.0]
-ledger = explain_update(model, X, Y, 0.1, params=["w[1][0][0]", "w[1][2][1]", "b[1][2]", "w[2][0][1]"])
-ledger
+shown = ["w[1][0][0]", "w[1][2][1]", "b[1][2]", "w[2][0][1]"]
+ledger = explain_update(model, X, Y, 0.1, params=shown)
+display(ledger)
 
 # %% [markdown]
 # The same step, taken by the optimizer on a copy of the model: the new weights agree bit for bit.
@@ -105,7 +111,7 @@ for row in ledger.rows:
 # $m \eta$.
 
 # %%
-explain_update(model, X, Y, 0.1, reduction="sum", params=["w[1][0][0]", "w[1][2][1]", "b[1][2]", "w[2][0][1]"])
+explain_update(model, X, Y, 0.1, reduction="sum", params=shown)
 
 # %% [markdown]
 # ## Watching a network learn
@@ -116,13 +122,9 @@ explain_update(model, X, Y, 0.1, reduction="sum", params=["w[1][0][0]", "w[1][2]
 # the epochs done.
 
 # %%
-from micrograd.data import make_moons
-from micrograd.losses import hinge_loss
-from micrograd.train import fit
-
 points, labels = make_moons(60, noise=0.1, seed=0)
 signs = [2 * t - 1 for t in labels]
 learner = MLP(2, [8, 8, 1], seed=0)
 history = fit(learner, points, signs, loss=hinge_loss, optimizer=SGD(learner, lr=0.1, momentum=0.9), epochs=40,
               batch_size=20, live=True)  # fmt: skip
-history
+print(history)

@@ -24,7 +24,10 @@
 # %%
 import math
 
+from IPython.display import display
+
 from micrograd import MLP, Neuron, Value
+from micrograd.equations import backprop
 from micrograd.network_view import draw_network
 from micrograd.quiz import Quiz
 from micrograd.trace import trace_backward, trace_forward
@@ -51,7 +54,7 @@ trace_forward(L).quiz()
 
 # %%
 lecture = trace_backward(L).quiz()
-lecture
+display(lecture)
 
 # %% [markdown]
 # The same quiz can be answered in Python: `check(step, answer)` grades by the same rule and keeps the
@@ -141,8 +144,6 @@ Quiz(network, ask=[step])
 # gives the same number.
 
 # %%
-from micrograd.equations import backprop
-
 oracle = backprop(model, x, [y])
 delta = model.layers[0].z[0].grad
 print(f"z[1][0].grad = {delta:.6g}, BP2: δ¹₀ = {oracle.delta[1][0]:.6g}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import pathlib
 import random
 
 import pytest
 
 from micrograd import MLP
+from micrograd import diagnose as diagnose_module
 from micrograd.data import make_moons
 from micrograd.diagnose import diagnose
 from micrograd.equations import backprop, sigma_prime
@@ -155,3 +157,11 @@ def test_bad_arguments_say_what_is_wrong():
         diagnose(model, [[1, 2], [3, 4]], [1])
     with pytest.raises(ValueError, match="a loss needs the targets"):
         diagnose(model, [[1, 2]], loss=lambda o, t: o[0])
+
+
+def test_the_readme_states_the_thresholds_as_defined():
+    readme = " ".join((pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    m = diagnose_module
+    assert m.MOST == 0.5 and f"saturated on most examples (|σ'(z)| < {m.SATURATED:g})" in readme
+    assert m.VANISHING == 1e-4 and "(below 1e-4 of the largest layer's)" in readme
+    assert f"explodes (above {m.EXPLODING:.0f} times their weights)" in readme

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import pathlib
 import signal
 import warnings
 
@@ -197,3 +198,11 @@ def test_the_boundary_s_plain_forward_pass_is_the_model_s_bit_for_bit(activation
         assert [v.data for v in fast(x)] == [v.data for v in model(x)]
     single = MLP(2, [3, 1], seed=1)
     assert live_module.plain_forward(single)([0.1, 0.2]).data == single([0.1, 0.2]).data
+
+
+def test_the_readme_states_the_budget_and_the_stall_rule_as_defined():
+    readme = " ".join((pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"keeps its cost to about {live_module.BUDGET:.0%} of the training time" in readme
+    assert (
+        live_module.STUCK == 0.5 and f"not improved for {live_module.PATIENCE} epochs while still above half" in readme
+    )

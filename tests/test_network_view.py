@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -173,3 +174,14 @@ def test_it_reads_in_one_line_and_lists_every_neuron():
     assert f"δ = {view.delta[2][0]:.4g}" in lines[-1]
     assert isinstance(view.root, Value) and view.root.data == view.cost
     assert '<div class="mg-figure">' in view._repr_html_()
+
+
+def test_the_readme_s_picture_is_what_draw_network_draws():
+    """docs/images/network_view.svg, as docs/make_lab_images.py wrote it, is the README example's drawing today."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    model = MLP(2, [3, 1], activation="tanh", seed=1)
+    drawn = draw_network(model, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2)).svg
+    assert (root / "docs" / "images" / "network_view.svg").read_text(encoding="utf-8") == drawn
+    assert "draw_network(net, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2))" in (
+        root / "README.md"
+    ).read_text(encoding="utf-8")

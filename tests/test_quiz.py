@@ -12,7 +12,7 @@ from test_stepper_browser import STEPS, browser, open_page  # noqa: F401 - fixtu
 from colours import contrast_of
 from helpers import lecture_example
 from micrograd import Value
-from micrograd.quiz import Quiz, accepted, grade
+from micrograd.quiz import TOLERANCE, Quiz, accepted, grade
 from micrograd.trace import trace_backward, trace_forward
 
 # The hand-worked steps of the lecture's expression (test_stepper_browser.STEPS): each step's child, and its grad.
@@ -165,3 +165,8 @@ def test_without_javascript_the_questions_show_and_say_what_checking_needs(brows
     assert "needs JavaScript" in page.locator(".mg-still").inner_text()
     assert not page.locator(".mg-score").is_visible()
     context.close()
+
+
+def test_the_readme_states_the_tolerance_as_defined():
+    readme = " ".join((pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"An answer is right within {TOLERANCE:.1%} of the engine's number" in readme
