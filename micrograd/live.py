@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LiveView", "TrainingWarning", "watching"]
 
-BUDGET = 0.15  # the share of the training time the redraws may take
+BUDGET = 0.1  # the share of the training time the redraws may take
 MIN_INTERVAL = 0.2  # seconds between two redraws, at least: a few a second at most
 RESOLUTION = 25  # the boundary's grid: RESOLUTION × RESOLUTION points
 PATIENCE = 20  # epochs without the loss improving before fit runs diagnose()
@@ -120,7 +120,7 @@ class LiveView:
         has_accuracy = any(a is not None for a in history.accuracy)
         panels = 1 + has_accuracy + self.boundary
         if self._figure is None or len(self._figure.axes) != panels:
-            self._figure = Figure(figsize=(3.3 * panels, 3.0), dpi=80)  # a fixed layout: laying out anew is slow
+            self._figure = Figure(figsize=(3.3 * panels, 3.0), dpi=72)  # a fixed layout: laying out anew is slow
             self._figure.subplots(1, panels)
             self._figure.subplots_adjust(left=0.45 / panels, right=0.98, bottom=0.16, top=0.8, wspace=0.35)
         figure = self._figure
@@ -144,6 +144,7 @@ class LiveView:
             model = plain_forward(self.model)
             plot_decision_boundary(model, self.X, self.y, resolution=RESOLUTION, ax=axes[-1], title="boundary")
             axes[-1].legend().remove()
+            axes[-1].set(xticks=[], yticks=[], xlabel="", ylabel="")  # fewer texts to render: the data speaks
         for ax in axes:  # a title at a fixed height: matplotlib places one of its own by measuring every label
             ax.set_title(ax.get_title(), y=1.0, pad=4)
         figure.suptitle(self.title(history), fontsize=10)
