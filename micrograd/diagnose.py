@@ -47,6 +47,9 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.kind}: {', '.join(self.where)}. {self.meaning}. Try: {self.advice}."
 
+    def __repr__(self) -> str:
+        return f"Finding({self.kind!r}, where={self.where!r})"
+
 
 KINDS = ("not finite", "symmetric", "dead relu", "saturated", "vanishing gradient", "exploding gradient")
 

@@ -80,6 +80,9 @@ class LiveView:
         self._since = clock()  # when the last picture was done: training time runs from there
         self._figure: Figure | None = None
 
+    def __repr__(self) -> str:
+        return f"LiveView({self.epochs} epochs, {self.draws} pictures drawn in {self.drawing_time:.2f} s)"
+
     def epoch(self, history: History, *, final: bool = False) -> bool:
         """After an epoch: redraw if it is the first or the last, or if training has earned it; True if drawn."""
         done = len(history.loss)

@@ -143,7 +143,10 @@ def test_a_relu_network_trained_too_hard_reports_its_dead_units():
         n.b.data = -5.0
     result = diagnose(model, X, y)
     assert result.kinds() == ["dead relu"] and result[0].where == ["a[1][0]", "a[1][1]", "a[1][2]"]
-    assert repr(result) == "Diagnosis(dead relu)"
+    assert (
+        repr(result) == "Diagnosis(dead relu)"
+        and repr(result[0]) == "Finding('dead relu', where=['a[1][0]', 'a[1][1]', 'a[1][2]'])"
+    )
     assert "<b>dead relu</b>" in result._repr_html_()
 
 

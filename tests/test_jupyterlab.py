@@ -484,7 +484,7 @@ def test_the_live_view_is_one_picture_updated_in_place(ran):
     pictures = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(pictures) == 1  # one picture, updated in place: not one per epoch
     title = pictures[0]["data"]["text/plain"]
-    history = outputs[-1]["data"]["text/plain"]
+    history = next(o["text"] for o in outputs if o["output_type"] == "stream")  # print(history)
     last_loss = re.search(r"loss \S+ → (\S+),", history).group(1)
     assert title.startswith(f"epoch 40 of 40: loss {last_loss},")
     seen = page.evaluate("() => window.mgPictures")
