@@ -4,9 +4,9 @@
     python bench/bench_live.py --rounds 5
 
 The demo: MLP(2, [16, 16, 1]) on 100 two-moons points, max-margin loss + 1e-4·L2, SGD with momentum 0.9,
-mini-batches of 20, 50 epochs. The live run draws every picture it would show in Jupyter (the PNG of the
-loss, the accuracy and the decision boundary) and hands it to a display that keeps it, as Jupyter's
-would; only the sending to a browser is left out. Rounds alternate the two runs, so that a slow moment
+mini-batches of 20, 50 epochs. The live run draws every picture it would show in Jupyter (the SVG of the
+loss, the accuracy and the decision boundary, as HTML) and hands it to a display that keeps it, as
+Jupyter's would; only the sending to a browser is left out. Rounds alternate the two runs, so that a slow moment
 of the machine hits both alike. Prints the median time of each, the overhead, and how many pictures were
 drawn. Not a test: nothing is asserted (the issue's bound is 30%).
 """

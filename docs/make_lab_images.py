@@ -7,7 +7,8 @@ Writes:
   (tests/test_network_view.py checks it is what draw_network() draws);
 - docs/images/ledger.png: the ledger of one SGD step on four examples, as Jupyter shows it;
 - docs/images/quiz.png: the backward quiz of L = (a·b + c)·f after a wrong and two right answers;
-- docs/images/live_training.png: the live view's last picture of notebook 08's training on two moons.
+- docs/images/live_training.svg: the live view's last picture of notebook 08's training on two moons
+  (tests/test_live.py checks it is what the live view draws).
 
 The two screenshots are taken in headless Chromium (playwright, and chromium on PATH: the dev setup).
 """
@@ -58,13 +59,13 @@ def lecture() -> Value:
     return L
 
 
-def live_png() -> bytes:
+def live_svg() -> str:
     points, labels = make_moons(60, noise=0.1, seed=0)
     signs = [2 * t - 1 for t in labels]
     model = MLP(2, [8, 8, 1], seed=0)
     history = fit(model, points, signs, loss=hinge_loss, optimizer=SGD(model, lr=0.1, momentum=0.9), epochs=40,
                   batch_size=20, verbose=False)  # fmt: skip
-    return LiveView(model, points, signs, 40, lambda bundle: None).picture(history)["image/png"]
+    return LiveView(model, points, signs, 40, lambda bundle: None).svg(history)
 
 
 def screenshots(ledger: str, quiz: str) -> None:
@@ -92,9 +93,9 @@ def screenshots(ledger: str, quiz: str) -> None:
 def main() -> None:
     IMAGES.mkdir(exist_ok=True)
     (IMAGES / "network_view.svg").write_text(network_view_svg(), encoding="utf-8")
-    (IMAGES / "live_training.png").write_bytes(live_png())
+    (IMAGES / "live_training.svg").write_text(live_svg(), encoding="utf-8")
     screenshots(ledger_html(), trace_backward(lecture()).quiz().html())
-    for name in ("network_view.svg", "ledger.png", "quiz.png", "live_training.png"):
+    for name in ("network_view.svg", "ledger.png", "quiz.png", "live_training.svg"):
         print(f"wrote docs/images/{name}")
 
 

@@ -1,10 +1,11 @@
 """Watching training: fit(..., live=True) shows the loss, the accuracy and the decision boundary as they change.
 
-In Jupyter one picture is updated in place (a PNG, which shows in an untrusted notebook too) after an
-epoch, never more often than the budget allows: a redraw waits until training has run for
-(1 − BUDGET)/BUDGET times as long as the last redraw took, so the live view costs at most about BUDGET of
-the training time, whatever the machine, plus the first and the final picture. The boundary is computed
-under no_grad() on a coarse grid. Outside Jupyter live=True keeps fit's tqdm bar.
+In Jupyter one picture is updated in place after an epoch: an SVG drawn here, shown as viz.picture_html
+shows drawings (so that an untrusted notebook keeps it). It is redrawn only as the budget allows: a redraw
+waits until training has run for (1 − BUDGET)/BUDGET times as long as the last redraw took, so the live
+view costs at most about BUDGET of the training time, whatever the machine, plus the first and the final
+picture. The boundary is computed in plain floats from the ops' own definitions (no graph) on a coarse
+grid. Outside Jupyter live=True keeps fit's tqdm bar.
 
 With live=True, stopping the cell (KeyboardInterrupt) ends training at the end of the epoch it is in:
 fit returns the History of the epochs done, and the model is the one after the last step of that epoch.
@@ -17,7 +18,6 @@ and when the loss becomes NaN or infinite (its findings join the error).
 
 from __future__ import annotations
 
-import io
 import math
 import signal
 import threading
@@ -25,22 +25,22 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from html import escape
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from micrograd import viz
 from micrograd.engine import Number, Value
 from micrograd.metrics import Loss, Model, Target, decision_rule
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from micrograd.train import History
 
 __all__ = ["LiveView", "TrainingWarning", "watching"]
 
 BUDGET = 0.1  # the share of the training time the redraws may take
 MIN_INTERVAL = 0.2  # seconds between two redraws, at least: a few a second at most
-RESOLUTION = 25  # the boundary's grid: RESOLUTION × RESOLUTION points
+RESOLUTION = 40  # the boundary's grid: RESOLUTION × RESOLUTION points
 PATIENCE = 20  # epochs without the loss improving before fit runs diagnose()
 IMPROVEMENT = 1e-4  # relative: a smaller decrease is no improvement
 STUCK = 0.5  # a stall is trouble while the best loss is above this share of the first epoch's (not a converged fit)
@@ -78,7 +78,6 @@ class LiveView:
         self.shown: tuple[list[float], list[float | None]] = ([], [])  # the curves of the last picture
         self._last_cost = 0.0
         self._since = clock()  # when the last picture was done: training time runs from there
-        self._figure: Figure | None = None
 
     def __repr__(self) -> str:
         return f"LiveView({self.epochs} epochs, {self.draws} pictures drawn in {self.drawing_time:.2f} s)"
@@ -98,11 +97,12 @@ class LiveView:
         return True
 
     def picture(self, history: History) -> dict[str, Any]:
-        """The picture as a Jupyter display bundle: a PNG, and its title as text."""
-        figure = self._draw(history)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")  # a Figure of its own, drawn with Agg: pyplot is never involved
-        return {"image/png": buffer.getvalue(), "text/plain": self.title(history)}
+        """The picture as a Jupyter display bundle: the SVG as HTML that fits the output, and its title as text.
+
+        The SVG is a CSS background (viz.picture_html), which JupyterLab shows in an untrusted notebook too.
+        """
+        svg = self.svg(history)
+        return {"text/html": viz.picture_html(svg, title=self.title(history)), "text/plain": self.title(history)}
 
     def title(self, history: History) -> str:
         """Where training is: the epoch, and the last loss and accuracy."""
@@ -117,42 +117,113 @@ class LiveView:
             text += f" (stopped: the model and the History are those after epoch {done})"
         return text
 
-    def _draw(self, history: History) -> Figure:
-        from matplotlib.figure import Figure
-
-        has_accuracy = any(a is not None for a in history.accuracy)
-        panels = 1 + has_accuracy + self.boundary
-        if self._figure is None or len(self._figure.axes) != panels:
-            self._figure = Figure(figsize=(3.3 * panels, 3.0), dpi=72)  # a fixed layout: laying out anew is slow
-            self._figure.subplots(1, panels)
-            self._figure.subplots_adjust(left=0.45 / panels, right=0.98, bottom=0.16, top=0.8, wspace=0.35)
-        figure = self._figure
-        axes = list(figure.axes)
-        for ax in axes:
-            ax.clear()
-        epochs = list(range(1, len(history.loss) + 1))
+    def svg(self, history: History) -> str:
+        """The loss, the accuracy (for labels) and the boundary (for 2-D inputs and labels), as one SVG."""
         losses = [v if math.isfinite(v) else math.nan for v in history.loss]
-        loss_ax = axes[0]
-        loss_ax.plot(epochs, losses, color="#1565c0")
-        loss_ax.set(xlim=(1, max(2, self.epochs)), xlabel="epoch", title="loss")
-        if losses and min(losses) > 0:
-            loss_ax.set_yscale("log")
-        if has_accuracy:
+        panels = [_curve("loss", losses, self.epochs, "#1565c0")]
+        if any(a is not None for a in history.accuracy):
             accuracy = [math.nan if a is None else a for a in history.accuracy]
-            axes[1].plot(epochs, accuracy, color="#2e7d32")
-            axes[1].set(xlim=(1, max(2, self.epochs)), ylim=(0, 1.02), xlabel="epoch", title="accuracy")
+            panels.append(_curve("accuracy", accuracy, self.epochs, "#2e7d32", (0.0, 1.0)))
         if self.boundary:
-            from micrograd.plot import plot_decision_boundary
-
-            model = plain_forward(self.model)
-            plot_decision_boundary(model, self.X, self.y, resolution=RESOLUTION, ax=axes[-1], title="boundary")
-            axes[-1].legend().remove()
-            axes[-1].set(xticks=[], yticks=[], xlabel="", ylabel="")  # fewer texts to render: the data speaks
-        for ax in axes:  # a title at a fixed height: matplotlib places one of its own by measuring every label
-            ax.set_title(ax.get_title(), y=1.0, pad=4)
-        figure.suptitle(self.title(history), fontsize=10)
+            panels.append(self._boundary())
+        width = len(panels) * PANEL[0]
+        height = PANEL[1] + 30
+        out = [
+            f'<svg width="{width:.0f}pt" height="{height:.0f}pt" viewBox="0 0 {width:.0f} {height:.0f}" '
+            'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica,Arial,sans-serif">',
+            f'<rect x="0" y="0" width="{width:.0f}" height="{height:.0f}" fill="white"/>',
+            _label(width / 2, 18, self.title(history), size=12, weight="bold"),
+        ]
+        for i, panel in enumerate(panels):
+            out.append(f'<g transform="translate({i * PANEL[0]:.0f} 30)">{panel}</g>')
+        out.append("</svg>")
         self.shown = (list(history.loss), list(history.accuracy))
-        return figure
+        return "\n".join(out)
+
+    def _boundary(self) -> str:
+        """The predicted label over a grid (computed in plain floats, no graph) and the data coloured by label."""
+        from micrograd.plot import POINT_COLORS, REGION_COLORS, decision_grid
+
+        grid = decision_grid(plain_forward(self.model), self.X, self.y, resolution=RESOLUTION)
+        index = {label: i % len(REGION_COLORS) for i, label in enumerate(grid.classes)}
+        (x0, x1), (y0, y1) = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
+        left, top, w, h = PLOT
+        sx, sy = w / (x1 - x0), h / (y1 - y0)
+        dx, dy = (x1 - x0) / (len(grid.xs) - 1), (y1 - y0) / (len(grid.ys) - 1)
+        cells = []
+        for i, row in enumerate(grid.labels):  # one rectangle per run of a label along a row of the grid
+            j = 0
+            while j < len(row):
+                k = j
+                while k + 1 < len(row) and row[k + 1] == row[j]:
+                    k += 1
+                cx0 = max(x0, grid.xs[j] - dx / 2)
+                cx1 = min(x1, grid.xs[k] + dx / 2)
+                cy1 = min(y1, grid.ys[i] + dy / 2)
+                cy0 = max(y0, grid.ys[i] - dy / 2)
+                cells.append(
+                    f'<rect class="region" data-label="{row[j]!r}" x="{left + (cx0 - x0) * sx:.2f}" '
+                    f'y="{top + (y1 - cy1) * sy:.2f}" width="{(cx1 - cx0) * sx + 0.3:.2f}" '
+                    f'height="{(cy1 - cy0) * sy + 0.3:.2f}" fill="{REGION_COLORS[index[row[j]]]}"/>'
+                )
+                j = k + 1
+        points = [
+            f'<circle cx="{left + (float(p[0]) - x0) * sx:.2f}" cy="{top + (y1 - float(p[1])) * sy:.2f}" r="2.6" '
+            f'fill="{POINT_COLORS[index[t] % len(POINT_COLORS)]}" stroke="white" stroke-width="0.6"/>'
+            for p, t in zip(self.X, self.y)
+        ]
+        frame = f'<rect x="{left}" y="{top}" width="{w}" height="{h}" fill="none" stroke="#444444"/>'
+        return _label(left + w / 2, 10, "boundary", size=12) + "".join(cells) + "".join(points) + frame
+
+
+PANEL = (260.0, 200.0)  # points: each panel's width and height
+PLOT = (48.0, 18.0, 196.0, 150.0)  # the plotting area in a panel: left, top, width, height
+
+
+def _curve(name: str, values: list[float], epochs: int, colour: str, fixed: tuple[float, float] | None = None) -> str:
+    """A panel with values after each epoch as a line, on axes from epoch 1 to epochs."""
+    left, top, w, h = PLOT
+    finite = [v for v in values if math.isfinite(v)]
+    lo, hi = fixed or ((min(finite), max(finite)) if finite else (0.0, 1.0))
+    if hi - lo <= 1e-12 * max(1.0, abs(hi)):
+        lo, hi = lo - 0.5, hi + 0.5
+    last = max(2, epochs)
+
+    def at(epoch: int, v: float) -> tuple[float, float]:
+        return left + (epoch - 1) / (last - 1) * w, top + (hi - v) / (hi - lo) * h
+
+    runs, run = [], []
+    for e, v in enumerate(values, start=1):  # a NaN breaks the line
+        if math.isfinite(v):
+            run.append("{:.2f},{:.2f}".format(*at(e, v)))
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    lines = "".join(
+        f'<polyline class="curve" points="{" ".join(r)}" fill="none" stroke="{colour}" stroke-width="1.6"/>'
+        for r in runs
+    )
+    ticks = []
+    for v in (lo, (lo + hi) / 2, hi):
+        _, y = at(1, v)
+        ticks.append(_label(left - 4, y + 4, f"{v:.3g}", size=10, anchor="end"))
+        ticks.append(f'<line x1="{left}" y1="{y:.2f}" x2="{left + w}" y2="{y:.2f}" stroke="#e0e0e0"/>')
+    for e in sorted({1, (last + 1) // 2, last}):
+        x, _ = at(e, lo)
+        ticks.append(_label(x, top + h + 14, str(e), size=10))
+    frame = f'<rect x="{left}" y="{top}" width="{w}" height="{h}" fill="none" stroke="#444444"/>'
+    axis = _label(left + w / 2, top + h + 28, "epoch", size=10)
+    return _label(left + w / 2, 10, name, size=12) + "".join(ticks) + lines + frame + axis
+
+
+def _label(x: float, y: float, text: str, *, size: float, anchor: str = "middle", weight: str = "normal") -> str:
+    bold = ' font-weight="bold"' if weight == "bold" else ""
+    return (
+        f'<text x="{x:.2f}" y="{y:.2f}" text-anchor="{anchor}" font-size="{size}" fill="#1f1f1f"{bold}>'
+        f"{escape(text)}</text>"
+    )
 
 
 def plain_forward(model: Model) -> Model:

@@ -457,8 +457,9 @@ def test_the_quiz_grades_a_wrong_then_a_right_answer_and_keeps_the_score(ran):
 RECORD_PICTURES = """([path, index]) => {
   const cell = (PANEL)(path).content.widgets[index];
   window.mgPictures = [];
-  const seen = () => { for (const img of cell.node.querySelectorAll(".jp-OutputArea-output img")) {
-    if (window.mgPictures[window.mgPictures.length - 1] !== img.src) window.mgPictures.push(img.src); } };
+  const seen = () => { for (const p of cell.node.querySelectorAll(".jp-OutputArea-output .mg-picture")) {
+    const picture = p.style.backgroundImage;
+    if (window.mgPictures[window.mgPictures.length - 1] !== picture) window.mgPictures.push(picture); } };
   new MutationObserver(seen).observe(cell.node, {subtree: true, childList: true, attributes: true});
 }""".replace("PANEL", PANEL)
 
@@ -481,7 +482,7 @@ def test_the_live_view_is_one_picture_updated_in_place(ran):
     outputs = page.evaluate(
         f"([path, i]) => ({PANEL})(path).content.widgets[i].model.toJSON().outputs", ["08_two_lenses.ipynb", i]
     )
-    pictures = [o for o in outputs if "image/png" in o.get("data", {})]
+    pictures = [o for o in outputs if "text/html" in o.get("data", {})]
     assert len(pictures) == 1  # one picture, updated in place: not one per epoch
     title = pictures[0]["data"]["text/plain"]
     history = next(o["text"] for o in outputs if o["output_type"] == "stream")  # print(history)
@@ -489,6 +490,10 @@ def test_the_live_view_is_one_picture_updated_in_place(ran):
     assert title.startswith(f"epoch 40 of 40: loss {last_loss},")
     seen = page.evaluate("() => window.mgPictures")
     assert len(set(seen)) >= 2  # the first epoch's picture, then at least the last one, in the same place
-    assert seen[-1].endswith(pictures[0]["data"]["image/png"].strip())
-    screenshot(page, visible(page, "img").last, "live-view")
+    final = "".join(pictures[0]["data"]["text/html"])
+    assert seen[-1].split("base64,")[1].rstrip('")') in final  # the last picture seen is the output kept
+    figure = visible(page, ".mg-figure").last
+    svg = the_svg(figure.evaluate(PLACES))
+    assert "".join(next(svg.iter(f"{SVG}text")).itertext()) == title  # its title, read from the SVG shown
+    screenshot(page, figure, "live-view")
     assert page.errors == []

@@ -4,11 +4,13 @@ the test moves, so nothing here depends on how fast the machine is."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import pathlib
 import signal
 import warnings
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -21,7 +23,7 @@ from micrograd.losses import hinge_loss, quadratic_cost
 from micrograd.optim import SGD
 from micrograd.train import History, fit
 
-PNG = b"\x89PNG\r\n\x1a\n"
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def moons(n: int = 40) -> tuple[list[list[float]], list[int]]:
@@ -55,7 +57,7 @@ def test_redraws_take_at_most_the_budget_of_training_time_plus_the_first_and_las
     X, y = moons()
     epochs = 200
     view = LiveView(MLP(2, [4, 1], seed=0), X, y, epochs, show, clock=clock, budget=0.2)
-    view.picture = lambda history: {"image/png": b"", "text/plain": view.title(history)}  # timing only, here
+    view.picture = lambda history: {"text/plain": view.title(history)}  # timing only, here
     history = History()
     for _ in range(epochs):
         clock.now += epoch_time  # an epoch of training
@@ -72,21 +74,49 @@ def test_redraws_take_at_most_the_budget_of_training_time_plus_the_first_and_las
     assert view.draws <= 2 + training / max(live_module.MIN_INTERVAL, epoch_time) + 1
 
 
-def test_the_picture_is_a_png_of_the_history_s_curves_and_the_boundary():
+def curves(svg: str) -> dict[str, list[tuple[float, float]]]:
+    """Each panel's line, by the panel's title: its points as (x, y), read with an XML parser."""
+    found = {}
+    for panel in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = next(panel.iter(f"{SVG}text")).text
+        for line in panel.iter(f"{SVG}polyline"):
+            found[title] = [tuple(float(v) for v in p.split(",")) for p in line.get("points").split()]
+    return found
+
+
+def test_the_picture_draws_the_history_s_curves_and_the_model_s_boundary():
     X, y = moons()
     model = MLP(2, [4, 1], seed=0)
     view = LiveView(model, X, y, 10, lambda bundle: None)
     history = history_of(6)
     bundle = view.picture(history)
-    assert bundle["image/png"].startswith(PNG)
     assert bundle["text/plain"] == "epoch 6 of 10: loss 0.1667, accuracy 70.8%"  # 1/6 and ½ + 5/24
-    loss_ax, accuracy_ax, boundary_ax = view._figure.axes
-    assert list(loss_ax.lines[0].get_ydata()) == history.loss  # read back from matplotlib's artists
-    assert list(accuracy_ax.lines[0].get_ydata()) == history.accuracy
-    assert boundary_ax.get_title() == "boundary" and len(boundary_ax.collections) >= 2  # regions and points
+    assert bundle["text/html"].startswith('<div class="mg-figure">')  # a drawing that fits its output
+    svg = view.svg(history)
+    drawn = curves(svg)
+    for name, values in (("loss", history.loss), ("accuracy", history.accuracy)):
+        points = drawn[name]
+        assert len(points) == len(values)
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        assert all(b - a == pytest.approx(xs[1] - xs[0], abs=0.02) for a, b in itertools.pairwise(xs))  # one per epoch
+        scale = (ys[-1] - ys[0]) / (values[-1] - values[0])  # screen y is an affine function of the value
+        assert scale < 0 and all(
+            y_ == pytest.approx(ys[0] + scale * (v - values[0]), abs=0.02) for y_, v in zip(ys, values)
+        )
+    # the regions: at the centre of each, the model's own prediction (Values, under no_grad) is its label
+    regions = [r for r in ET.fromstring(svg).iter(f"{SVG}rect") if r.get("class") == "region"]
+    assert {r.get("data-label") for r in regions} == {"-1", "1"}
+    grid = live_module.RESOLUTION
+    assert len(regions) >= grid  # at least one run per row of the grid
+    from micrograd.plot import decision_grid
+
+    oracle = decision_grid(model, X, y, resolution=grid)  # the engine's forward pass, under no_grad
+    runs = [
+        label for row in oracle.labels for j, label in enumerate(row) if j == 0 or row[j - 1] != label
+    ]  # one rectangle per run of a label along a row
+    assert [r.get("data-label") for r in regions] == [repr(label) for label in runs]
     regression = LiveView(model, [[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5], 3, lambda bundle: None)
-    regression.picture(History(loss=[2.0], accuracy=[None]))
-    assert len(regression._figure.axes) == 1  # a loss only: no accuracy, no boundary for 1-D inputs
+    assert set(curves(regression.svg(History(loss=[2.0, 1.0], accuracy=[None, None])))) == {"loss"}
 
 
 @pytest.fixture
@@ -108,7 +138,7 @@ def test_live_training_updates_one_picture_and_trains_exactly_as_without_it(note
     plain = train(quiet, X, y, 6, verbose=False)
     seen = train(watched, X, y, 6, live=True)
     assert seen == plain and watched.state_dict() == quiet.state_dict()  # bit for bit
-    assert 2 <= len(notebook) <= 6 and all(b["image/png"].startswith(PNG) for b in notebook)
+    assert 2 <= len(notebook) <= 6 and all(b["text/html"].startswith('<div class="mg-figure">') for b in notebook)
     assert notebook[-1]["text/plain"] == f"epoch 6 of 6: loss {plain.loss[-1]:.4g}, accuracy {plain.accuracy[-1]:.1%}"
     assert "training" not in capsys.readouterr().err  # the picture replaces the progress bar
 
@@ -206,3 +236,15 @@ def test_the_readme_states_the_budget_and_the_stall_rule_as_defined():
     assert (
         live_module.STUCK == 0.5 and f"not improved for {live_module.PATIENCE} epochs while still above half" in readme
     )
+
+
+def test_the_readme_s_picture_is_what_the_live_view_draws():
+    """docs/images/live_training.svg, as docs/make_lab_images.py wrote it: notebook 08's training, drawn today."""
+    points, labels = make_moons(60, noise=0.1, seed=0)
+    signs = [2 * t - 1 for t in labels]
+    model = MLP(2, [8, 8, 1], seed=0)
+    history = fit(model, points, signs, loss=hinge_loss, optimizer=SGD(model, lr=0.1, momentum=0.9), epochs=40,
+                  batch_size=20, verbose=False)  # fmt: skip
+    drawn = LiveView(model, points, signs, 40, lambda bundle: None).svg(history)
+    root = pathlib.Path(__file__).resolve().parents[1]
+    assert (root / "docs" / "images" / "live_training.svg").read_text(encoding="utf-8") == drawn
