@@ -143,9 +143,7 @@ class Quiz:
     def __str__(self) -> str:
         lines = [f"{self.kind} quiz: {len(self.asked)} of {len(self.questions)} steps asked"]
         for q in self.questions:
-            lines.append(
-                f"{q.step}. {q.prompt}   {HIDDEN if q.asked else ''}" if q.asked else f"{q.step}. {q.equation}"
-            )
+            lines.append(f"{q.step}. {q.prompt}   {HIDDEN}" if q.asked else f"{q.step}. {q.equation}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -85,6 +85,9 @@ def test_check_grades_in_python_and_keeps_the_score():
 def test_a_teacher_picks_the_steps_asked():
     quiz = Quiz(trace_backward(lecture_example()["L"]), ask=[3, 5])
     assert [q.step for q in quiz.asked] == [3, 5] and repr(quiz) == "Quiz(backward, 2 of 6 steps asked)"
+    lines = str(quiz).splitlines()
+    assert lines[0] == "backward quiz: 2 of 6 steps asked" and lines[1] == "1. " + STEPS[1][0].removeprefix("step 1: ")
+    assert lines[3] == "3. backward through d = e + c. What is e.grad now?   ?"
     html = quiz._repr_html_()
     assert html.count("<input") == 2 and html.count('class="mg-given"') == 4
     with pytest.raises(ValueError, match="step 9 cannot be asked"):
