@@ -15,10 +15,10 @@ and forward-mode traces have a stepper() that steps through them in a browser.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from micrograd import viz
 from micrograd.checks import as_float, type_name
@@ -27,6 +27,9 @@ from micrograd.forward_mode import _tangent
 from micrograd.ops import Op
 from micrograd.stepper import Stepper
 from micrograd.tables import format_number, html_table, text_table
+
+if TYPE_CHECKING:
+    from micrograd.quiz import Quiz
 
 UNKNOWN = "?"  # the grad of a value that backward has not reached yet
 
@@ -161,6 +164,12 @@ class BackwardTrace(Sequence[BackwardStep]):
             )
         return frames
 
+    def quiz(self, ask: Iterable[int] | None = None) -> Quiz:
+        """The steps as questions: each step's grad hidden until the learner types it (see micrograd.quiz)."""
+        from micrograd.quiz import Quiz
+
+        return Quiz(self, ask)
+
     def _grad_text(self, grad: float | None) -> str:
         """A grad as the drawing shows it: the number, or ? where backward has not reached the value yet."""
         return UNKNOWN if grad is None else format_number(grad, self.digits)
@@ -293,6 +302,12 @@ class ForwardTrace(Sequence[ForwardStep]):
         return [step.equation(self.digits) for step in self._steps]
 
     _HEADER = ("step", "value", "op", "computed as", "data")
+
+    def quiz(self, ask: Iterable[int] | None = None) -> Quiz:
+        """The computed values as questions: each hidden until the learner types it (see micrograd.quiz)."""
+        from micrograd.quiz import Quiz
+
+        return Quiz(self, ask)
 
     def _rows(self) -> list[list[str]]:
         rows = []

@@ -101,6 +101,7 @@ def fit(
     verbose: bool = True,
     compiled: bool = False,
     validation: tuple[Sequence[Sequence[Number]], Sequence[Target]] | None = None,
+    live: bool = False,
 ) -> History:
     """Train ``model`` on (X, y) for ``epochs`` passes over the data, in shuffled mini-batches of ``batch_size``.
 
@@ -113,7 +114,9 @@ def fit(
     targets as Values (quadratic_cost, hinge_loss, sums with l2_penalty, and softmax_cross_entropy,
     whose class indices become one-hot inputs), and a ValueError says so for another.
     ``validation=(X_val, y_val)`` measures the loss and accuracy on that set too after each epoch
-    (History.val_loss, .val_accuracy, and the progress bar); it never affects training.
+    (History.val_loss, .val_accuracy, and the progress bar); it never affects training. ``live=True``
+    shows the loss, accuracy and decision boundary as they change, in Jupyter (micrograd.live), and
+    makes an interrupt stop at the end of an epoch and return the History.
     Returns the History of the loss and accuracy after each epoch.
     """
     X, y, epochs, batch_size, seed = _checked(model, X, y, loss, optimizer, epochs, batch_size, seed, verbose, compiled)
@@ -135,7 +138,12 @@ def fit(
     rng = random.Random(seed)
     history = History()
     order = list(range(len(X)))
-    with _progress_bar(epochs, verbose) as bar:
+    from micrograd.live import watching  # the live view and diagnoses: a teaching view, above train
+
+    with (
+        watching(model, X, y, loss, epochs, live) as watch,
+        _progress_bar(epochs, verbose and not watch.shows_progress) as bar,
+    ):
         for _ in bar:
             if batch_size < len(X):
                 rng.shuffle(order)
@@ -160,6 +168,8 @@ def fit(
                 if val_accuracy is not None:
                     shown["val accuracy"] = f"{val_accuracy:.1%}"
             bar.set_postfix(shown, refresh=False)
+            if watch.epoch(history):  # the user interrupted: stop here, with every epoch so far complete
+                break
     return history
 
 

@@ -260,10 +260,15 @@ def smallest_text_px(seen: dict, svg: ET.Element) -> float:
     return min(float(t.get("font-size")) for t in svg.iter(f"{SVG}text")) * seen["picture"]["width"] / width
 
 
+def is_graph(svg: ET.Element) -> bool:
+    """A drawing of a graph, laid out by Graphviz (a network view is a picture of layers instead)."""
+    return any(g.get("class") == "graph" for g in svg.iter(f"{SVG}g"))
+
+
 def check_fits(page, name: str) -> list:
     """Every drawing and stepper of the page: within its output area, text ≥ 9 px, a drawing's root in view."""
     shown = []
-    for kind in (".mg-figure", ".mg-stepper"):
+    for kind in (".mg-figure", ".mg-stepper:not(.mg-quiz)"):  # a quiz has the stepper's styles, a drawing as figure
         for i, element in enumerate(visible(page, kind).all()):
             element.scroll_into_view_if_needed()
             seen = element.evaluate(PLACES)
@@ -272,7 +277,7 @@ def check_fits(page, name: str) -> list:
             assert seen["frame"]["width"] <= seen["output"]["width"] + 0.5, where  # it fits its output area
             assert seen["frame"]["right"] <= seen["output"]["right"] + 0.5, where
             assert smallest_text_px(seen, svg) >= 9 - 0.01, where  # and is readable
-            if kind == ".mg-figure":  # the root, the value differentiated, is in view without scrolling
+            if kind == ".mg-figure" and is_graph(svg):  # the root, the value differentiated, is in view
                 left, right = on_screen(seen, svg, boxes(svg)[the_root(svg)][1])
                 assert seen["frame"]["left"] - 0.5 <= left and right <= seen["frame"]["right"] + 0.5, where
             shown.append((element, seen, svg))
@@ -410,4 +415,113 @@ def test_the_forward_mode_stepper_fills_in_tangents_in_the_light_and_dark_themes
     forward.get_by_role("slider", name="step").fill("3")
     assert equation.text_content().endswith("= 6")
     assert backward.locator(".mg-eq").text_content().startswith("L.grad = 1")
+
+
+# -- the teaching lab: the two lenses (notebook 08) and predict, then check (notebook 10) ----------------
+
+
+def cell_index(page, name: str, text: str) -> int:
+    """The index of the first code cell of the notebook whose source contains text."""
+    return page.evaluate(
+        f"""([path, text]) => ({PANEL})(path).content.widgets
+              .findIndex(c => c.model.type === "code" && c.model.sharedModel.getSource().includes(text))""",
+        [f"{name}.ipynb", text],
+    )
+
+
+def test_the_network_view_and_the_ledger_show_the_engine_s_numbers_in_both_themes(ran):
+    page, outputs = ran
+    show(page, "08_two_lenses")
+    view = visible(page, ".mg-figure").first
+    view.scroll_into_view_if_needed()
+    svg = the_svg(view.evaluate(PLACES))
+    circles = {g.find(f"{SVG}title").text: ["".join(t.itertext()) for t in g.iter(f"{SVG}text")]
+               for g in svg.iter(f"{SVG}g") if g.get("class") == "neuron"}  # fmt: skip
+    # the printed comparison in the notebook (graph and BP2, 12 decimals) and the circle agree
+    printed = next(o["text"] for cell in outputs["08_two_lenses"] for o in cell if "BP1/BP2" in o.get("text", ""))
+    delta = float(re.search(r"δ\^1_2: graph ([-+0-9.]+)", printed).group(1))
+    assert f"δ = {delta:.4g}" in circles["a[1][2]"]
+    ledger = visible(page, "table.micrograd-trace").first
+    rows = ledger.locator("tbody tr")
+    assert rows.count() == 4 and rows.first.locator("td").first.inner_text() == "w[1][0][0]"
+    for theme, light in (("JupyterLab Dark", "false"), ("JupyterLab Light", "true")):
+        set_theme(page, theme, light)
+        assert contrast_of(ledger.locator("td").first) >= 4.5
+        screenshot(page, ledger, f"ledger-{'light' if light == 'true' else 'dark'}")
+        screenshot(page, view, f"network-view-{'light' if light == 'true' else 'dark'}")
+    assert page.errors == []
+
+
+def test_the_quiz_grades_a_wrong_then_a_right_answer_and_keeps_the_score(ran):
+    page, _ = ran
+    show(page, "10_predict_then_check")
+    quiz = visible(page, ".mg-quiz").first  # the forward pass of the lecture's expression: e, d, L
+    quiz.scroll_into_view_if_needed()
+    box = quiz.locator("input:visible")
+    assert box.count() == 1
+    box.click()
+    page.keyboard.type("6")  # e = a·b = 2·(-3) = -6: wrong sign
+    page.keyboard.press("Enter")
+    first = quiz.locator(".mg-step:visible").nth(2)  # a and b are given, e is asked
+    assert first.locator(".mg-verdict").inner_text() == "not quite: 6 (try 2)"
+    assert first.locator(".mg-hint").inner_text() == "hint: e = a * b = 2 * (-3) = ?"
+    page.keyboard.press("Control+a")
+    page.keyboard.type("-6")
+    page.keyboard.press("Enter")
+    assert first.locator(".mg-verdict").inner_text() == "right: -6"
+    score = quiz.locator(".mg-score")
+    assert score.inner_text() == "score: 0 right at the first try, 1 of 3 answered"
+    for theme, light in (("JupyterLab Dark", "false"), ("JupyterLab Light", "true")):
+        set_theme(page, theme, light)
+        for part in (".mg-prompt", ".mg-hint", ".mg-score", ".mg-given"):
+            assert contrast_of(quiz.locator(part).first) >= 4.5, (theme, part)
+        screenshot(page, quiz, f"quiz-{'light' if light == 'true' else 'dark'}")
+    page.keyboard.type("4")  # the focus moved on to d = e + c = -6 + 10
+    page.keyboard.press("Enter")
+    assert score.inner_text() == "score: 1 right at the first try, 2 of 3 answered"
+    assert page.errors == []
+
+
+RECORD_PICTURES = """([path, index]) => {
+  const cell = (PANEL)(path).content.widgets[index];
+  window.mgPictures = [];
+  const seen = () => { for (const p of cell.node.querySelectorAll(".jp-OutputArea-output .mg-picture")) {
+    const picture = p.style.backgroundImage;
+    if (window.mgPictures[window.mgPictures.length - 1] !== picture) window.mgPictures.push(picture); } };
+  new MutationObserver(seen).observe(cell.node, {subtree: true, childList: true, attributes: true});
+}""".replace("PANEL", PANEL)
+
+
+def test_the_live_view_is_one_picture_updated_in_place(ran):
+    page, _ = ran
+    show(page, "08_two_lenses")
+    i = cell_index(page, "08_two_lenses", "live=True")
+    page.evaluate(f"([path, i]) => {{ ({PANEL})(path).content.activeCellIndex = i; }}", ["08_two_lenses.ipynb", i])
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-cell-output')")
+    page.evaluate(RECORD_PICTURES, ["08_two_lenses.ipynb", i])
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell')")
+    page.wait_for_function(
+        f"""([path, i]) => {{ const c = ({PANEL})(path).content.widgets[i];
+               return c.model.outputs.length === 2 && !c.hasClass("jp-mod-running"); }}""",
+        arg=["08_two_lenses.ipynb", i],
+        timeout=WAIT,
+        polling=100,
+    )
+    outputs = page.evaluate(
+        f"([path, i]) => ({PANEL})(path).content.widgets[i].model.toJSON().outputs", ["08_two_lenses.ipynb", i]
+    )
+    pictures = [o for o in outputs if "text/html" in o.get("data", {})]
+    assert len(pictures) == 1  # one picture, updated in place: not one per epoch
+    title = pictures[0]["data"]["text/plain"]
+    history = next(o["text"] for o in outputs if o["output_type"] == "stream")  # print(history)
+    last_loss = re.search(r"loss \S+ → (\S+),", history).group(1)
+    assert title.startswith(f"epoch 40 of 40: loss {last_loss},")
+    seen = page.evaluate("() => window.mgPictures")
+    assert len(set(seen)) >= 2  # the first epoch's picture, then at least the last one, in the same place
+    final = "".join(pictures[0]["data"]["text/html"])
+    assert seen[-1].split("base64,")[1].rstrip('")') in final  # the last picture seen is the output kept
+    figure = visible(page, ".mg-figure").last
+    svg = the_svg(figure.evaluate(PLACES))
+    assert "".join(next(svg.iter(f"{SVG}text")).itertext()) == title  # its title, read from the SVG shown
+    screenshot(page, figure, "live-view")
     assert page.errors == []

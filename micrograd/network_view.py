@@ -1,0 +1,321 @@
+"""The network seen as layers of neurons, the picture of the textbook equations, read from the real graph.
+
+draw_network(model, x, y) runs the model on x and, given a target y, backward() of the cost of that one
+example (the quadratic cost ½‖a − y‖² unless another loss is given). Each neuron is a circle with its b, z,
+a and δ = ∂C/∂z (z.grad, as backward() leaves it); each weight is a line whose width and colour show w,
+and with show_weight_grads its ∂C/∂w = a·δ (w.grad). These are the numbers of BP1–BP4 (micrograd.equations).
+
+The other lens is the scalar graph: view.neuron(l, j) draws the part of it that is neuron j of layer l
+(its w, b, z and a highlighted), so a learner can move between the two pictures of the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+from micrograd import viz
+from micrograd.checks import is_int, type_name
+from micrograd.engine import Number, Value
+from micrograd.metrics import Loss, Target
+from micrograd.nn import MLP
+
+__all__ = ["NetworkView", "draw_network"]
+
+# Sizes in points (the SVG's units, as Graphviz writes them).
+RADIUS = 50.0
+COLUMN = 210.0  # from one layer's centres to the next's
+ROW = 118.0  # from one neuron's centre to the next's
+MARGIN = 14.0
+TOP = 46.0  # room for the layers' titles
+FOOT = 40.0  # room for the key
+FONT = 10.0
+POSITIVE = "#1565c0"  # a weight w > 0 (blue, as TensorFlow Playground)
+NEGATIVE = "#e65100"  # a weight w < 0 (orange)
+KEY = "line width and colour: the weight w (blue w > 0, orange w < 0)"
+KEY_GRADS = "δ = ∂C/∂z (BP1 in the last layer, BP2 before it);  ∂C/∂b = δ (BP3);  ∂C/∂w = a·δ (BP4)"
+
+
+class NetworkView:
+    """An MLP as layers of neurons, with the numbers of one forward (and backward) pass; shows in Jupyter.
+
+    z[l][j], a[l][j] (a[0] is x), delta[l][j] = ∂C/∂z^l_j, dC_dw[l][j][k] and dC_db[l][j] are read from
+    the graph of the pass (each list indexed by the layer l, index 0 empty but for a[0]); without y the
+    gradients are None, without x the activations too.
+    """
+
+    def __init__(
+        self,
+        model: MLP,
+        x: Sequence[Number] | None,
+        y: Target | None,
+        loss: Loss | None,
+        *,
+        show_weight_grads: bool,
+        highlight: tuple[int, int] | None,
+        digits: int,
+    ) -> None:
+        self.model, self.x, self.y = model, x, y
+        self.show_weight_grads, self.highlight, self.digits = show_weight_grads, highlight, digits
+        L = len(model.layers)
+        self.z: list[list[float]] | None = None
+        self.a: list[list[float]] | None = None
+        self.delta: list[list[float]] | None = None
+        self.dC_dw: list[list[list[float]]] | None = None
+        self.dC_db: list[list[float]] | None = None
+        self.cost: float | None = None
+        self.output: Value | list[Value] | None = None
+        self.root: Value | None = None  # what was differentiated: the cost, or the output when there is no y
+        self._nodes: list[list[tuple[Value, Value]]] = []  # (z, a) of every neuron, kept alive with the graph
+        if x is None:
+            return
+        out = model(x)
+        self.output = out
+        self._nodes = [[]] + [list(zip(layer.z, layer.a)) for layer in model.layers]
+        self.z = [[]] + [[z.data for z, _ in self._nodes[l]] for l in range(1, L + 1)]
+        self.a = [[float(v) for v in x]] + [[a.data for _, a in self._nodes[l]] for l in range(1, L + 1)]
+        self.root = out if isinstance(out, Value) else None
+        if y is None:
+            return
+        from micrograd.losses import quadratic_cost
+
+        cost = (loss or quadratic_cost)([out], [y])
+        if not isinstance(cost, Value):
+            raise TypeError(f"draw_network: the loss must return a Value, got {type_name(cost)}")
+        model.zero_grad()  # the parameters' grads are then this example's, as the scalar graph shows them too
+        cost.backward()
+        self.delta = [[]] + [[z.grad for z, _ in self._nodes[l]] for l in range(1, L + 1)]
+        self.dC_dw = [[]] + [[[w.grad for w in n.w] for n in layer.neurons] for layer in model.layers]
+        self.dC_db = [[]] + [[n.b.grad for n in layer.neurons] for layer in model.layers]
+        self.cost = cost.data
+        self.root = cost
+
+    # -- the other lens: the scalar graph ----------------------------------------------------
+
+    def neuron(self, l: int, j: int, *, whole: bool = False, rankdir: str = "LR") -> viz.Drawing:
+        """Neuron j of layer l in the scalar graph: its w, b, z and a highlighted.
+
+        By default only the neuron's own part (from its inputs to a); whole=True draws the graph
+        of everything computed (the cost, when there is a target) with the neuron highlighted in it.
+        """
+        l, j = _check_neuron(self.model, l, j)
+        if not self._nodes:
+            raise ValueError("view.neuron(): draw the network with an input x first: draw_network(model, x)")
+        z, a = self._nodes[l][j]
+        n = self.model.layers[l - 1].neurons[j]
+        lit = [z, a, *n.w, n.b]
+        if whole:  # the cost's graph, or the single output's; for several outputs and no cost, all below a
+            root = self.root if self.root is not None else a
+            return viz.draw_dot(root, rankdir=rankdir, highlight=lit, digits=self.digits)
+        depth = 1 if a is z else 2  # a = σ(z), z = linear(w, a^(l-1), b): the neuron and its inputs
+        return viz.draw_dot(a, rankdir=rankdir, highlight=lit, digits=self.digits, depth=depth)
+
+    # -- the picture -------------------------------------------------------------------------
+
+    @property
+    def svg(self) -> str:
+        """The picture as SVG text: the neurons as circles by layer, the weights as lines."""
+        return _svg(self)
+
+    def _repr_html_(self) -> str:
+        sizes = "-".join(str(n) for n in self.model.sizes)
+        return viz.picture_html(self.svg, title=f"the {sizes} network, layer by layer")
+
+    def __repr__(self) -> str:
+        shown = "weights" if self.a is None else "one forward pass" if self.delta is None else "forward and backward"
+        cost = "" if self.cost is None else f", C = {viz.format_number(self.cost, self.digits)}"
+        return f"NetworkView({'-'.join(str(n) for n in self.model.sizes)} network: {shown}{cost})"
+
+    def __str__(self) -> str:
+        """Every neuron, one line each, with the numbers the picture shows."""
+        f = self._f
+        lines = [repr(self)]
+        if self.a is not None:
+            lines.append("input: " + ", ".join(f"x[{k}] = {f(v)}" for k, v in enumerate(self.a[0])))
+        for l, layer in enumerate(self.model.layers, start=1):
+            for j, n in enumerate(layer.neurons):
+                parts = [f"b = {f(n.b.data)}"]
+                if self.z is not None and self.a is not None:
+                    parts += [f"z = {f(self.z[l][j])}", f"a = {f(self.a[l][j])}"]
+                if self.delta is not None:
+                    parts.append(f"δ = {f(self.delta[l][j])}")
+                lines.append(f"a[{l}][{j}] ({layer.activation}): " + ", ".join(parts))
+        return "\n".join(lines)
+
+    def _f(self, x: float) -> str:
+        return viz.format_number(x, self.digits)
+
+
+def draw_network(
+    model: MLP,
+    x: Sequence[Number] | None = None,
+    y: Target | None = None,
+    *,
+    loss: Loss | None = None,
+    show_weight_grads: bool = False,
+    highlight: tuple[int, int] | None = None,
+    digits: int = 4,
+) -> NetworkView:
+    """The MLP as layers of neurons: with x, each neuron's z and a; with a target y too, δ = ∂C/∂z and ∂C/∂w.
+
+    C is the cost of this one example: loss([model(x)], [y]), the quadratic cost ½‖a − y‖² by default;
+    its backward() leaves this example's gradients in the parameters' .grad (zeroed first).
+    show_weight_grads writes w and ∂C/∂w on every weight's line; highlight=(l, j) colours neuron j of
+    layer l (see view.neuron(l, j) for it in the scalar graph).
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"draw_network() takes an MLP, got {type_name(model)}")
+    if y is not None and x is None:
+        raise ValueError("draw_network(): a target y needs its input x: draw_network(model, x, y)")
+    if loss is not None and y is None:
+        raise ValueError("draw_network(): a loss needs a target y to compare the output with")
+    if loss is not None and not callable(loss):
+        raise TypeError(f"draw_network(): loss must be a function (outputs, targets) -> Value, got {type_name(loss)}")
+    if not isinstance(show_weight_grads, bool):
+        raise TypeError(f"show_weight_grads must be True or False, got {type_name(show_weight_grads)}")
+    if highlight is not None:
+        if not (isinstance(highlight, tuple) and len(highlight) == 2):
+            raise TypeError(f"highlight must be a pair (l, j): neuron j of layer l; got {highlight!r}")
+        highlight = _check_neuron(model, *highlight)
+    if show_weight_grads and y is None:
+        raise ValueError("draw_network(): show_weight_grads needs x and a target y, to compute ∂C/∂w")
+    return NetworkView(
+        model,
+        x,
+        y,
+        loss,
+        show_weight_grads=show_weight_grads,
+        highlight=highlight,
+        digits=viz.check_digits(digits),
+    )
+
+
+def _check_neuron(model: MLP, l: object, j: object) -> tuple[int, int]:
+    """(l, j) checked: layer l from 1 to L, neuron j of it from 0."""
+    if not is_int(l) or not is_int(j) or isinstance(l, bool) or isinstance(j, bool):
+        raise TypeError(f"a neuron is (l, j): two ints, layer l from 1 and neuron j from 0; got ({l!r}, {j!r})")
+    l, j = int(l), int(j)
+    if not 1 <= l <= len(model.layers):
+        raise ValueError(f"this network has layers 1 to {len(model.layers)} (layer 0 is the input x), so no layer {l}")
+    size = len(model.layers[l - 1].neurons)
+    if not 0 <= j < size:
+        raise ValueError(f"layer {l} has neurons 0 to {size - 1}, so no neuron {j}")
+    return l, j
+
+
+# -- SVG ---------------------------------------------------------------------------------------
+
+
+def _svg(view: NetworkView) -> str:
+    model, f = view.model, view._f
+    sizes = model.sizes
+    tallest = max(sizes)
+    row = ROW * 1.3 if view.show_weight_grads else ROW  # room for the weights' labels between the lines
+    width = 2 * MARGIN + (len(sizes) - 1) * COLUMN + 2 * RADIUS + (150.0 if view.y is not None else 0.0)
+    height = TOP + tallest * row + FOOT
+
+    def centre(l: int, j: int) -> tuple[float, float]:
+        top = TOP + (tallest - sizes[l]) * row / 2
+        return MARGIN + RADIUS + l * COLUMN, top + row / 2 + j * row
+
+    out = [
+        f'<svg width="{width:.2f}pt" height="{height:.2f}pt" viewBox="0 0 {width:.2f} {height:.2f}" '
+        'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica,Arial,sans-serif">',
+        f'<rect class="background" x="0" y="0" width="{width:.2f}" height="{height:.2f}" fill="white"/>',
+    ]
+    # the layers' titles
+    for l in range(len(sizes)):
+        cx, _ = centre(l, 0)
+        title = "input x" if l == 0 else f"layer {l}: {model.layers[l - 1].activation}"
+        out.append(_text(cx, 24, title, size=FONT + 2, weight="bold"))
+    # the weights, under the neurons
+    largest = max((abs(w.data) for w in model.parameters() if math.isfinite(w.data)), default=0.0) or 1.0
+    labels = []
+    for l, layer in enumerate(model.layers, start=1):
+        for j, n in enumerate(layer.neurons):
+            x1, y1 = centre(l, j)
+            for k, w in enumerate(n.w):
+                x0, y0 = centre(l - 1, k)
+                value = w.data
+                stroke = POSITIVE if value >= 0 else NEGATIVE
+                thickness = 0.6 + 5.4 * min(1.0, abs(value) / largest) if math.isfinite(value) else 6.0
+                tip = f"w[{l}][{j}][{k}] = {f(value)}"
+                if view.dC_dw is not None:
+                    tip += f", ∂C/∂w = {f(view.dC_dw[l][j][k])}"
+                out.append(
+                    f'<g class="weight" id="w{l}_{j}_{k}"><title>{escape(tip)}</title>'
+                    f'<line x1="{x0 + RADIUS:.2f}" y1="{y0:.2f}" x2="{x1 - RADIUS:.2f}" y2="{y1:.2f}" '
+                    f'stroke="{stroke}" stroke-width="{thickness:.2f}" stroke-opacity="0.8"/></g>'
+                )
+                if view.show_weight_grads and view.dC_dw is not None:
+                    t = 0.6  # past the middle, where the lines into one neuron have fanned out
+                    lx = x0 + RADIUS + t * (x1 - x0 - 2 * RADIUS)
+                    ly = y0 + t * (y1 - y0)
+                    labels.append(
+                        f'<g class="weight-label" id="lw{l}_{j}_{k}">'
+                        + _text(lx, ly - 2, f"w {f(value)}", size=FONT - 1, halo=True)
+                        + _text(lx, ly + 9, f"∂C/∂w {f(view.dC_dw[l][j][k])}", size=FONT - 1, halo=True)
+                        + "</g>"
+                    )
+    out += labels
+    # the neurons
+    for l in range(len(sizes)):
+        for j in range(sizes[l]):
+            cx, cy = centre(l, j)
+            if l == 0:
+                name, lines, fill = f"x[{j}]", [] if view.a is None else [f(view.a[0][j])], "#eceff1"
+            else:
+                n = model.layers[l - 1].neurons[j]
+                name = f"a[{l}][{j}]"
+                lines = [f"b = {f(n.b.data)}"]
+                if view.z is not None and view.a is not None:
+                    lines += [f"z = {f(view.z[l][j])}", f"a = {f(view.a[l][j])}"]
+                if view.delta is not None:
+                    lines.append(f"δ = {f(view.delta[l][j])}")
+                fill = viz.HIGHLIGHT if view.highlight == (l, j) else "#ffffff"
+            out.append(f'<g class="neuron" id="{"x" if l == 0 else "n"}{l}_{j}"><title>{escape(name)}</title>')
+            out.append(
+                f'<circle cx="{cx:.2f}" cy="{cy:.2f}" r="{RADIUS:.2f}" fill="{fill}" stroke="#37474f" '
+                'stroke-width="1.2"/>'
+            )
+            out.append(_text(cx, cy - RADIUS - 4, name, size=FONT + 1, weight="bold", halo=True))
+            first = cy - (len(lines) - 1) * 6.5 + 3.5
+            for i, line in enumerate(lines):
+                out.append(_text(cx, first + i * 13, line, size=FONT))
+            out.append("</g>")
+    if view.y is not None and view.cost is not None:
+        cx, cy = centre(len(sizes) - 1, 0)
+        targets = view.y if isinstance(view.y, Sequence) and not isinstance(view.y, str) else [view.y]
+        shown = ", ".join(f(float(t)) for t in targets)
+        x0 = cx + RADIUS + 14
+        out.append(
+            '<g class="cost">'
+            + _text(x0, cy - 6, f"y = {shown}", size=FONT + 1, anchor="start")
+            + _text(x0, cy + 10, f"C = {f(view.cost)}", size=FONT + 1, anchor="start", weight="bold")
+            + "</g>"
+        )
+    out.append(_text(MARGIN, height - 24, KEY, size=FONT - 1, anchor="start"))
+    if view.delta is not None:
+        out.append(_text(MARGIN, height - 10, KEY_GRADS, size=FONT - 1, anchor="start"))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float = FONT,
+    anchor: str = "middle",
+    weight: str = "normal",
+    halo: bool = False,
+) -> str:
+    """A line of text, escaped; with a halo, a white outline keeps it readable over lines."""
+    style = ' stroke="white" stroke-width="3" paint-order="stroke"' if halo else ""
+    bold = ' font-weight="bold"' if weight == "bold" else ""
+    return (
+        f'<text x="{x:.2f}" y="{y:.2f}" text-anchor="{anchor}" font-size="{size:.2f}" fill="#1f1f1f"{bold}{style}>'
+        f"{escape(text)}</text>"
+    )

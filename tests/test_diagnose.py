@@ -1,0 +1,170 @@
+"""diagnose() on networks broken on purpose: each pathology is reported, where it is, and nothing else."""
+
+from __future__ import annotations
+
+import math
+import pathlib
+import random
+
+import pytest
+
+from micrograd import MLP
+from micrograd import diagnose as diagnose_module
+from micrograd.data import make_moons
+from micrograd.diagnose import diagnose
+from micrograd.equations import backprop, sigma_prime
+
+
+def data(m: int = 40, nin: int = 2, seed: int = 0) -> tuple[list[list[float]], list[float]]:
+    rng = random.Random(seed)
+    X = [[rng.uniform(-1, 1) for _ in range(nin)] for _ in range(m)]
+    return X, [1.0 if sum(x) > 0 else -1.0 for x in X]
+
+
+def test_a_healthy_network_has_nothing_to_report():
+    X, y = data()
+    for activation in ("relu", "tanh", "sigmoid"):
+        result = diagnose(MLP(2, [8, 8, 1], activation=activation, seed=2), X, y)
+        assert list(result) == [], (activation, str(result))
+        assert str(result).endswith("nothing found wrong")
+
+
+def test_a_relu_born_dead_is_found():
+    """Seed 1 draws a second layer with a neuron whose z is negative for every example: a real dead ReLU."""
+    X, y = data()
+    model = MLP(2, [8, 8, 1], seed=1)
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["dead relu"] and result[0].where == ["a[2][1]"]
+    z = [backprop(model, x, [t]).z[2][1] for x, t in zip(X, y)]  # the oracle's z, in plain floats
+    assert max(z) <= 0.0 and result[0].numbers == {"max z of a[2][1]": max(z)}
+
+
+def test_a_large_negative_bias_kills_a_relu_and_only_that_is_reported():
+    X, y = data()
+    model = MLP(2, [6, 1], seed=1)
+    model.layers[0].neurons[4].b.data = -10.0  # z = w·x + b ≤ |w|·|x| − 10 < 0 for x in [-1, 1]²
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["dead relu"]
+    assert result[0].where == ["a[1][4]"]
+    assert "z ≤ 0 on all 40 examples" in str(result[0]) and "Try:" in str(result[0])
+    # the oracle: z of that neuron, in plain floats, is never positive; every other's is, somewhere
+    for j, n in enumerate(model.layers[0].neurons):
+        zs = [sum(w.data * xk for w, xk in zip(n.w, x)) + n.b.data for x in X]
+        assert (max(zs) <= 0) == (j == 4)
+
+
+def test_a_huge_weight_saturates_a_tanh_and_only_that_is_reported():
+    X, y = data()
+    model = MLP(2, [5, 1], activation="tanh", seed=2)
+    model.layers[0].neurons[2].w[0].data = 200.0
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["saturated"]
+    assert result[0].where == ["a[1][2]"]
+    # the oracle's σ': the share of examples where |σ'(z)| < 0.01, from the textbook derivative
+    n = model.layers[0].neurons[2]
+    share = sum(abs(sigma_prime(sum(w.data * xk for w, xk in zip(n.w, x)) + n.b.data, "tanh")) < 0.01 for x in X) / 40
+    assert share > 0.5 and result[0].numbers == {"saturated share of a[1][2]": share}
+
+
+def test_a_sigmoid_unit_saturates_too():
+    X, y = data()
+    model = MLP(2, [3, 1], activation="sigmoid", seed=3)
+    model.layers[0].neurons[0].b.data = 30.0
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["saturated"] and result[0].where == ["a[1][0]"]
+
+
+def test_all_equal_weights_are_a_symmetric_start_and_only_that_is_reported():
+    X, y = data()
+    model = MLP(2, [4, 1], activation="tanh", seed=4)
+    for w in model.parameters():
+        w.data = 0.5
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["symmetric"]
+    assert result[0].where == ["a[1][0]", "a[1][1]", "a[1][2]", "a[1][3]"]
+    # and it is true: with the weights out of them equal too, their gradients are identical: they stay identical
+    from micrograd.losses import quadratic_cost
+
+    quadratic_cost([model(x) for x in X], y).backward()
+    grads = {tuple(p.grad for p in n.parameters()) for n in model.layers[0].neurons}
+    assert len(grads) == 1
+
+
+def test_nan_and_infinite_parameters_are_named_and_only_that_is_reported():
+    X, y = data()
+    model = MLP(2, [3, 1], seed=5)
+    model.layers[1].neurons[0].w[2].data = math.nan
+    model.layers[0].neurons[1].b.data = math.inf
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["not finite"]
+    assert result[0].where == ["b[1][1] = inf", "w[2][0][2] = nan"]
+
+
+def test_a_deep_sigmoid_network_has_a_vanishing_gradient_in_its_first_layers():
+    X, y = data()
+    model = MLP(2, [4] * 10 + [1], activation="sigmoid", seed=6)
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["vanishing gradient"]
+    assert result[0].where[0] == "layer 1"
+    # the oracle: the norm of each layer's gradient from BP1–BP4, averaged over the batch
+    from micrograd.equations import backprop_batch
+
+    g = backprop_batch(model, X, y)
+    norms = [
+        math.sqrt(sum(v * v for row in g.dC_dw[l] for v in row) + sum(v * v for v in g.dC_db[l])) for l in range(1, 12)
+    ]
+    small = [f"layer {l + 1}" for l, n in enumerate(norms) if n < 1e-4 * max(norms)]
+    assert result[0].where == small
+
+
+def test_huge_weights_in_a_linear_network_make_an_exploding_gradient():
+    X, y = data()
+    model = MLP(2, [4, 4, 4, 1], activation="linear", seed=7)
+    for p in model.parameters():
+        p.data *= 30.0
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["exploding gradient"]
+
+
+def test_without_targets_the_gradient_checks_are_skipped_and_grads_are_left_alone():
+    X, _ = data()
+    model = MLP(2, [4] * 10 + [1], activation="sigmoid", seed=6)
+    for p in model.parameters():
+        p.grad = 3.0
+    assert list(diagnose(model, X)) == []
+    diagnose(model, X, [1.0] * len(X))
+    assert all(p.grad == 3.0 for p in model.parameters())
+
+
+def test_a_relu_network_trained_too_hard_reports_its_dead_units():
+    X, y = make_moons(60, seed=1)
+    model = MLP(2, [8, 1], seed=3)
+    for n in model.layers[0].neurons[:3]:
+        n.b.data = -5.0
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["dead relu"] and result[0].where == ["a[1][0]", "a[1][1]", "a[1][2]"]
+    assert (
+        repr(result) == "Diagnosis(dead relu)"
+        and repr(result[0]) == "Finding('dead relu', where=['a[1][0]', 'a[1][1]', 'a[1][2]'])"
+    )
+    assert "<b>dead relu</b>" in result._repr_html_()
+
+
+def test_bad_arguments_say_what_is_wrong():
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match="takes an MLP"):
+        diagnose(lambda x: x, [[1, 2]])
+    with pytest.raises(ValueError, match="X is empty"):
+        diagnose(model, [])
+    with pytest.raises(ValueError, match="2 inputs but 1 targets"):
+        diagnose(model, [[1, 2], [3, 4]], [1])
+    with pytest.raises(ValueError, match="a loss needs the targets"):
+        diagnose(model, [[1, 2]], loss=lambda o, t: o[0])
+
+
+def test_the_readme_states_the_thresholds_as_defined():
+    readme = " ".join((pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    m = diagnose_module
+    assert m.MOST == 0.5 and f"saturated on most examples (|σ'(z)| < {m.SATURATED:g})" in readme
+    assert m.VANISHING == 1e-4 and "(below 1e-4 of the largest layer's)" in readme
+    assert f"explodes (above {m.EXPLODING:.0f} times their weights)" in readme

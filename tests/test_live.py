@@ -1,0 +1,250 @@
+"""fit(live=True): the picture updated in place within its time budget, interrupts that leave a consistent model and
+History, and diagnoses when training goes wrong. Jupyter's display is replaced by a recorder, and time by a clock
+the test moves, so nothing here depends on how fast the machine is."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import pathlib
+import signal
+import warnings
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from micrograd import MLP
+from micrograd import live as live_module
+from micrograd.data import make_moons
+from micrograd.engine import is_grad_enabled
+from micrograd.live import LiveView, TrainingWarning
+from micrograd.losses import hinge_loss, quadratic_cost
+from micrograd.optim import SGD
+from micrograd.train import History, fit
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def moons(n: int = 40) -> tuple[list[list[float]], list[int]]:
+    X, labels = make_moons(n, noise=0.1, seed=0)
+    return X, [2 * t - 1 for t in labels]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def history_of(epochs: int) -> History:
+    return History(
+        loss=[1.0 / (e + 1) for e in range(epochs)], accuracy=[0.5 + e / (4 * epochs) for e in range(epochs)]
+    )
+
+
+@pytest.mark.parametrize(("epoch_time", "draw_time"), [(0.05, 0.3), (0.5, 0.1), (0.01, 0.01), (1.0, 2.0)])
+def test_redraws_take_at_most_the_budget_of_training_time_plus_the_first_and_last(epoch_time, draw_time):
+    clock = Clock()
+    shown = []
+
+    def show(bundle):
+        shown.append(bundle)
+        clock.now += draw_time  # drawing takes this long
+
+    X, y = moons()
+    epochs = 200
+    view = LiveView(MLP(2, [4, 1], seed=0), X, y, epochs, show, clock=clock, budget=0.2)
+    view.picture = lambda history: {"text/plain": view.title(history)}  # timing only, here
+    history = History()
+    for _ in range(epochs):
+        clock.now += epoch_time  # an epoch of training
+        history.loss.append(1.0)
+        history.accuracy.append(0.5)
+        view.epoch(history)
+    training = epochs * epoch_time
+    assert view.draws == len(shown) and view.drawing_time == pytest.approx(draw_time * view.draws)
+    assert shown[0]["text/plain"].startswith("epoch 1 of 200") and shown[-1]["text/plain"].startswith("epoch 200 of")
+    # between the first and the last picture, drawing takes at most budget/(1 − budget) of training time
+    middle = view.drawing_time - 2 * draw_time
+    assert middle <= 0.2 / 0.8 * training + 1e-9
+    # and never more often than MIN_INTERVAL apart
+    assert view.draws <= 2 + training / max(live_module.MIN_INTERVAL, epoch_time) + 1
+
+
+def curves(svg: str) -> dict[str, list[tuple[float, float]]]:
+    """Each panel's line, by the panel's title: its points as (x, y), read with an XML parser."""
+    found = {}
+    for panel in ET.fromstring(svg).iter(f"{SVG}g"):
+        title = next(panel.iter(f"{SVG}text")).text
+        for line in panel.iter(f"{SVG}polyline"):
+            found[title] = [tuple(float(v) for v in p.split(",")) for p in line.get("points").split()]
+    return found
+
+
+def test_the_picture_draws_the_history_s_curves_and_the_model_s_boundary():
+    X, y = moons()
+    model = MLP(2, [4, 1], seed=0)
+    view = LiveView(model, X, y, 10, lambda bundle: None)
+    history = history_of(6)
+    bundle = view.picture(history)
+    assert bundle["text/plain"] == "epoch 6 of 10: loss 0.1667, accuracy 70.8%"  # 1/6 and ½ + 5/24
+    assert bundle["text/html"].startswith('<div class="mg-figure">')  # a drawing that fits its output
+    svg = view.svg(history)
+    drawn = curves(svg)
+    for name, values in (("loss", history.loss), ("accuracy", history.accuracy)):
+        points = drawn[name]
+        assert len(points) == len(values)
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        assert all(b - a == pytest.approx(xs[1] - xs[0], abs=0.02) for a, b in itertools.pairwise(xs))  # one per epoch
+        scale = (ys[-1] - ys[0]) / (values[-1] - values[0])  # screen y is an affine function of the value
+        assert scale < 0 and all(
+            y_ == pytest.approx(ys[0] + scale * (v - values[0]), abs=0.02) for y_, v in zip(ys, values)
+        )
+    # the regions: at the centre of each, the model's own prediction (Values, under no_grad) is its label
+    regions = [r for r in ET.fromstring(svg).iter(f"{SVG}rect") if r.get("class") == "region"]
+    assert {r.get("data-label") for r in regions} == {"-1", "1"}
+    grid = live_module.RESOLUTION
+    assert len(regions) >= grid  # at least one run per row of the grid
+    from micrograd.plot import decision_grid
+
+    oracle = decision_grid(model, X, y, resolution=grid)  # the engine's forward pass, under no_grad
+    runs = [
+        label for row in oracle.labels for j, label in enumerate(row) if j == 0 or row[j - 1] != label
+    ]  # one rectangle per run of a label along a row
+    assert [r.get("data-label") for r in regions] == [repr(label) for label in runs]
+    regression = LiveView(model, [[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5], 3, lambda bundle: None)
+    assert set(curves(regression.svg(History(loss=[2.0, 1.0], accuracy=[None, None])))) == {"loss"}
+
+
+@pytest.fixture
+def notebook(monkeypatch):
+    """fit believes it runs in Jupyter; what it would display is recorded."""
+    shown = []
+    monkeypatch.setattr(live_module, "in_jupyter", lambda: True)
+    monkeypatch.setattr(live_module, "jupyter_display", lambda: shown.append)
+    return shown
+
+
+def train(model, X, y, epochs, **kwargs):
+    return fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.05), epochs=epochs, batch_size=10, **kwargs)
+
+
+def test_live_training_updates_one_picture_and_trains_exactly_as_without_it(notebook, capsys):
+    X, y = moons()
+    quiet, watched = MLP(2, [8, 1], seed=1), MLP(2, [8, 1], seed=1)
+    plain = train(quiet, X, y, 6, verbose=False)
+    seen = train(watched, X, y, 6, live=True)
+    assert seen == plain and watched.state_dict() == quiet.state_dict()  # bit for bit
+    assert 2 <= len(notebook) <= 6 and all(b["text/html"].startswith('<div class="mg-figure">') for b in notebook)
+    assert notebook[-1]["text/plain"] == f"epoch 6 of 6: loss {plain.loss[-1]:.4g}, accuracy {plain.accuracy[-1]:.1%}"
+    assert "training" not in capsys.readouterr().err  # the picture replaces the progress bar
+
+
+def test_outside_jupyter_live_keeps_the_progress_bar(capsys):
+    X, y = moons()
+    train(MLP(2, [4, 1], seed=1), X, y, 2, live=True)
+    assert "training: 100%" in capsys.readouterr().err
+
+
+def interrupting_loss(at_step: int):
+    """hinge_loss, which interrupts this process (as Jupyter's stop button does) during training step at_step."""
+    steps = 0
+
+    def loss(outputs, targets):
+        nonlocal steps
+        if is_grad_enabled():  # a training step, not the measurement after an epoch
+            steps += 1
+            if steps == at_step:
+                os.kill(os.getpid(), signal.SIGINT)
+        return hinge_loss(outputs, targets)
+
+    return loss
+
+
+def test_an_interrupt_stops_at_the_end_of_the_epoch_with_model_and_history_consistent(notebook):
+    X, y = moons()  # 40 points in batches of 10: 4 steps an epoch
+    model, twin = MLP(2, [8, 1], seed=2), MLP(2, [8, 1], seed=2)
+    with pytest.warns(TrainingWarning, match="stopped by an interrupt after epoch 3"):
+        history = fit(model, X, y, loss=interrupting_loss(10), optimizer=SGD(model, lr=0.05), epochs=50, batch_size=10,
+                      live=True)  # fmt: skip
+    assert len(history.loss) == 3 and len(history.batch_loss) == 12  # step 10 is in epoch 3, which finishes
+    expected = train(twin, X, y, 3, verbose=False)
+    assert history == expected and model.state_dict() == twin.state_dict()
+    assert notebook[-1]["text/plain"].endswith("(stopped: the model and the History are those after epoch 3)")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_without_live_an_interrupt_stops_at_once():
+    X, y = moons()
+    model = MLP(2, [8, 1], seed=2)
+    with pytest.raises(KeyboardInterrupt):
+        fit(model, X, y, loss=interrupting_loss(2), optimizer=SGD(model, lr=0.05), epochs=5, batch_size=10,
+            verbose=False)  # fmt: skip
+
+
+def test_a_loss_that_becomes_infinite_raises_with_the_diagnosis():
+    X, y = moons()
+    model = MLP(2, [4, 1], seed=3)
+    model.layers[1].neurons[0].w[2].data = math.inf
+    with pytest.raises(FloatingPointError) as raised:
+        fit(model, X, [float(t) for t in y], loss=quadratic_cost, optimizer=SGD(model, lr=0.1), epochs=3, verbose=False)
+    message = str(raised.value)
+    assert message.startswith("the loss of this mini-batch is")  # fit's own error first
+    assert "not finite: w[2][0][2] = inf" in message  # then what diagnose() found
+
+
+def test_a_loss_that_stops_improving_warns_with_what_diagnose_finds():
+    X, y = moons(20)
+    model = MLP(2, [4, 1], seed=4)
+    for n in model.layers[0].neurons:
+        n.b.data = -10.0  # every hidden ReLU dead: the output is constant, and so is the loss
+    with pytest.warns(
+        TrainingWarning, match=r"has not improved for 20 epochs[\s\S]*dead relu: a\[1\]\[0\], a\[1\]\[1\]"
+    ):
+        train(model, X, y, 25, verbose=False)
+
+
+def test_a_healthy_run_gives_no_warning():
+    X, y = moons()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        train(MLP(2, [8, 1], seed=1), X, y, 30, verbose=False)
+
+
+def test_live_must_be_a_bool():
+    X, y = moons()
+    with pytest.raises(TypeError, match="live must be True or False"):
+        train(MLP(2, [4, 1], seed=1), X, y, 1, live="yes")
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "gelu", "linear"])
+def test_the_boundary_s_plain_forward_pass_is_the_model_s_bit_for_bit(activation):
+    model = MLP(2, [5, 4, 3], activation=activation, output_activation="sigmoid", seed=9)
+    fast = live_module.plain_forward(model)
+    for x in ([0.3, -1.2], [2.0, 0.5], [-0.7, 0.0]):
+        assert [v.data for v in fast(x)] == [v.data for v in model(x)]
+    single = MLP(2, [3, 1], seed=1)
+    assert live_module.plain_forward(single)([0.1, 0.2]).data == single([0.1, 0.2]).data
+
+
+def test_the_readme_states_the_budget_and_the_stall_rule_as_defined():
+    readme = " ".join((pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+    assert f"keeps its cost to about {live_module.BUDGET:.0%} of the training time" in readme
+    assert (
+        live_module.STUCK == 0.5 and f"not improved for {live_module.PATIENCE} epochs while still above half" in readme
+    )
+
+
+def test_the_readme_s_picture_is_what_the_live_view_draws():
+    """docs/images/live_training.svg, as docs/make_lab_images.py wrote it: notebook 08's training, drawn today."""
+    points, labels = make_moons(60, noise=0.1, seed=0)
+    signs = [2 * t - 1 for t in labels]
+    model = MLP(2, [8, 8, 1], seed=0)
+    history = fit(model, points, signs, loss=hinge_loss, optimizer=SGD(model, lr=0.1, momentum=0.9), epochs=40,
+                  batch_size=20, verbose=False)  # fmt: skip
+    drawn = LiveView(model, points, signs, 40, lambda bundle: None).svg(history)
+    root = pathlib.Path(__file__).resolve().parents[1]
+    assert (root / "docs" / "images" / "live_training.svg").read_text(encoding="utf-8") == drawn

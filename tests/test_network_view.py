@@ -1,0 +1,187 @@
+"""The network view against the four equations (micrograd.equations); the numbers it draws, read back from its SVG."""
+
+from __future__ import annotations
+
+import pathlib
+import random
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from micrograd import MLP, Value
+from micrograd.equations import backprop
+from micrograd.losses import binary_cross_entropy
+from micrograd.network_view import draw_network
+from micrograd.ops import ACTIVATIONS
+from micrograd.viz import render_svg
+
+SVG = "{http://www.w3.org/2000/svg}"
+SHAPES = [(2, [3, 1]), (3, [4, 4, 2]), (1, [2, 2, 1])]
+
+
+def close(got: float, expected: float) -> bool:
+    return abs(got - expected) <= 1e-12 * max(1.0, abs(expected))
+
+
+def example(nin: int, nout: int, seed: int) -> tuple[list[float], list[float]]:
+    rng = random.Random(seed)
+    return [rng.uniform(-2, 2) for _ in range(nin)], [rng.uniform(-1, 1) for _ in range(nout)]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize(("nin", "sizes"), SHAPES)
+def test_z_a_delta_and_dC_dw_are_those_of_BP1_to_BP4(nin, sizes, activation):
+    model = MLP(nin, sizes, activation=activation, output_activation=activation, seed=3)
+    x, y = example(nin, sizes[-1], seed=len(sizes))
+    view = draw_network(model, x, y if len(y) > 1 else y[0])
+    oracle = backprop(model, x, y)
+    for l in range(1, len(sizes) + 1):
+        for j in range(sizes[l - 1]):
+            assert close(view.z[l][j], oracle.z[l][j]) and close(view.a[l][j], oracle.a[l][j])
+            assert close(view.delta[l][j], oracle.delta[l][j]), (l, j)  # BP1, BP2
+            assert close(view.dC_db[l][j], oracle.dC_db[l][j])  # BP3
+            for k in range(len(oracle.dC_dw[l][j])):
+                assert close(view.dC_dw[l][j][k], oracle.dC_dw[l][j][k])  # BP4
+    assert close(view.cost, oracle.C)
+
+
+def numbers_drawn(svg: str) -> dict[str, dict[str, float]]:
+    """Each neuron's drawn numbers (b, z, a, δ) by name, each weight's (w, ∂C/∂w) by id: read with an XML parser."""
+    root = ET.fromstring(svg)
+    found: dict[str, dict[str, float]] = {}
+    for g in root.iter(f"{SVG}g"):
+        texts = ["".join(t.itertext()) for t in g.iter(f"{SVG}text")]
+        if g.get("class") == "neuron":
+            name = g.find(f"{SVG}title").text
+            found[name] = {m.group(1): float(m.group(2)) for t in texts if (m := re.fullmatch(r"(\S+) = (\S+)", t))}
+            if name.startswith("x"):
+                found[name] = {"x": float(texts[1])}
+        elif g.get("class") == "weight-label":
+            found[g.get("id")] = {t.split(" ")[0]: float(t.split(" ")[1]) for t in texts}
+    return found
+
+
+def test_the_numbers_drawn_are_those_of_the_equations_to_the_digits_shown():
+    model = MLP(2, [3, 1], activation="tanh", seed=1)
+    x, y = [0.5, -1.0], [1.0]
+    view = draw_network(model, x, y[0], show_weight_grads=True)
+    oracle = backprop(model, x, y)
+    drawn = numbers_drawn(view.svg)
+
+    def near(shown: float, exact: float) -> bool:
+        return abs(shown - exact) <= 5e-4 * abs(exact) + 1e-300  # 4 significant digits
+
+    assert drawn["x[0]"]["x"] == 0.5 and drawn["x[1]"]["x"] == -1.0
+    for l in (1, 2):
+        for j in range(len(oracle.z[l])):
+            shown = drawn[f"a[{l}][{j}]"]
+            assert near(shown["z"], oracle.z[l][j]) and near(shown["a"], oracle.a[l][j])
+            assert near(shown["δ"], oracle.delta[l][j]) and shown["b"] == oracle.b[l][j]
+            for k in range(len(oracle.w[l][j])):
+                label = drawn[f"lw{l}_{j}_{k}"]
+                assert near(label["w"], oracle.w[l][j][k]) and near(label["∂C/∂w"], oracle.dC_dw[l][j][k])
+    assert len([key for key in drawn if key.startswith("lw")]) == 2 * 3 + 3 * 1  # one label per weight
+
+
+def test_line_width_and_colour_follow_the_weight():
+    model = MLP(2, [2, 1], seed=0)
+    weights = [w for layer in model.layers for n in layer.neurons for w in n.w]
+    for w, value in zip(weights, [0.1, -0.2, 0.4, -0.8, 0.05, 0.0]):
+        w.data = value
+    root = ET.fromstring(draw_network(model).svg)
+    lines = {g.get("id"): g.find(f"{SVG}line") for g in root.iter(f"{SVG}g") if g.get("class") == "weight"}
+    width = {key: float(line.get("stroke-width")) for key, line in lines.items()}
+    assert width["w1_1_1"] > width["w1_1_0"] > width["w1_0_1"] > width["w1_0_0"] > width["w2_0_0"]
+    assert {lines[k].get("stroke") for k in ("w1_0_0", "w1_1_0")} == {"#1565c0"}  # blue: w > 0
+    assert {lines[k].get("stroke") for k in ("w1_0_1", "w1_1_1")} == {"#e65100"}  # orange: w < 0
+
+
+def test_without_a_target_only_the_forward_pass_is_shown_and_grads_are_untouched():
+    model = MLP(2, [3, 1], seed=2)
+    for p in model.parameters():
+        p.grad = 7.0
+    view = draw_network(model, [1.0, 2.0])
+    assert view.delta is None and view.dC_dw is None and "δ" not in view.svg
+    assert all(p.grad == 7.0 for p in model.parameters())
+    out = model([1.0, 2.0])
+    assert view.a[2][0] == out.data
+    bare = draw_network(model)
+    assert bare.a is None and "z =" not in bare.svg and "b = 0" in bare.svg
+
+
+def test_another_loss_gives_its_own_deltas():
+    model = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=4)
+    x = [0.3, -0.7]
+    view = draw_network(model, x, 1, loss=binary_cross_entropy)
+    p = view.a[2][0]
+    # BCE with a sigmoid output: δ^L = ∂C/∂z = p − y, a closed form independent of BP1's quadratic cost
+    assert abs(view.delta[2][0] - (p - 1)) <= 1e-12
+    assert view.dC_dw[2][0] == [view.a[1][k] * view.delta[2][0] for k in range(3)] or all(
+        abs(g - view.a[1][k] * view.delta[2][0]) <= 1e-15 for k, g in enumerate(view.dC_dw[2][0])
+    )
+
+
+def test_a_neuron_in_the_scalar_graph_is_its_part_of_the_graph_highlighted():
+    model = MLP(2, [3, 1], activation="tanh", seed=1)
+    view = draw_network(model, [0.5, -1.0], 1.0, highlight=(1, 2))
+    svg = render_svg(view.neuron(1, 2))
+    root = ET.fromstring(svg)
+    filled = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            lines = ["".join(t.itertext()).replace("\xa0", " ") for t in g.iter(f"{SVG}text")]
+            filled[lines[0]] = (lines, {p.get("fill") for p in g.iter(f"{SVG}polygon")})
+    n = model.layers[0].neurons[2]
+    mine = {"z[1][2]", "a[1][2]", "w[1][2][0]", "w[1][2][1]", "b[1][2]"}
+    assert mine <= set(filled)
+    assert all("#ffd54f" in filled[name][1] for name in mine)  # highlighted
+    assert all("#ffd54f" not in fills for name, (_, fills) in filled.items() if name not in mine)
+    assert filled["z[1][2]"][0][2] == f"grad {view.delta[1][2]:.4g}"  # the same δ as the network view
+    assert filled["w[1][2][1]"][0][2] == f"grad {view.dC_dw[1][2][1]:.4g}" and n.w[1].grad == view.dC_dw[1][2][1]
+    assert "z[2][0]" not in filled  # only this neuron's part
+    whole = render_svg(view.neuron(1, 2, whole=True))
+    assert "z[2][0]" in whole and whole.count("#ffd54f") >= len(mine)
+    assert 'fill="#ffd54f"' in view.svg  # and the network view colours the same neuron
+
+
+def test_bad_arguments_say_what_is_wrong():
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match="takes an MLP"):
+        draw_network([1, 2])
+    with pytest.raises(ValueError, match="needs its input x"):
+        draw_network(model, None, 1.0)
+    with pytest.raises(ValueError, match="expects 2 inputs"):
+        draw_network(model, [1.0])
+    with pytest.raises(ValueError, match="no layer 3"):
+        draw_network(model, highlight=(3, 0))
+    with pytest.raises(ValueError, match="neurons 0 to 2, so no neuron 5"):
+        draw_network(model, [1, 2]).neuron(1, 5)
+    with pytest.raises(ValueError, match="with an input x first"):
+        draw_network(model).neuron(1, 0)
+    with pytest.raises(ValueError, match="show_weight_grads needs"):
+        draw_network(model, [1, 2], show_weight_grads=True)
+    with pytest.raises(TypeError, match="two ints"):
+        draw_network(model, highlight=(1.0, 0))
+
+
+def test_it_reads_in_one_line_and_lists_every_neuron():
+    model = MLP(2, [3, 1], activation="tanh", seed=1)
+    view = draw_network(model, [0.5, -1.0], 1.0)
+    assert repr(view) == f"NetworkView(2-3-1 network: forward and backward, C = {view.cost:.4g})"
+    lines = str(view).splitlines()
+    assert len(lines) == 2 + 4 and lines[2].startswith("a[1][0] (tanh): b = 0, z = ")
+    assert f"δ = {view.delta[2][0]:.4g}" in lines[-1]
+    assert isinstance(view.root, Value) and view.root.data == view.cost
+    assert '<div class="mg-figure">' in view._repr_html_()
+
+
+def test_the_readme_s_picture_is_what_draw_network_draws():
+    """docs/images/network_view.svg, as docs/make_lab_images.py wrote it, is the README example's drawing today."""
+    root = pathlib.Path(__file__).resolve().parents[1]
+    model = MLP(2, [3, 1], activation="tanh", seed=1)
+    drawn = draw_network(model, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2)).svg
+    assert (root / "docs" / "images" / "network_view.svg").read_text(encoding="utf-8") == drawn
+    assert "draw_network(net, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2))" in (
+        root / "README.md"
+    ).read_text(encoding="utf-8")
