@@ -7,9 +7,9 @@ view costs at most about BUDGET of the training time, whatever the machine, plus
 picture. The boundary is computed in plain floats from the ops' own definitions (no graph) on a coarse
 grid. Outside Jupyter live=True keeps fit's tqdm bar.
 
-With live=True, stopping the cell (KeyboardInterrupt) ends training at the end of the epoch it is in:
-fit returns the History of the epochs done, and the model is the one after the last step of that epoch.
-(A second interrupt stops at once.)
+With live=True, stopping the cell (KeyboardInterrupt) ends training once the step it is in is taken:
+the model is the one after that step, and fit returns its History up to there (every step's batch loss,
+the loss and accuracy of each epoch finished). A second interrupt stops at once.
 
 Whatever live is, fit runs diagnose() (micrograd.diagnose) when the loss stops improving for PATIENCE
 epochs while still above STUCK of where it started (a TrainingWarning with what it finds, if anything),
@@ -74,7 +74,7 @@ class LiveView:
         self.boundary = rule is not None and all(len(x) == 2 for x in X)
         self.draws = 0  # pictures drawn
         self.drawing_time = 0.0  # seconds spent drawing them
-        self.stopped = False
+        self.stopped = 0  # the steps taken when the user interrupted (0: not interrupted)
         self.shown: tuple[list[float], list[float | None]] = ([], [])  # the curves of the last picture
         self._last_cost = 0.0
         self._since = clock()  # when the last picture was done: training time runs from there
@@ -108,13 +108,14 @@ class LiveView:
         """Where training is: the epoch, and the last loss and accuracy."""
         done = len(history.loss)
         if not done:
-            return f"training: epoch 0 of {self.epochs}"
-        text = f"epoch {done} of {self.epochs}: loss {history.loss[-1]:.4g}"
-        accuracy = history.accuracy[-1]
-        if accuracy is not None:
-            text += f", accuracy {accuracy:.1%}"
+            text = f"training: epoch 0 of {self.epochs}"
+        else:
+            text = f"epoch {done} of {self.epochs}: loss {history.loss[-1]:.4g}"
+            accuracy = history.accuracy[-1]
+            if accuracy is not None:
+                text += f", accuracy {accuracy:.1%}"
         if self.stopped:
-            text += f" (stopped: the model and the History are those after epoch {done})"
+            text += f" (stopped after step {self.stopped}: the model is the one after it)"
         return text
 
     def svg(self, history: History) -> str:
@@ -290,22 +291,27 @@ class Watch:
         self.warned = False
         self.best = math.inf
         self.best_epoch = 0
-        self.done = 0  # epochs finished
+        self.steps = 0  # the steps taken when the user interrupted
 
     @property
     def shows_progress(self) -> bool:
         """Whether the live view replaces fit's progress bar."""
         return self.view is not None
 
-    def epoch(self, history: History) -> bool:
-        """After an epoch is measured and recorded: True if training should stop (the user interrupted)."""
+    def stop(self, history: History) -> None:
+        """The user interrupted: training ends after the step just taken, the view showing where it stopped."""
+        self.steps = len(history.batch_loss)
+        if self.view is not None:
+            self.view.stopped = self.steps
+            self.view.epoch(history, final=True)
+
+    def epoch(self, history: History) -> None:
+        """After an epoch is measured and recorded: the live view, and the check for a loss that stopped improving."""
         loss = history.loss[-1]
-        self.done = len(history.loss)
         if loss < self.best * (1.0 - IMPROVEMENT) or (self.best == math.inf and math.isfinite(loss)):
             self.best, self.best_epoch = loss, len(history.loss)
         if self.view is not None:
-            self.view.stopped = self.interrupted
-            self.view.epoch(history, final=self.interrupted)
+            self.view.epoch(history)
         stalled = len(history.loss) - self.best_epoch >= PATIENCE
         if stalled and not self.warned and self.best > STUCK * history.loss[0]:
             self.warned = True
@@ -317,7 +323,6 @@ class Watch:
                     TrainingWarning,
                     stacklevel=3,
                 )
-        return self.interrupted
 
     def diagnosis(self) -> str:
         """diagnose()'s findings on the training data, as text; "" when it finds nothing or cannot run."""
@@ -363,8 +368,8 @@ def watching(
             signal.signal(signal.SIGINT, previous)
     if watch.interrupted:
         warnings.warn(
-            f"training stopped by an interrupt after epoch {watch.done}: fit returns the History of those "
-            "epochs, and the model is the one after that epoch's last step",
+            f"training stopped by an interrupt after step {watch.steps}: the model is the one after that step, "
+            "and the History holds every step's batch loss and the loss and accuracy of each epoch finished",
             TrainingWarning,
             stacklevel=3,
         )

@@ -116,7 +116,7 @@ def fit(
     ``validation=(X_val, y_val)`` measures the loss and accuracy on that set too after each epoch
     (History.val_loss, .val_accuracy, and the progress bar); it never affects training. ``live=True``
     shows the loss, accuracy and decision boundary as they change, in Jupyter (micrograd.live), and
-    makes an interrupt stop at the end of an epoch and return the History.
+    makes an interrupt stop training after the step it is in and return the History up to there.
     Returns the History of the loss and accuracy after each epoch.
     """
     X, y, epochs, batch_size, seed = _checked(model, X, y, loss, optimizer, epochs, batch_size, seed, verbose, compiled)
@@ -152,6 +152,11 @@ def fit(
                 X_batch, y_batch = [X[i] for i in batch], [y[i] for i in batch]
                 with _diverging(optimizer):
                     history.batch_loss.append(take_step(X_batch, y_batch))
+                if watch.interrupted:  # the user stopped the cell: end after this step
+                    break
+            if watch.interrupted:
+                watch.stop(history)
+                break
             with _diverging(optimizer):
                 epoch_loss, epoch_accuracy = measure()
             _check_finite(epoch_loss, f"the training set after epoch {len(history.loss) + 1}", optimizer)
@@ -168,8 +173,7 @@ def fit(
                 if val_accuracy is not None:
                     shown["val accuracy"] = f"{val_accuracy:.1%}"
             bar.set_postfix(shown, refresh=False)
-            if watch.epoch(history):  # the user interrupted: stop here, with every epoch so far complete
-                break
+            watch.epoch(history)
     return history
 
 

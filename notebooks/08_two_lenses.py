@@ -118,8 +118,8 @@ explain_update(model, X, Y, 0.1, reduction="sum", params=shown)
 #
 # `fit(..., live=True)` redraws one picture after the epochs: the loss, the accuracy and the decision
 # boundary over the data, as TensorFlow Playground shows them. It redraws only as often as keeps its cost
-# small, and stopping the cell ends training at the end of the epoch, with the model and the History of
-# the epochs done.
+# small, and stopping the cell ends training once the step it is in is taken, with the model after that
+# step and the History up to it.
 
 # %%
 points, labels = make_moons(60, noise=0.1, seed=0)

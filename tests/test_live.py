@@ -164,16 +164,37 @@ def interrupting_loss(at_step: int):
     return loss
 
 
-def test_an_interrupt_stops_at_the_end_of_the_epoch_with_model_and_history_consistent(notebook):
+def snapshot_loss(at_step: int, model, snapshot: dict):
+    """hinge_loss, which keeps the model's weights as they are when training step at_step starts."""
+    steps = 0
+
+    def loss(outputs, targets):
+        nonlocal steps
+        if is_grad_enabled():
+            steps += 1
+            if steps == at_step:
+                snapshot.update(model.state_dict())
+        return hinge_loss(outputs, targets)
+
+    return loss
+
+
+@pytest.mark.parametrize("at_step", [10, 3])
+def test_an_interrupt_stops_after_the_step_it_is_in_with_model_and_history_consistent(notebook, at_step):
     X, y = moons()  # 40 points in batches of 10: 4 steps an epoch
     model, twin = MLP(2, [8, 1], seed=2), MLP(2, [8, 1], seed=2)
-    with pytest.warns(TrainingWarning, match="stopped by an interrupt after epoch 3"):
-        history = fit(model, X, y, loss=interrupting_loss(10), optimizer=SGD(model, lr=0.05), epochs=50, batch_size=10,
-                      live=True)  # fmt: skip
-    assert len(history.loss) == 3 and len(history.batch_loss) == 12  # step 10 is in epoch 3, which finishes
-    expected = train(twin, X, y, 3, verbose=False)
-    assert history == expected and model.state_dict() == twin.state_dict()
-    assert notebook[-1]["text/plain"].endswith("(stopped: the model and the History are those after epoch 3)")
+    with pytest.warns(TrainingWarning, match=f"stopped by an interrupt after step {at_step}:"):
+        history = fit(model, X, y, loss=interrupting_loss(at_step), optimizer=SGD(model, lr=0.05), epochs=50,
+                      batch_size=10, live=True)  # fmt: skip
+    # the same training, not interrupted: its weights as step at_step + 1 starts, its History over 3 epochs
+    after_step: dict = {}
+    expected = fit(twin, X, y, loss=snapshot_loss(at_step + 1, twin, after_step), optimizer=SGD(twin, lr=0.05),
+                   epochs=3, batch_size=10, verbose=False)  # fmt: skip
+    finished = at_step // 4  # the epochs finished before the interrupted step's epoch
+    assert model.state_dict() == after_step
+    assert history.batch_loss == expected.batch_loss[:at_step]
+    assert history.loss == expected.loss[:finished] and history.accuracy == expected.accuracy[:finished]
+    assert notebook[-1]["text/plain"].endswith(f"(stopped after step {at_step}: the model is the one after it)")
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 
