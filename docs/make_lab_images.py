@@ -19,7 +19,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from micrograd import MLP, Value
+from make_graph_images import expression  # the README's expression, L = (a·b + c)·f
+
+from micrograd import MLP
 from micrograd.data import make_moons
 from micrograd.ledger import explain_update
 from micrograd.live import LiveView
@@ -46,17 +48,6 @@ def ledger_html() -> str:
     model = MLP(2, [3, 1], activation="tanh", seed=1)
     X, y = [[0.5, -1.0], [1.0, 0.3], [-0.4, 0.8], [0.1, 0.1]], [1.0, -1.0, 0.5, 0.0]
     return explain_update(model, X, y, 0.1, params=["w[1][0][0]", "w[1][2][1]", "b[1][2]", "w[2][0][1]"])._repr_html_()
-
-
-def lecture() -> Value:
-    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
 
 
 def live_svg() -> str:
@@ -94,7 +85,7 @@ def main() -> None:
     IMAGES.mkdir(exist_ok=True)
     (IMAGES / "network_view.svg").write_text(network_view_svg(), encoding="utf-8")
     (IMAGES / "live_training.svg").write_text(live_svg(), encoding="utf-8")
-    screenshots(ledger_html(), trace_backward(lecture()).quiz().html())
+    screenshots(ledger_html(), trace_backward(expression()).quiz().html())
     for name in ("network_view.svg", "ledger.png", "quiz.png", "live_training.svg"):
         print(f"wrote docs/images/{name}")
 
