@@ -163,7 +163,7 @@ print(batch)
 display(Code(batch.source))
 
 # %% [markdown]
-# Three kinds of line here look odd, and each is what `backward()` itself does:
+# Four kinds of line here look odd, and each does what `backward()` itself does:
 #
 # - `c_i_0_values = (...)`: the labels $y = \pm 1$, constants of the graph, one per example, which the
 #   loop reads as it goes.
@@ -175,6 +175,12 @@ display(Code(batch.source))
 #   gradient starts: at $-0.0$ when the graph is called ($-0.0 + x$ is exactly $x$ for every float, the
 #   sign of a zero included, whereas $0.0 + (-0.0)$ is $+0.0$), or at what `.grad` already holds with
 #   `run()`, which adds to `.grad` exactly as `backward()` does.
+# - `skip = ...` and `if skip and ...: continue`: an example outside the margin gets a zero gradient at
+#   its relu, and from that line on it would add only $\pm 0$ to each sum. The loop skips the rest of it
+#   when that changes no bit: when every number it would multiply by is finite ($0 \cdot \infty$ is NaN),
+#   and no sum holds $-0.0$ (which $+0.0$ would turn into $+0.0$). Here every sum starts at $-0.0$, so
+#   every example runs; with the demo's L2 penalty, which adds to every sum before the loop, the examples
+#   outside the margin are skipped, and the compiled step does only the work of those inside it.
 
 # %%
 unrolled = compile_function(lambda X: hinge_loss([net(x) for x in X], y), net.parameters(), X, unroll=True)

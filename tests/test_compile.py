@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import operator
+import re
 from pathlib import Path
 from unittest import mock
 
@@ -490,6 +491,85 @@ def test_a_batch_compiles_to_a_loop_with_backwards_numbers(spec, data):
     assert unrolled.repeats == 1
 
 
+# -- a copy outside the margin: its zeros skipped only where adding them changes nothing ----------
+
+extremes = st.sampled_from([0.0, -0.0, 0.5, -0.5, 2.0, -2.0, 1e200, -1e200, math.inf, -math.inf, math.nan])
+starts = st.sampled_from([0.0, -0.0, 0.25, -3.0, math.inf, math.nan])
+
+
+@settings(max_examples=400)
+@given(st.data(), st.booleans(), st.integers(1, 4))
+def test_a_hinge_loss_over_a_batch_at_any_values_gives_backwards_grads(data, penalty, m):
+    """The copies of a batch whose hinge is inactive are skipped when their zeros change no sum: never otherwise.
+
+    Infinite or NaN weights and activations (0 · inf is NaN in backward()), -0.0 in a sum (-0.0 + 0.0 is
+    +0.0), grads already held: each a case where skipping would change a bit, drawn on purpose.
+    """
+    number = st.one_of(extremes, st.floats(-3, 3))
+    X = data.draw(st.lists(st.lists(number, min_size=2, max_size=2), min_size=m, max_size=m))
+    labels = [float(v) for v in data.draw(st.lists(st.sampled_from([-1, 1]), min_size=m, max_size=m))]
+    model = MLP(2, [3, 1], seed=0)
+    params = model.parameters()
+    weights = data.draw(st.lists(number, min_size=len(params), max_size=len(params)))
+    held = data.draw(st.lists(starts, min_size=len(params), max_size=len(params)))
+
+    def loss(X, y):
+        margins = [(1.0 + -yi * model(x)).relu() for x, yi in zip(X, y)]
+        total = sum(margins) * (1.0 / len(margins))
+        return total + 1e-4 * sum(p * p for p in params) if penalty else total
+
+    for p in params:
+        p.data = 0.5
+    with mock.patch.object(loops_module, "LOOP_MIN_NODES", 2):  # loop over even the smallest batches
+        step = compile_function(loss, params, X, labels)
+    assert step.repeats == m or m == 1
+    for p, w, g in zip(params, weights, held):
+        p.data, p.grad = w, g
+    try:
+        out = loss([list(map(Value, x)) for x in X], [Value(v) for v in labels])
+        out.backward()
+    except (ArithmeticError, ValueError):
+        assume(False)
+    expected = out.data, [p.grad for p in params]
+    for p, g in zip(params, held):
+        p.grad = g
+    assert_same((step.run(X, labels), [p.grad for p in params]), expected)
+
+
+def w3_loss_of(model: MLP, y: list[int]):
+    """bench/w3.py's loss (engine_step's, line for line) as a function of the inputs X."""
+    w3 = load_w3()
+
+    def w3_loss(X):
+        scores = list(map(model, X))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+        return sum(losses) * (1.0 / len(losses)) + w3.ALPHA * sum(p * p for p in model.parameters())
+
+    return w3_loss
+
+
+def test_copies_outside_the_margin_are_skipped_in_the_code_as_written():
+    """The W3 step's code stops a copy once its hinge grad is zero: the check the test above holds to backward()."""
+    X, y = load_w3().moons(20)
+    model = MLP(2, [16, 16, 1], seed=1337)
+    source = compile_function(w3_loss_of(model, y), model.parameters(), X).source
+    check = next(line.strip() for line in source.splitlines() if line.strip().startswith("if skip"))
+    assert check == "if skip and g_z_3_0 == 0.0 and isfinite(sum(copy)):"
+
+
+def test_the_readme_s_line_counts_of_the_w3_step_are_the_code_s():
+    text = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    found = re.search(r"The compiled step is ([\d,]+) lines of Python; .* \(`unroll=True`\) it is ([\d,]+)\.", text)
+    assert found
+    X, y = load_w3().moons()
+    model = MLP(2, [16, 16, 1], seed=1337)
+    counts = [
+        len(compile_function(w3_loss_of(model, y), model.parameters(), X, unroll=unroll).source.splitlines())
+        for unroll in (False, True)
+    ]
+    assert [int(n.replace(",", "")) for n in found.groups()] == counts
+
+
 # -- training: the W3 step, compiled, takes backward()'s steps exactly --------------------------
 
 
@@ -506,13 +586,7 @@ def test_the_w3_training_step_compiled_takes_the_same_steps_as_the_engine():
     X, y = w3.moons()
     eager_model, model = MLP(2, [16, 16, 1], seed=1337), MLP(2, [16, 16, 1], seed=1337)
     eager_step = w3.engine_step(Value, eager_model, X, y)
-
-    def w3_loss(X):  # engine_step's loss, line for line, with X as the input
-        scores = list(map(model, X))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-        return sum(losses) * (1.0 / len(losses)) + w3.ALPHA * sum(p * p for p in model.parameters())
-
-    step = compile_function(w3_loss, model.parameters(), X)
+    step = compile_function(w3_loss_of(model, y), model.parameters(), X)
     assert step.repeats == len(X)  # one loop over the 100 examples
     for _ in range(3):
         expected = eager_step()

@@ -31,6 +31,7 @@ every copy; the gradients are still accumulated in exactly the order backward() 
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeGuard
@@ -83,7 +84,7 @@ class CompiledGraph:
         loop = None if unroll else find_loop(graph)
         self.repeats = loop.count if loop else 1
         self.source = Writer(graph, loop).source()
-        namespace = dict(RUNTIME)
+        namespace = {**RUNTIME, "isfinite": math.isfinite}
         exec(compile(self.source, "<micrograd compiled graph>", "exec"), namespace)
         self._function: ForwardBackward = namespace["forward_backward"]
         self._in_graph = [p in graph.needs_grad for p in params]

@@ -23,7 +23,10 @@ from micrograd.engine import Value, node_names
 from micrograd.ops import LINEAR, RUNTIME, SYMBOLS
 
 # The names the code itself uses beside the ops' runtime: no label may take any of them.
-CODE_NAMES = ("forward_backward", "params", "inputs", "grads", "roots", "saved", "zip", "range", "reversed")
+CODE_NAMES = (
+    *("forward_backward", "params", "inputs", "grads", "roots", "saved", "copy", "skip"),
+    *("zip", "range", "reversed", "sum", "any", "isfinite"),
+)
 RESERVED = frozenset({*RUNTIME, *expr.Symbols.BUILTINS, *CODE_NAMES})
 
 
@@ -39,6 +42,7 @@ class Writer:
         self.grad: dict[Value, str] = {}  # node -> the name of its grad
         self.header: list[str] = []  # module-level tables: the loop's per-copy constants and input indices
         self.ready: set[str] = set()  # grads that hold a value already: their next contribution is +=
+        self.zeros_only = True  # set by _backward()
 
     def source(self) -> str:
         g = self.graph
@@ -133,17 +137,24 @@ class Writer:
         value: dict[Value, str],
         grad: dict[Value, str],
         arg: Callable[[Value, int], str] | None = None,
-    ) -> tuple[list[str], set[str]]:
-        """The chain rule through each node, in the order given; also returns the values it reads."""
+    ) -> tuple[list[str], set[str], list[frozenset[str]]]:
+        """The chain rule through each node, in the order given; also the values it reads, and what each line reads.
+
+        Sets self.zeros_only: whether every local derivative is a value, a finite constant or a mask of
+        one, so that zero grads from above make every contribution ±0 where those values are finite.
+        """
+        self.zeros_only = True
         needs_grad = self.graph.needs_grad
         arg = arg or (lambda n, s: value[n._prev[s]])
         lines: list[str] = []
         read: set[str] = set()
+        reads: list[frozenset[str]] = []
         for n in nodes:
             if n not in needs_grad:
                 continue
             args = [arg(n, s) for s in range(len(n._prev))]
             local = _local(n, args, value[n])
+            self.zeros_only = self.zeros_only and all(map(_value_or_constant, local))
             g = expr.name(grad[n])
             for s, c in enumerate(n._prev):
                 if c in needs_grad:
@@ -152,8 +163,9 @@ class Writer:
                     expr_text = contribution.text
                     target = grad[c]
                     lines.append(f"{indent}{target} {'+=' if target in self.ready else '='} {expr_text}")
+                    reads.append(contribution.names)
                     self.ready.add(target)
-        return lines, read
+        return lines, read, reads
 
     def _backward_section(self) -> tuple[list[str], list[str]]:
         """The backward pass, and the loop's values that it reads (which the loop's forward must save)."""
@@ -286,7 +298,7 @@ class Writer:
         outer = set(self.ready)
         self.ready |= {local_grad[t] for t in roots}
         value, grad = {**self.value, **self.local}, {**self.grad, **local_grad}
-        body, read = self._backward(reversed(loop.body), "        ", value, grad, self._loop_arg)
+        body, read, reads = self._backward(reversed(loop.body), "        ", value, grad, self._loop_arg)
         self.ready = outer | (self.ready - set(local_grad.values()))
         # A root that nothing outside its copy used yet starts from -0.0, as in backward().
         copies = []
@@ -297,11 +309,30 @@ class Writer:
         in_loop = [*self.slot_vars, *(self.local[t] for t in loop.body)]
         saved = [name for name in in_loop if name in read]
         lines = ["    # the loop backward, last copy first, as backward() goes"]
-        if saved:
-            lines.append(f"    for {_tuple(saved)}, {target} in zip(reversed(saved), {_tuple(copies)}):")
-        else:
+        if not saved:
             lines.append(f"    for {target} in {_tuple(copies)}:")
-        return lines + body, saved
+            return lines + body, saved
+        if not self.zeros_only:
+            lines.append(f"    for {_tuple(saved)}, {target} in zip(reversed(saved), {_tuple(copies)}):")
+            return lines + body, saved
+        # The rest of a copy whose grads are all zero at some line (a hinge loss outside its margin, after
+        # the relu) adds ±0 to every sum when all it multiplies by is finite; and x + ±0 is x unless x is
+        # -0.0, which no sum of floats becomes once it is not. That rest is skipped: the same sums, faster.
+        cut, live = _cut(body, reads, [local_grad[t] for t in roots], set(local_grad.values()))
+        written = {line.split()[0] for line in body[cut:]} & outer  # the sums the rest adds into
+        outer_read = sorted(read - set(in_loop))
+        finite = f"isfinite(sum({_tuple(outer_read)}))" if outer_read else "True"
+        lines += [
+            f"    skip = {finite} and not any(",
+            f"        g == 0.0 and copysign(1.0, g) < 0.0 for g in {_tuple(sorted(written))}",
+            "    )",
+            f"    for copy, {target} in zip(reversed(saved), {_tuple(copies)}):",
+            f"        {_targets(saved)} = copy",
+            *body[:cut],
+            f"        if skip and {' and '.join(f'{g} == 0.0' for g in live)} and isfinite(sum(copy)):",
+            "            continue",
+        ]
+        return lines + body[cut:], saved
 
 
 def _arg(text: str) -> expr.Expr:
@@ -316,6 +347,38 @@ def _local(node: Value, args: list[str], out: str) -> tuple[object, ...]:
     if op is LINEAR:  # linear's local derivatives name each weight and input: w and a as lists
         operands = (list(operands[0]), list(operands[1]), operands[2])
     return op.local(SYMBOLS, expr.name(out), *operands)
+
+
+def _cut(body: list[str], reads: list[frozenset[str]], roots: list[str], local: set[str]) -> tuple[int, list[str]]:
+    """Where a copy's backward may stop once its grads are zero, and those grads.
+
+    The cut goes after the last line, before the first that adds into a sum over the copies, at which
+    the fewest of the copy's grads carry everything that follows (after the relu of a hinge loss).
+    """
+    last_read = {name: i for i, names in enumerate(reads) for name in names}
+    cut, live, best = 0, list(roots), list(roots)
+    for i, line in enumerate(body):
+        target = line.split()[0]
+        if target not in local:  # a sum over the copies: a cut after it would not save it
+            break
+        live = [g for g in dict.fromkeys([*live, target]) if last_read.get(g, -1) > i]
+        if not live or len(live) > len(best):  # nothing left to skip, or more grads to check
+            break
+        cut, best = i + 1, live
+    return cut, best
+
+
+def _value_or_constant(d: object) -> bool:
+    """Whether a local derivative is a named value, a finite constant, or a mask of one of those."""
+    if isinstance(d, expr.Mask):
+        return d.value is None or _value_or_constant(d.value)
+    text = expr.literal(d).text
+    if text.isidentifier():
+        return text not in RUNTIME  # a name of the code's values, not inf or nan
+    try:
+        return math.isfinite(float(text.strip("()")))
+    except ValueError:  # an expression
+        return False
 
 
 def _linear_tuples(args: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
