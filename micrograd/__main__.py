@@ -174,11 +174,7 @@ def demo_digits(args: argparse.Namespace) -> int:
         written.append((loss_png, "the loss and accuracy after each epoch"))
     except ImportError as e:
         print(f"skipped the pictures: {e}", file=sys.stderr)
-    model.save(os.path.join(args.out, model_json))
-    written.append((model_json, "the trained model: MLP.load() reads it back"))
-    width = max(len(os.path.join(args.out, name)) for name, _ in written)
-    for i, (name, what) in enumerate(written):
-        print(f"{'wrote' if i == 0 else '':<6}{os.path.join(args.out, name):<{width}}  {what}")
+    _save_model(model, args.out, model_json, written)
     return 0
 
 
@@ -234,12 +230,17 @@ def demo(args: argparse.Namespace) -> int:
     with open(os.path.join(args.out, neuron_svg), "w", encoding="utf-8") as f:
         f.write(render_svg(draw_dot(a, show_local=True)))
     written.append((neuron_svg, f"neuron {j} of layer 1 on the first point, after a.backward()"))
-    model.save(os.path.join(args.out, model_json))
-    written.append((model_json, "the trained model: MLP.load() reads it back"))
-    width = max(len(os.path.join(args.out, name)) for name, _ in written)
-    for i, (name, what) in enumerate(written):
-        print(f"{'wrote' if i == 0 else '':<6}{os.path.join(args.out, name):<{width}}  {what}")
+    _save_model(model, args.out, model_json, written)
     return 0
+
+
+def _save_model(model: MLP, out: str, name: str, written: list[tuple[str, str]]) -> None:
+    """Save the model to out/name, then list every file written, with what it holds."""
+    model.save(os.path.join(out, name))
+    written.append((name, "the trained model: MLP.load() reads it back"))
+    width = max(len(os.path.join(out, file)) for file, _ in written)
+    for i, (file, what) in enumerate(written):
+        print(f"{'wrote' if i == 0 else '':<6}{os.path.join(out, file):<{width}}  {what}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

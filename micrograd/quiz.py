@@ -23,12 +23,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
-from string import Template
 
 from micrograd import viz
 from micrograd.checks import is_int, is_number, type_name
 from micrograd.ops import Op
-from micrograd.stepper import _static
+from micrograd.stepper import _static, page, save_page
 from micrograd.trace import BackwardTrace, ForwardTrace, _term
 
 __all__ = ["NUMBER", "TOLERANCE", "Question", "Quiz", "accepted", "grade"]
@@ -128,14 +127,11 @@ class Quiz:
     def html(self, title: str | None = None) -> str:
         """A complete HTML page that works offline: the quiz and nothing from the network."""
         title = title or f"micrograd: {self.kind}, predict then check"
-        return Template(_static("stepper-page.html")).substitute(title=escape(title), stepper=self._fragment())
+        return page(title, self._fragment())
 
     def save(self, path: str | os.PathLike[str]) -> str:
         """Write the quiz as one self-contained HTML file; returns its path."""
-        path = os.fspath(path)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(self.html())
-        return path
+        return save_page(path, self.html())
 
     def _repr_html_(self) -> str:
         return self._fragment()

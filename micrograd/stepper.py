@@ -100,15 +100,11 @@ class Stepper:
         """A complete HTML page: the stepper and nothing from the network."""
         if title is None:
             title = f"micrograd: {self.trace.stepped}, step by step"
-        stepper = self._fragment(inline=True)
-        return Template(_static("stepper-page.html")).substitute(title=escape(title), stepper=stepper)
+        return page(title, self._fragment(inline=True))
 
     def save(self, path: str | os.PathLike[str]) -> str:
         """Write the stepper as one self-contained HTML file; returns its path."""
-        path = os.fspath(path)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(self.html())
-        return path
+        return save_page(path, self.html())
 
     def _repr_html_(self) -> str:
         return self._fragment(inline=False)
@@ -146,6 +142,19 @@ class Stepper:
 
 
 @cache
+def page(title: str, body: str) -> str:
+    """A complete HTML page around a stepper's or a quiz's fragment: nothing from the network."""
+    return Template(_static("stepper-page.html")).substitute(title=escape(title), stepper=body)
+
+
+def save_page(path: str | os.PathLike[str], html: str) -> str:
+    """Write a page as one self-contained HTML file; returns its path."""
+    path = os.fspath(path)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(html)
+    return path
+
+
 def _static(name: str) -> str:
     """A file of the stepper's page, as installed with the package."""
     return (resources.files("micrograd") / "static" / name).read_text(encoding="utf-8")
