@@ -141,7 +141,6 @@ class Stepper:
         )
 
 
-@cache
 def page(title: str, body: str) -> str:
     """A complete HTML page around a stepper's or a quiz's fragment: nothing from the network."""
     return Template(_static("stepper-page.html")).substitute(title=escape(title), stepper=body)
@@ -155,6 +154,7 @@ def save_page(path: str | os.PathLike[str], html: str) -> str:
     return path
 
 
+@cache
 def _static(name: str) -> str:
     """A file of the stepper's page, as installed with the package."""
     return (resources.files("micrograd") / "static" / name).read_text(encoding="utf-8")

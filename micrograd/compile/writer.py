@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 
 from micrograd import expr
@@ -30,6 +31,21 @@ CODE_NAMES = (
 RESERVED = frozenset({*RUNTIME, *expr.Symbols.BUILTINS, *CODE_NAMES})
 
 
+@dataclass
+class Backward:
+    """The chain rule through some nodes, as code: one line per edge, with what each line adds into and reads.
+
+    ``zeros_only``: every local derivative is a value, a finite constant or a mask of one, so that zero
+    grads from above make every contribution ±0 wherever those values are finite.
+    """
+
+    lines: list[str]
+    read: set[str]  # the values the lines read
+    targets: list[str]  # the grad each line adds into
+    reads: list[frozenset[str]]  # the names each line reads
+    zeros_only: bool
+
+
 class Writer:
     """The source of ``forward_backward(params, inputs, grads)`` for a graph, with or without a loop."""
 
@@ -42,7 +58,6 @@ class Writer:
         self.grad: dict[Value, str] = {}  # node -> the name of its grad
         self.header: list[str] = []  # module-level tables: the loop's per-copy constants and input indices
         self.ready: set[str] = set()  # grads that hold a value already: their next contribution is +=
-        self.zeros_only = True  # set by _backward()
 
     def source(self) -> str:
         g = self.graph
@@ -137,35 +152,28 @@ class Writer:
         value: dict[Value, str],
         grad: dict[Value, str],
         arg: Callable[[Value, int], str] | None = None,
-    ) -> tuple[list[str], set[str], list[frozenset[str]]]:
-        """The chain rule through each node, in the order given; also the values it reads, and what each line reads.
-
-        Sets self.zeros_only: whether every local derivative is a value, a finite constant or a mask of
-        one, so that zero grads from above make every contribution ±0 where those values are finite.
-        """
-        self.zeros_only = True
+    ) -> Backward:
+        """The chain rule through each node, in the order given."""
         needs_grad = self.graph.needs_grad
         arg = arg or (lambda n, s: value[n._prev[s]])
-        lines: list[str] = []
-        read: set[str] = set()
-        reads: list[frozenset[str]] = []
+        out = Backward([], set(), [], [], True)
         for n in nodes:
             if n not in needs_grad:
                 continue
             args = [arg(n, s) for s in range(len(n._prev))]
             local = _local(n, args, value[n])
-            self.zeros_only = self.zeros_only and all(map(_value_or_constant, local))
+            out.zeros_only = out.zeros_only and all(map(_value_or_constant, local))
             g = expr.name(grad[n])
             for s, c in enumerate(n._prev):
                 if c in needs_grad:
                     contribution = expr.contribution(local[s], g)
-                    read.update(contribution.names - {grad[n]})
-                    expr_text = contribution.text
+                    out.read.update(contribution.names - {grad[n]})
                     target = grad[c]
-                    lines.append(f"{indent}{target} {'+=' if target in self.ready else '='} {expr_text}")
-                    reads.append(contribution.names)
+                    out.lines.append(f"{indent}{target} {'+=' if target in self.ready else '='} {contribution.text}")
+                    out.targets.append(target)
+                    out.reads.append(contribution.names)
                     self.ready.add(target)
-        return lines, read, reads
+        return out
 
     def _backward_section(self) -> tuple[list[str], list[str]]:
         """The backward pass, and the loop's values that it reads (which the loop's forward must save)."""
@@ -182,7 +190,7 @@ class Writer:
         lines.append(f"    {self.grad[g.root]} {'+=' if g.root in g.param_index else '='} 1.0")
         self.ready.add(self.grad[g.root])
         if loop is None:
-            lines += self._backward(reversed(g.ops), "    ", self.value, self.grad)[0]
+            lines += self._backward(reversed(g.ops), "    ", self.value, self.grad).lines
             return lines, []
         # Grads summed over the copies start at -0.0, the additive identity, as in backward().
         read_by_loop = {c for t in loop.body for c in t._prev}
@@ -190,10 +198,10 @@ class Writer:
         for i in range(0, len(summed), 8):
             lines.append(f"    {' = '.join(summed[i : i + 8])} = -0.0")
         self.ready.update(summed)
-        lines += self._backward(reversed(loop.above), "    ", self.value, self.grad)[0]
+        lines += self._backward(reversed(loop.above), "    ", self.value, self.grad).lines
         loop_lines, saved = self._backward_loop()
         lines += loop_lines
-        lines += self._backward(reversed(loop.below), "    ", self.value, self.grad)[0]
+        lines += self._backward(reversed(loop.below), "    ", self.value, self.grad).lines
         return lines, saved
 
     # -- the loop over the copies
@@ -298,7 +306,8 @@ class Writer:
         outer = set(self.ready)
         self.ready |= {local_grad[t] for t in roots}
         value, grad = {**self.value, **self.local}, {**self.grad, **local_grad}
-        body, read, reads = self._backward(reversed(loop.body), "        ", value, grad, self._loop_arg)
+        chain = self._backward(reversed(loop.body), "        ", value, grad, self._loop_arg)
+        body, read = chain.lines, chain.read
         self.ready = outer | (self.ready - set(local_grad.values()))
         # A root that nothing outside its copy used yet starts from -0.0, as in backward().
         copies = []
@@ -312,14 +321,14 @@ class Writer:
         if not saved:
             lines.append(f"    for {target} in {_tuple(copies)}:")
             return lines + body, saved
-        if not self.zeros_only:
+        if not chain.zeros_only:
             lines.append(f"    for {_tuple(saved)}, {target} in zip(reversed(saved), {_tuple(copies)}):")
             return lines + body, saved
         # The rest of a copy whose grads are all zero at some line (a hinge loss outside its margin, after
         # the relu) adds ±0 to every sum when all it multiplies by is finite; and x + ±0 is x unless x is
         # -0.0, which no sum of floats becomes once it is not. That rest is skipped: the same sums, faster.
-        cut, live = _cut(body, reads, [local_grad[t] for t in roots], set(local_grad.values()))
-        written = {line.split()[0] for line in body[cut:]} & outer  # the sums the rest adds into
+        cut, live = _cut(chain, [local_grad[t] for t in roots], set(local_grad.values()))
+        written = set(chain.targets[cut:]) & outer  # the sums the rest adds into
         outer_read = sorted(read - set(in_loop))
         finite = f"isfinite(sum({_tuple(outer_read)}))" if outer_read else "True"
         lines += [
@@ -349,16 +358,15 @@ def _local(node: Value, args: list[str], out: str) -> tuple[object, ...]:
     return op.local(SYMBOLS, expr.name(out), *operands)
 
 
-def _cut(body: list[str], reads: list[frozenset[str]], roots: list[str], local: set[str]) -> tuple[int, list[str]]:
+def _cut(chain: Backward, roots: list[str], local: set[str]) -> tuple[int, list[str]]:
     """Where a copy's backward may stop once its grads are zero, and those grads.
 
     The cut goes after the last line, before the first that adds into a sum over the copies, at which
     the fewest of the copy's grads carry everything that follows (after the relu of a hinge loss).
     """
-    last_read = {name: i for i, names in enumerate(reads) for name in names}
+    last_read = {name: i for i, names in enumerate(chain.reads) for name in names}
     cut, live, best = 0, list(roots), list(roots)
-    for i, line in enumerate(body):
-        target = line.split()[0]
+    for i, target in enumerate(chain.targets):
         if target not in local:  # a sum over the copies: a cut after it would not save it
             break
         live = [g for g in dict.fromkeys([*live, target]) if last_read.get(g, -1) > i]
