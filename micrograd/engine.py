@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar, overload
 
 from micrograd import methods, ops
 from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
@@ -40,12 +40,12 @@ class Value:
     __array_ufunc__ = None  # numpy scalars on the left defer to our reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self._data = as_float(data, "Value()")
+        self._data = data if type(data) is float else as_float(data, "Value()")
         self.grad = 0.0
         self._prev: tuple[Value, ...] = ()  # the children, in operand order
         self._local: tuple[float, ...] = ()  # ∂self/∂child, one per child
         self._op: str = ""  # the op that computed it (an ops.Op, which is its name too); "" for a leaf
-        self.label = label
+        self._label = label if type(label) is str else _not_a_label(label)  # the setter's check, without its call
 
     @property
     def data(self) -> float:
@@ -63,9 +63,7 @@ class Value:
 
     @label.setter
     def label(self, label: str) -> None:
-        if type(label) is not str:
-            raise TypeError(f"Value label must be a str, got {type_name(label)}")
-        self._label = label
+        self._label = label if type(label) is str else _not_a_label(label)
 
     # The ops (micrograd.ops) are attached below the class: a + b, a * b, x ** 2, x.tanh(), abs(x), ...
     if TYPE_CHECKING:
@@ -165,7 +163,10 @@ def chain_rule(order: list[Value], observe: Observer | None = None) -> None:
     before, contribution), when given, sees each step once it is taken (traces, anomaly mode).
     """
     for node in reversed(order):
-        g, local = node.grad, node._local
+        local = node._local
+        if not local:  # a leaf: nothing to pass on
+            continue
+        g = node.grad
         if observe is None:
             if type(local) is tuple:  # no structural zero: the common case, at full speed
                 for child, d in zip(node._prev, local):
@@ -188,12 +189,16 @@ def topological_order(root: Value) -> list[Value]:
         raise TypeError(f"expected a Value as the root of a graph, got {type_name(root)}")
     order: list[Value] = []
     seen = {root}
+    placed = seen.issuperset  # seen: the nodes placed, and the stack's, none of which is a child of a new node
     stack: list[tuple[Value, Iterator[Value]]] = [(root, iter(root._prev))]
     while stack:
         node, children = stack[-1]
         for child in children:
             if child not in seen:
                 seen.add(child)
+                if placed(child._prev):  # all its children are placed (a leaf has none): it goes next, checked in C
+                    order.append(child)
+                    continue
                 stack.append((child, iter(child._prev)))
                 break
         else:  # every child is done
@@ -298,6 +303,10 @@ def _leaf(data: float, grad: float, label: str) -> Value:
     v = Value(data, label)
     v.grad = grad
     return v
+
+
+def _not_a_label(label: object) -> NoReturn:
+    raise TypeError(f"Value label must be a str, got {type_name(label)}")
 
 
 def _data(x: Value | Number) -> float:

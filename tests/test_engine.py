@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import edge_cases
 import micrograd.ops
 from helpers import assert_named_errors
-from micrograd import Value, linear, no_grad, topological_order
+from micrograd import MLP, Value, linear, no_grad, topological_order
 from micrograd.ops import _c_pow
 
 
@@ -493,6 +493,32 @@ def value_graph(recipe, data):
     leaves = [Value(v) for v in data]
     root, nodes = run_recipe(recipe, leaves, VALUE_OPS)
     return leaves, root, nodes
+
+
+def depth_first_order(root):
+    """micrograd 0.1.0's build_topo: children first, in operand order, each node once (recursive)."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            for child in node._prev:
+                visit(child)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+@given(expression_graphs(), st.integers(0, 3))
+def test_topological_order_is_the_depth_first_order_of_micrograd_0_1_0(recipe, start):
+    _, root, nodes = value_graph(recipe, recipe[0])
+    for r in (root, nodes[min(start, len(nodes) - 1)]):  # the root, and a leaf or an early node
+        assert topological_order(r) == depth_first_order(r)
+    model = MLP(3, [4, 4, 2], seed=start)  # shared weights and inputs: most children are placed before their parents
+    X = [[0.5, -1.0, 2.0], [1.5, 0.2, -0.3], [0.1, 0.1, 0.1]]
+    loss = sum((o - 1.0) ** 2 for x in X for o in model(x))
+    assert topological_order(loss) == depth_first_order(loss)
 
 
 @given(expression_graphs())
