@@ -100,8 +100,7 @@ class Layer(Module):
         nout = _check_size(nout, "Layer(nout)")
         rng = _rng(seed)
         self.neurons = [Neuron(nin, nonlin, activation=activation, seed=rng) for _ in range(nout)]
-        self._z: list[weakref.ref[Value]] = []
-        self._a: list[weakref.ref[Value]] = []
+        self._a: list[weakref.ref[Value]] = []  # the last pass's a_j, weakly: no node outlives its step
 
     @property
     def activation(self) -> str:
@@ -114,15 +113,22 @@ class Layer(Module):
     def _forward(self, x: list[Value]) -> list[Value]:
         """The layer on inputs already checked and wrapped as Values, recording its z and a."""
         xd = [xk._data for xk in x]
-        za = [n._forward(x, xd) for n in self.neurons]
-        self._z = [weakref.ref(z) for z, _ in za]
-        self._a = [weakref.ref(a) for _, a in za]
-        return [a for _, a in za]
+        a = [n._forward(x, xd)[1] for n in self.neurons]
+        self._a = list(map(weakref.ref, a))
+        return a
 
     @property
     def z(self) -> list[Value]:
-        """The pre-activation nodes z_j of the last forward pass."""
-        return _alive(self._z, "z")
+        """The pre-activation nodes z_j of the last forward pass: each a_j's child (a_j itself for the identity)."""
+        z = []
+        for neuron, a_j in zip(self.neurons, _alive(self._a, "z")):
+            if neuron._sigma is None:
+                z.append(a_j)
+            elif a_j._prev:
+                z.append(a_j._prev[0])
+            else:  # computed under no_grad(): a_j records no child, and z_j is gone
+                raise _gone("z")
+        return z
 
     @property
     def a(self) -> list[Value]:
@@ -133,7 +139,7 @@ class Layer(Module):
         return [p for n in self.neurons for p in n.parameters()]
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_z": [], "_a": []}  # the last pass's graph is not part of the model
+        return {**self.__dict__, "_a": []}  # the last pass's graph is not part of the model
 
     def __repr__(self) -> str:
         nin, nout = len(self.neurons[0].w), len(self.neurons)
@@ -326,8 +332,12 @@ def _as_values(x: Sequence[Value | Number], n: int, who: str, labels: Sequence[s
 def _alive(refs: list[weakref.ref[Value]], name: str) -> list[Value]:
     nodes = [r() for r in refs]
     if not refs or any(node is None for node in nodes):
-        raise RuntimeError(
-            f"no {name} to show: {name} is kept only while the graph of the last forward pass is alive; "
-            "keep a reference to its output (out = model(x)) and read it again"
-        )
+        raise _gone(name)
     return [node for node in nodes if node is not None]  # every one of them
+
+
+def _gone(name: str) -> RuntimeError:
+    return RuntimeError(
+        f"no {name} to show: {name} is kept only while the graph of the last forward pass is alive; "
+        "keep a reference to its output (out = model(x)) and read it again"
+    )

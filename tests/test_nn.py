@@ -123,6 +123,13 @@ def test_z_and_a_are_released_with_their_graph():
         _ = mlp.layers[0].z
     with pytest.raises(RuntimeError, match="no z to show"):
         _ = MLP(2, [1]).layers[0].z
+    with no_grad():  # no graph: the identity's a is its z, but a relu's a records no child z
+        out = mlp([0.5, -1.0])
+        relu_out = MLP(2, [1], output_activation="relu", seed=3)
+        a = relu_out([0.5, -1.0])
+    assert mlp.layers[1].z == [out] and relu_out.layers[0].a == [a]
+    with pytest.raises(RuntimeError, match="no z to show: z is kept only while the graph"):
+        _ = relu_out.layers[0].z
 
 
 def test_inputs_are_wrapped_once_and_shared_by_the_neurons():
