@@ -110,13 +110,14 @@ class Adam(Optimizer):
         """Move every parameter by its bias-corrected, normalised running gradient."""
         self.t += 1
         (b1, b2), lr, eps = self.betas, self.lr, self.eps
-        correction1 = 1.0 - b1**self.t
-        correction2 = 1.0 - b2**self.t
+        rate = lr / (1.0 - b1**self.t)  # η / (1 − β₁ᵗ)
+        root2 = math.sqrt(1.0 - b2**self.t)  # √(1 − β₂ᵗ)
+        c1, c2, sqrt, m, v = 1.0 - b1, 1.0 - b2, math.sqrt, self.m, self.v  # locals: this loop runs per weight
         for i, p in enumerate(self.params):
             g = p.grad
-            self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-            self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
-            p.data -= (lr / correction1) * (self.m[i] / (math.sqrt(self.v[i]) / math.sqrt(correction2) + eps))
+            m[i] = m_i = b1 * m[i] + c1 * g
+            v[i] = v_i = b2 * v[i] + c2 * g * g
+            p.data -= rate * (m_i / (sqrt(v_i) / root2 + eps))
 
     def __repr__(self) -> str:
         return f"Adam({len(self.params)} parameters, lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r})"
