@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import re
+import weakref
 from collections import Counter
 
 import pytest
 
 from micrograd import MLP, Value
 from micrograd.data import make_moons
+from micrograd.engine import topological_order
 from micrograd.equations import backprop_batch
 from micrograd.losses import (
     binary_cross_entropy,
@@ -64,6 +67,36 @@ def test_train_step_is_one_step_of_gradient_descent_on_the_batch():
     returned = train_step(model, quadratic_cost, SGD(model, lr=0.3), X, y)
     assert returned == pytest.approx(oracle.C, rel=1e-12)  # the loss before the update
     assert weights(model) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_the_collector_rests_during_a_step_and_is_left_as_it_was_even_when_the_step_fails():
+    model = MLP(2, [3, 1], seed=0)
+    X, y = [[0.5, -1.0], [1.5, 0.2]], [1.0, -1.0]
+    during, nodes = [], []
+
+    def watched(outputs, targets):  # the step's loss, noting whether the collector runs and keeping weak refs
+        during.append(gc.isenabled())
+        cost = hinge_loss(outputs, targets)
+        nodes.extend(weakref.ref(node) for node in topological_order(cost) if node._prev)
+        return cost
+
+    def failing(outputs, targets):
+        during.append(gc.isenabled())
+        raise ValueError("a loss that fails")
+
+    assert gc.isenabled()
+    train_step(model, watched, SGD(model, lr=0.1), X, y)
+    assert during == [False] and gc.isenabled()
+    assert nodes and all(ref() is None for ref in nodes)  # reference counting freed the graph: no collection needed
+    with pytest.raises(ValueError, match="a loss that fails"):
+        train_step(model, failing, SGD(model, lr=0.1), X, y)
+    assert during == [False, False] and gc.isenabled()
+    gc.disable()  # a user who turned it off keeps it off
+    try:
+        train_step(model, watched, SGD(model, lr=0.1), X, y)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_fit_on_the_whole_set_takes_the_same_steps_as_train_step():
