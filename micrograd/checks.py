@@ -62,6 +62,8 @@ def is_sequence(x: object) -> TypeIs[Sequence[object]]:
     would be read) or a generator (it is used up once read). For mypy, x is then a Sequence whose
     entries are still to be checked.
     """
+    if type(x) is list or type(x) is tuple:  # the common case, without the slower checks of abstract classes
+        return True
     if isinstance(x, (str, bytes, bytearray, Set, Mapping)):
         return False
     if not (hasattr(x, "__len__") and hasattr(x, "__getitem__")):
