@@ -46,13 +46,9 @@ SEED = 1337  # w3.plain_float_step draws its weights from random.Random(1337), a
 
 
 def record(model: MLP, X: list[list[float]], y: list[int]) -> CompiledGraph:
-    """The W3 step's loss, written as w3.engine_step writes it, with X as the input; compiled."""
+    """The W3 step's loss (w3.loss, as w3.engine_step builds it) with X as the input; compiled."""
     inputs = [list(map(Value, xrow)) for xrow in X]
-    scores = list(map(model, inputs))
-    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-    data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = w3.ALPHA * sum(p * p for p in model.parameters())
-    return compile_graph(data_loss + reg_loss, model.parameters(), inputs)
+    return compile_graph(w3.loss(model, list(map(model, inputs)), y), model.parameters(), inputs)
 
 
 def compiled_step(model: MLP, graph: CompiledGraph, X: list[list[float]]):

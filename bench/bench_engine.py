@@ -9,8 +9,10 @@ Compares, each in a process of its own and with Python's default garbage collect
 - micrograd 0.1.0 from PyPI, installed with pip into bench/.cache/ (the one network access),
 - the same W3 step written by hand with plain floats (bench/w3.py).
 
-Measures the W3 training step (bench/w3.py), the bytes per node while building a 100,000-node
-graph, the peak memory of one W3 step, and the deepest chain that backward() handles.
+Measures the W3 training step (bench/w3.py), as micrograd's demo notebook writes it and as fit()
+takes it (train_step, which pauses the cyclic garbage collector for the step), the bytes per node
+while building a 100,000-node graph, the peak memory of one W3 step, and the deepest chain that
+backward() handles.
 Rounds are interleaved (A B C D, A B C D, ...) and each figure is the median over rounds, so a
 slow moment of the machine hits every engine alike.
 """
@@ -37,17 +39,21 @@ if engine_path != "plain":
     sys.path.insert(0, engine_path)
 import random, w3
 
-def make_step():
+def make_step(through_fit=False):
     X, y = w3.moons()
     if engine_path == "plain":
         return w3.plain_float_step(X, y)
     from micrograd.engine import Value
     from micrograd.nn import MLP
     random.seed(1337)
+    if through_fit:
+        from micrograd.optim import SGD
+        from micrograd.train import train_step
+        return w3.fit_step(train_step, SGD, MLP(2, [16, 16, 1]), X, y)
     return w3.engine_step(Value, MLP(2, [16, 16, 1]), X, y)
 
-def timed_steps(n):
-    step = make_step()
+def timed_steps(n, through_fit=False):
+    step = make_step(through_fit)
     step()  # warm up
     times = []
     for _ in range(n):
@@ -91,6 +97,7 @@ def timed_steps_without_gc(n):
     return timed_steps(n)
 
 result = {{"steps": timed_steps, "steps_without_gc": timed_steps_without_gc, "peak": lambda a: peak_of_one_step(),
+          "fit_steps": lambda n: timed_steps(n, through_fit=True),
           "bytes_per_node": bytes_per_node, "chain": chain_works}}[task](arg)
 print(json.dumps(result))
 """
@@ -156,10 +163,13 @@ def main() -> None:
     }
     rounds = 3 if args.quick else 7
     steps = {name: [] for name in engines}
+    fit_steps = {name: [] for name in ("this tree", f"previous ({previous_rev})")}  # the trees that have fit()
     for _ in range(rounds):
         for name, path in engines.items():
             n = 2 if name == "micrograd 0.1.0" else 15
             steps[name].append(statistics.median(run(path, "steps", n)))
+            if name in fit_steps:
+                fit_steps[name].append(statistics.median(run(path, "fit_steps", n)))
     ms = {name: 1000 * statistics.median(times) for name, times in steps.items()}
     ours = ms["this tree"]
 
@@ -170,6 +180,11 @@ def main() -> None:
         f"  => this tree is {ms['micrograd 0.1.0'] / ours:.1f}x faster than micrograd 0.1.0 and takes "
         f"{ours / ms['plain floats']:.2f}x the time of plain floats"
     )
+
+    print("\nThe same step as fit() takes it: micrograd.train.train_step with SGD, in the same rounds")
+    for name, times in fit_steps.items():
+        t = 1000 * statistics.median(times)
+        print(f"  {name:<22} {t:9.2f} ms/step   {t / ms['plain floats']:7.2f}x the time of plain floats")
 
     print("\nThe share of the W3 step spent in the cyclic garbage collector (the step with it on, then off)")
     for name in ("this tree", "micrograd 0.1.0"):

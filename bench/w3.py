@@ -40,10 +40,7 @@ def engine_step(Value, model, X: list[list[float]], y: list[int]) -> Callable[[]
     def step() -> float:
         inputs = [list(map(Value, xrow)) for xrow in X]
         scores = list(map(model, inputs))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = ALPHA * sum(p * p for p in model.parameters())
-        total = data_loss + reg_loss
+        total = loss(model, scores, y)
         model.zero_grad()
         total.backward()
         for p in model.parameters():
@@ -51,6 +48,20 @@ def engine_step(Value, model, X: list[list[float]], y: list[int]) -> Callable[[]
         return total.data
 
     return step
+
+
+def loss(model, scores, y: list[int]):
+    """The max-margin loss of the scores + 1e-4·L2 of the weights, as micrograd's demo writes it."""
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = ALPHA * sum(p * p for p in model.parameters())
+    return data_loss + reg_loss
+
+
+def fit_step(train_step, SGD, model, X: list[list[float]], y: list[int]) -> Callable[[], float]:
+    """The same step as fit() takes it: micrograd.train.train_step with SGD (engines that have them)."""
+    optimizer = SGD(model, lr=LEARNING_RATE)
+    return lambda: train_step(model, lambda scores, targets: loss(model, scores, targets), optimizer, X, y)
 
 
 def plain_float_step(X: list[list[float]], y: list[int], seed: int = 1337) -> Callable[[], float]:

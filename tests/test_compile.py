@@ -537,15 +537,9 @@ def test_a_hinge_loss_over_a_batch_at_any_values_gives_backwards_grads(data, pen
 
 
 def w3_loss_of(model: MLP, y: list[int]):
-    """bench/w3.py's loss (engine_step's, line for line) as a function of the inputs X."""
+    """bench/w3.py's loss (engine_step's) as a function of the inputs X."""
     w3 = load_w3()
-
-    def w3_loss(X):
-        scores = list(map(model, X))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-        return sum(losses) * (1.0 / len(losses)) + w3.ALPHA * sum(p * p for p in model.parameters())
-
-    return w3_loss
+    return lambda X: w3.loss(model, list(map(model, X)), y)
 
 
 def test_copies_outside_the_margin_are_skipped_in_the_code_as_written():
