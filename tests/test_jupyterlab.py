@@ -155,7 +155,7 @@ def open_notebooks(page, names: list[str]) -> None:
                        return w && w.context.isReady && w.sessionContext.session && w.sessionContext.session.kernel
                          && w.sessionContext.session.kernel.status === "idle"; }})""",
         arg=[f"{name}.ipynb" for name in names],
-        timeout=WAIT,
+        timeout=WAIT * 2,  # ten kernels start side by side on two cores
         polling=100,
     )
 
