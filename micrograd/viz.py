@@ -22,11 +22,14 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
+import threading
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from html import escape
 
 import graphviz
@@ -141,17 +144,21 @@ def _run(cmd: list[str], data: bytes | None, quiet: bool, what: str = "this draw
     """Run the renderer; stop it on a timeout or an interrupt, so that it never outlives the call."""
     timeout = render_timeout()
     program = "graphviz-pure" if "graphviz-pure" in os.path.basename(str(cmd[0])) else "Graphviz dot"
+    held: list[int] = []
     try:
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            preexec_fn=_die_with_parent,  # set before exec: the renderer dies with this process
-        )
+        with _interrupts_held(held):  # Popen returns the process only once it runs: no interrupt may come between
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                preexec_fn=_die_with_parent,  # set before exec: the renderer dies with this process
+            )
     except OSError as e:
         raise RendererNotFound(f"{cmd[0]} could not be run ({e}); {_INSTALL_HINT}") from e
     try:
+        if held:  # an interrupt came while the renderer started: deliver it now, and it stops the renderer
+            signal.raise_signal(signal.SIGINT)
         patience = min(PROGRESS_AFTER, timeout / 2)
         try:
             out, err = proc.communicate(data, timeout=patience)
@@ -181,6 +188,22 @@ def _run(cmd: list[str], data: bytes | None, quiet: bool, what: str = "this draw
     return out
 
 
+@contextmanager
+def _interrupts_held(held: list[int]) -> Iterator[None]:
+    """Inside the block an interrupt (SIGINT) is not raised but noted in held; the handler is then as it was.
+
+    Python runs signal handlers in the main thread only, and only those it installed can be put back.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is None:
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _die_with_parent() -> None:
     """In the renderer, before it starts: on Linux, be killed when the Python process that started it dies.
 
@@ -188,7 +211,6 @@ def _die_with_parent() -> None:
     """
     if sys.platform.startswith("linux"):
         import ctypes
-        import signal
 
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies
 

@@ -717,6 +717,37 @@ def test_a_bad_timeout_is_named(monkeypatch):
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
+def test_an_interrupt_while_the_renderer_starts_stops_it_too(tmp_path):
+    """Ctrl-C after the renderer started but before Popen returned it: held until the call can stop the renderer."""
+    pid_file = tmp_path / "renderer.pid"
+    script = tmp_path / "draw.py"
+    script.write_text(
+        "import os, signal, subprocess\n"
+        "from micrograd import Value, viz\n"
+        "class InterruptedWhileStarting(subprocess.Popen):\n"
+        "    def __init__(self, *args, **kwargs):\n"
+        "        super().__init__(*args, **kwargs)\n"
+        "        os.environ['RENDERER'] = str(self.pid)\n"
+        "        signal.raise_signal(signal.SIGINT)  # the interrupt, before Popen has returned\n"
+        "        self.started = True\n"
+        "viz.subprocess.Popen = InterruptedWhileStarting\n"
+        "try:\n"
+        "    viz.render_svg(viz.draw_dot(Value(1.0)))\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+        "pid = int(os.environ['RENDERER'])\n"
+        "try:\n"
+        "    os.kill(pid, 0)\n"
+        "    print('the renderer runs on')\n"
+        "except ProcessLookupError:\n"
+        "    print('the renderer is gone')\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, **fake_dot_environment(tmp_path, pid_file), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split("\n")[:2] == ["interrupted", "the renderer is gone"], out.stdout + out.stderr
+
+
 def fake_dot_environment(tmp_path: pathlib.Path, pid_file: pathlib.Path) -> dict[str, str]:
     """A PATH whose dot writes its process id to pid_file, then sleeps for a minute: a layout that never ends."""
     folder = tmp_path / "bin"
