@@ -729,7 +729,6 @@ def test_an_interrupt_while_the_renderer_starts_stops_it_too(tmp_path):
         "        super().__init__(*args, **kwargs)\n"
         "        os.environ['RENDERER'] = str(self.pid)\n"
         "        signal.raise_signal(signal.SIGINT)  # the interrupt, before Popen has returned\n"
-        "        self.started = True\n"
         "viz.subprocess.Popen = InterruptedWhileStarting\n"
         "try:\n"
         "    viz.render_svg(viz.draw_dot(Value(1.0)))\n"
