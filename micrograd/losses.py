@@ -119,9 +119,28 @@ def softmax_cross_entropy(logits: Sequence[Sequence[Value]], labels: Sequence[in
                 f"softmax_cross_entropy: example {i} has {len(z_x)} logit; it needs one per class, at least 2"
             )
         y_x = _one_hot(label, len(z_x), i)
-        M = amax(z_x)
-        terms.append(logsumexp([z_k - M for z_k in z_x]) - (linear(y_x, z_x) - M))
+        terms.append(_cross_entropy_term(z_x, y_x, i))
     return _mean(terms)
+
+
+def _cross_entropy_term(z: list[Value], y: list[Value], i: int) -> Value:
+    """Example i's logsumexp(z − M) − (Σ_k y_k z_k − M), each node labelled as the formula names it (for drawings)."""
+    M = amax(z)
+    M.label = "M"
+    shifted = []
+    for k, z_k in enumerate(z):
+        shifted.append(z_k - M)
+        shifted[-1].label = f"{z_k.label or f'z[{k}]'} - M"
+    lse = logsumexp(shifted)
+    lse.label = "logsumexp(z - M)"
+    zero = Value(0.0, "0")  # linear's bias: Σ_k y_k z_k has none
+    picked = linear(y, z, zero)
+    picked.label = "y·z"
+    right = picked - M
+    right.label = "y·z - M"
+    term = lse - right
+    term.label = f"C[{i}]"
+    return term
 
 
 def logsumexp(z: Sequence[Value | Number]) -> Value:

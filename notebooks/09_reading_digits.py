@@ -175,11 +175,13 @@ plt.show()
 # %% [markdown]
 # ## The loss of one digit, as a graph
 #
-# The loss of that image alone, drawn down to the scores `z[2][k]`: `logsumexp` over the 10 shifted
-# scores $z_k - M$ with $M = \max_k z_k$ (the `max` node), minus the score of the right digit picked
-# by the one-hot target `y` (the `w·a+b` node: $\sum_k y_k z_k$), shifted by $M$ too; then the mean
-# over the batch of one. After `backward()` each score's grad is $p_k - y_k$: the softmax, minus 1 at
-# the right digit. (The grad of $M$ is 0 up to rounding: the shift changes nothing but the rounding.)
+# The loss of that image alone, drawn down to the scores `z[2][k]`, each node named as the formula
+# names it: `M` $= \max_k z_k$ (the `max` node); the 10 shifted scores `z[2][k] - M`; one `logsumexp`
+# node over them; the score of the right digit, picked by the one-hot target `y` (the `w·a+b` node
+# `y·z` $= \sum_k y_k z_k$), shifted by $M$ too (`y·z - M`); their difference, the image's loss
+# `C[0]`; then the mean over the batch of one, `C`. After `backward()` each score's grad is
+# $p_k - y_k$: the softmax, minus 1 at the right digit. (The grad of `M` is 0 up to rounding: the
+# shift changes nothing but the rounding.)
 
 # %%
 loss = softmax_cross_entropy([scores], [label])

@@ -188,6 +188,25 @@ def test_softmax_cross_entropy_against_pytorch(torch):
 # -- the weight penalty ------------------------------------------------------------------------
 
 
+def test_softmax_cross_entropy_names_its_nodes_as_the_formula_does():
+    # each node's label, computed again in plain floats from its name: M = max z, z[k] - M, logsumexp(z - M), ...
+    rows, labels = [[0.5, -2.0, 3.0], [1.0, 4.0, -1.0]], [2, 0]
+    z = [leaves(*row) for row in rows]
+    z[0][1].label = "z[2][1]"  # a labelled logit names its shifted node after it
+    C = softmax_cross_entropy(z, labels)
+    for i, (row, label) in enumerate(zip(rows, labels)):
+        M = max(row)
+        expected = {"M": M, "y·z": row[label], "y·z - M": row[label] - M}
+        expected |= {("z[2][1]" if (i, k) == (0, 1) else f"z[{k}]") + " - M": z_k - M for k, z_k in enumerate(row)}
+        expected["logsumexp(z - M)"] = math.log(math.fsum(math.exp(z_k - M) for z_k in row))
+        expected[f"C[{i}]"] = expected["logsumexp(z - M)"] - expected["y·z - M"]
+        term = next(n for n in topological_order(C) if n.label == f"C[{i}]")
+        named = {n.label: n.data for n in topological_order(term) if n._prev}
+        assert named.keys() >= expected.keys()
+        for name, value in expected.items():
+            assert named[name] == pytest.approx(value, rel=1e-15, abs=1e-15), name
+
+
 def test_l2_penalty_by_hand():
     # 0.01·(3² + (−4)²) = 0.25, with ∂/∂w = 2αw
     w = leaves(3.0, -4.0)
