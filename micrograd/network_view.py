@@ -211,13 +211,12 @@ def _svg(view: NetworkView) -> str:
     model, f = view.model, view._f
     sizes = model.sizes
     tallest = max(sizes)
-    row = ROW * 1.3 if view.show_weight_grads else ROW  # room for the weights' labels between the lines
-    width = 2 * MARGIN + (len(sizes) - 1) * COLUMN + 2 * RADIUS + (150.0 if view.y is not None else 0.0)
+    row, column, spots = _layout(view)
+    width = 2 * MARGIN + (len(sizes) - 1) * column + 2 * RADIUS + (150.0 if view.y is not None else 0.0)
     height = TOP + tallest * row + FOOT
 
-    def centre(l: int, j: int) -> tuple[float, float]:
-        top = TOP + (tallest - sizes[l]) * row / 2
-        return MARGIN + RADIUS + l * COLUMN, top + row / 2 + j * row
+    def centre(l: int, j: int) -> Point:
+        return _centre(sizes, row, column, l, j)
 
     out = [
         f'<svg width="{width:.2f}pt" height="{height:.2f}pt" viewBox="0 0 {width:.2f} {height:.2f}" '
@@ -248,14 +247,12 @@ def _svg(view: NetworkView) -> str:
                     f'<line x1="{x0 + RADIUS:.2f}" y1="{y0:.2f}" x2="{x1 - RADIUS:.2f}" y2="{y1:.2f}" '
                     f'stroke="{stroke}" stroke-width="{thickness:.2f}" stroke-opacity="0.8"/></g>'
                 )
-                if view.show_weight_grads and view.dC_dw is not None:
-                    t = 0.6  # past the middle, where the lines into one neuron have fanned out
-                    lx = x0 + RADIUS + t * (x1 - x0 - 2 * RADIUS)
-                    ly = y0 + t * (y1 - y0)
+                if (l, j, k) in spots:
+                    (lx, ly), lines = spots[l, j, k]
                     labels.append(
                         f'<g class="weight-label" id="lw{l}_{j}_{k}">'
-                        + _text(lx, ly - 2, f"w {f(value)}", size=FONT - 1, halo=True)
-                        + _text(lx, ly + 9, f"∂C/∂w {f(view.dC_dw[l][j][k])}", size=FONT - 1, halo=True)
+                        + _text(lx, ly - 2, lines[0], size=FONT - 1, halo=True)
+                        + _text(lx, ly + 9, lines[1], size=FONT - 1, halo=True)
                         + "</g>"
                     )
     out += labels
@@ -300,6 +297,119 @@ def _svg(view: NetworkView) -> str:
         out.append(_text(MARGIN, height - 10, KEY_GRADS, size=FONT - 1, anchor="start"))
     out.append("</svg>")
     return "\n".join(out)
+
+
+Point = tuple[float, float]
+Segment = tuple[Point, Point]
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+# Where along its line a weight's label may sit, in order of preference: past the middle first, where
+# the lines into one neuron have fanned out, then ever further from it.
+SPOTS = tuple(sorted((i / 20 for i in range(2, 19)), key=lambda t: abs(t - 0.6)))
+
+
+# (l, j, k): where the label of w[l][j][k] goes, and its two lines of text
+Spots = dict[tuple[int, int, int], tuple[Point, tuple[str, str]]]
+WIDER = (1.2, 1.5, 1.8, 2.2, 2.7, 3.3)  # how far apart the layers may be drawn (× COLUMN) when labels need room
+
+
+def _centre(sizes: list[int], row: float, column: float, l: int, j: int) -> Point:
+    """The centre of neuron j of layer l (layer 0: the inputs), the layers centred on the tallest."""
+    top = TOP + (max(sizes) - sizes[l]) * row / 2
+    return MARGIN + RADIUS + l * column, top + row / 2 + j * row
+
+
+def _layout(view: NetworkView) -> tuple[float, float, Spots]:
+    """The distance between rows and between layers, and where each weight's label goes (if they are shown).
+
+    With labels, the layers move apart until no label covers another or a neuron (or as far as WIDER goes).
+    """
+    dC_dw = view.dC_dw
+    if not view.show_weight_grads or dC_dw is None:
+        return ROW, COLUMN, {}
+    row = ROW * 1.3
+    for wider in WIDER:
+        spots, covered = _label_spots(view, dC_dw, row, COLUMN * wider)
+        if covered == 0.0:
+            break
+    return row, COLUMN * wider, spots
+
+
+def _label_spots(view: NetworkView, dC_dw: list[list[list[float]]], row: float, column: float) -> tuple[Spots, float]:
+    """Where each weight's label goes with this spacing, and the area of labels and neurons they cover."""
+    sizes, f = view.model.sizes, view._f
+    centres = {(l, j): _centre(sizes, row, column, l, j) for l in range(len(sizes)) for j in range(sizes[l])}
+    taken = [(cx - RADIUS, cy - RADIUS - 16, cx + RADIUS, cy + RADIUS) for cx, cy in centres.values()]  # with names
+    segments = {  # every weight's line, from the edge of one circle to the edge of the next
+        (l, j, k): ((x0 + RADIUS, y0), (x1 - RADIUS, y1))
+        for l in range(1, len(sizes))
+        for j in range(sizes[l])
+        for k in range(sizes[l - 1])
+        for (x0, y0), (x1, y1) in [(centres[l - 1, k], centres[l, j])]
+    }
+    lines = list(segments.values())
+    spots: Spots = {}
+    covered = 0.0
+    for (l, j, k), segment in segments.items():
+        text = (f"w {f(view.model.layers[l - 1].neurons[j].w[k].data)}", f"∂C/∂w {f(dC_dw[l][j][k])}")
+        point, overlap = _place_label(segment, text, taken, lines)
+        spots[l, j, k] = point, text
+        covered += overlap
+    return spots, covered
+
+
+def _place_label(line: Segment, text: tuple[str, str], taken: list[Box], lines: list[Segment]) -> tuple[Point, float]:
+    """A point on line for its label, and the area of taken it covers: ideally none, and crossed by no other line.
+
+    Crossed by another line, a label could be read as that line's. The label's box is added to taken;
+    its width is estimated (0.66 em a character, as wide as digits in common sans fonts), with a margin.
+    """
+    (x0, y0), (x1, y1) = line
+    half = 0.33 * (FONT - 1) * max(map(len, text)) + 3
+    best, least = (x0, y0), (math.inf, math.inf, math.inf)
+    for t in SPOTS:
+        x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        box = (x - half, y - 13, x + half, y + 14)
+        crossing = [other for other in lines if other != line and _crosses(other, box)]
+        cost = (
+            sum(_overlap(box, other) for other in taken),
+            sum(_distance((x, y), other) < 9 for other in crossing),  # through the middle of the text
+            len(crossing),
+        )
+        if cost < least:
+            best, least = (x, y), cost
+            if cost == (0.0, 0, 0):
+                break
+    taken.append((best[0] - half, best[1] - 13, best[0] + half, best[1] + 14))
+    return best, least[0]
+
+
+def _crosses(segment: Segment, box: Box) -> bool:
+    """Whether the segment passes through the box (Liang–Barsky clipping)."""
+    (x0, y0), (x1, y1) = segment
+    dx, dy = x1 - x0, y1 - y0
+    enter, leave = 0.0, 1.0
+    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
+        if p == 0.0:
+            if q < 0.0:
+                return False  # parallel to this side, and outside it
+        elif p < 0.0:
+            enter = max(enter, q / p)
+        else:
+            leave = min(leave, q / p)
+    return enter <= leave
+
+
+def _distance(point: Point, segment: Segment) -> float:
+    """How far the point is from the segment."""
+    (x0, y0), (x1, y1) = segment
+    dx, dy = x1 - x0, y1 - y0
+    t = max(0.0, min(1.0, ((point[0] - x0) * dx + (point[1] - y0) * dy) / (dx * dx + dy * dy or 1.0)))
+    return math.hypot(point[0] - x0 - t * dx, point[1] - y0 - t * dy)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """The area two boxes share."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def _text(

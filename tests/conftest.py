@@ -1,9 +1,11 @@
-"""Shared fixtures: optional oracles (PyTorch, numpy) and the rule that CI never skips them."""
+"""Shared fixtures: optional oracles (PyTorch, numpy, a headless Chromium) and the rule that CI never skips them."""
 
 from __future__ import annotations
 
 import importlib
 import os
+import pathlib
+import shutil
 from types import ModuleType
 
 import pytest
@@ -42,3 +44,59 @@ def torch() -> ModuleType:
 @pytest.fixture(scope="session")
 def np() -> ModuleType:
     return optional_import("numpy")
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")  # one per module: playwright drives one browser at a time in a thread
+def browser(tmp_path_factory):
+    """A fresh headless Chromium (Debian's), driven through playwright."""
+    sync_api = optional_import("playwright.sync_api")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        message = "chromium is not on PATH (apt-get install chromium)"
+        pytest.fail(message) if REQUIRE_ALL else pytest.skip(message)
+    with sync_api.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),  # --user-data-dir: a profile of its own
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport={"width": 1000, "height": 420},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    """Open a local file in a colour scheme; every request other than file:// is refused and recorded, as are errors."""
+    pages = []
+
+    def open_(path: pathlib.Path, color_scheme: str = "light"):
+        page = browser.new_page()
+        page.emulate_media(color_scheme=color_scheme)  # prefers-color-scheme, as the operating system sets it
+        page.requests, page.errors = [], []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+
+        def route(r):
+            page.requests.append(r.request.url)
+            r.continue_() if r.request.url.startswith("file://") else r.abort()
+
+        page.route("**/*", route)
+        page.goto(path.resolve().as_uri())
+        pages.append(page)
+        return page
+
+    yield open_
+    for page in pages:
+        page.close()

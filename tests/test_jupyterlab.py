@@ -27,10 +27,10 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
-from test_stepper_browser import CHROMIUM_FLAGS, STEPS
+from test_stepper_browser import STEPS
 
 from colours import contrast_of
-from conftest import REQUIRE_ALL, optional_import
+from conftest import CHROMIUM_FLAGS, REQUIRE_ALL, optional_import
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

@@ -185,3 +185,45 @@ def test_the_readme_s_picture_is_what_draw_network_draws():
     assert "draw_network(net, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2))" in (
         root / "README.md"
     ).read_text(encoding="utf-8")
+
+
+LAID_OUT = """svg => ({
+  labels: [...svg.querySelectorAll("g.weight-label")].map(g => {
+    const b = g.getBBox();
+    return {id: g.id, box: [b.x, b.y, b.x + b.width, b.y + b.height]};
+  }),
+  lines: Object.fromEntries([...svg.querySelectorAll("g.weight line")].map(l => [
+    l.parentNode.id, ["x1", "y1", "x2", "y2"].map(a => l[a].baseVal.value)])),
+  circles: [...svg.querySelectorAll("circle")].map(c => [c.cx.baseVal.value, c.cy.baseVal.value, c.r.baseVal.value]),
+})"""
+
+
+@pytest.mark.parametrize(("nin", "sizes", "seed"), [(2, [3, 1], 1), (3, [4, 3, 1], 2)])
+def test_each_weight_label_sits_on_its_line_and_covers_no_other_text_in_a_browser(
+    open_page, tmp_path, nin, sizes, seed
+):
+    """Chromium lays the labels out: no two overlap, none covers a neuron, each is crossed by its own weight's line."""
+    model = MLP(nin, sizes, activation="tanh", seed=seed)
+    x, y = example(nin, sizes[-1], seed)
+    path = tmp_path / "network.svg"
+    path.write_text(draw_network(model, x, y, show_weight_grads=True).svg, encoding="utf-8")
+    seen = open_page(path).eval_on_selector("svg", LAID_OUT)
+    labels = seen["labels"]
+    assert len(labels) == sum(len(n.w) for layer in model.layers for n in layer.neurons)
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            assert not _boxes_meet(a["box"], b["box"]), f"{a['id']} and {b['id']} overlap"
+        for cx, cy, r in seen["circles"]:
+            nearest = (min(max(cx, a["box"][0]), a["box"][2]), min(max(cy, a["box"][1]), a["box"][3]))
+            assert (nearest[0] - cx) ** 2 + (nearest[1] - cy) ** 2 > r * r, f"{a['id']} covers a neuron"
+        x1, y1, x2, y2 = seen["lines"][a["id"][1:]]  # the label lw1_0_2 belongs to the line w1_0_2
+        along = [(x1 + t / 200 * (x2 - x1), y1 + t / 200 * (y2 - y1)) for t in range(201)]
+        assert any(_inside(p, a["box"]) for p in along), f"{a['id']} is off its line"
+
+
+def _boxes_meet(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _inside(p: tuple[float, float], box: list[float]) -> bool:
+    return box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3]
