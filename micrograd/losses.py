@@ -186,12 +186,15 @@ def l2_penalty(parameters: Iterable[Value], alpha: Number) -> Value:
 
 
 def _mean(terms: list[Value]) -> Value:
-    return _sum(terms) / len(terms)
+    """(0 + C_1 + ... + C_m) / m, its total and its m named for drawings and generated code."""
+    total = _sum(terms)
+    total.label = "total"
+    return total / Value(len(terms), "m")
 
 
 def _sum(values: Iterable[Value]) -> Value:
-    """sum(values) = 0 + v_1 + v_2 + ...: a Value for one value or more, as a loss sums."""
-    return cast(Value, sum(values))
+    """0 + v_1 + v_2 + ...: a Value for one value or more, as a loss sums (the 0 a leaf named "0")."""
+    return cast(Value, sum(values, Value(0.0, "0")))
 
 
 def _batch(

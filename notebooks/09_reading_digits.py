@@ -179,7 +179,8 @@ plt.show()
 # names it: `M` $= \max_k z_k$ (the `max` node); the 10 shifted scores `z[2][k] - M`; one `logsumexp`
 # node over them; the score of the right digit, picked by the one-hot target `y` (the `w·a+b` node
 # `y·z` $= \sum_k y_k z_k$), shifted by $M$ too (`y·z - M`); their difference, the image's loss
-# `C[0]`; then the mean over the batch of one, `C`. After `backward()` each score's grad is
+# `C[0]`; then the mean over the batch of one, `C` = `total` / `m` (the total starts from a leaf `0`, and
+# `m` = 1 is the batch size). After `backward()` each score's grad is
 # $p_k - y_k$: the softmax, minus 1 at the right digit. (The grad of `M` is 0 up to rounding: the
 # shift changes nothing but the rounding.)
 

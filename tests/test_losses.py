@@ -205,6 +205,9 @@ def test_softmax_cross_entropy_names_its_nodes_as_the_formula_does():
         assert named.keys() >= expected.keys()
         for name, value in expected.items():
             assert named[name] == pytest.approx(value, rel=1e-15, abs=1e-15), name
+    total, m = C._prev  # the mean: (0 + C[0] + C[1]) / m
+    assert (total.label, m.label, m.data) == ("total", "m", len(rows))
+    assert [n.label for n in topological_order(total) if not n._prev and n.data == 0.0][:1] == ["0"]
 
 
 def test_l2_penalty_by_hand():

@@ -21,9 +21,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from colours import luminance
 from conftest import REQUIRE_ALL
 from helpers import assert_named_errors, lecture_example
-from micrograd import MLP, Value, linear
+from micrograd import MLP, Value, linear, viz
 from micrograd.viz import RendererNotFound, RenderTimeout, draw_dot, find_renderer, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -886,3 +887,14 @@ def running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize("background", ["#ffffff", viz.LEAF_COLOR, viz.HIGHLIGHT])
+def test_a_made_up_name_is_readable_on_every_background_a_value_s_box_has(background):
+    """WCAG 2 AA for normal text (4.5:1 at least): the grey italic v1, v2, ... on white, on a leaf, on the lit value."""
+
+    def colour(hex_: str) -> tuple[float, float, float]:
+        return tuple(int(hex_[i : i + 2], 16) for i in (1, 3, 5))
+
+    light, dark = sorted((luminance(colour(background)), luminance(colour(viz.UNNAMED_COLOR))), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5
