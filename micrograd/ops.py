@@ -89,7 +89,7 @@ def _max(z: Sequence[float]) -> float:
 
 def _share(z: Sequence[float], x: float) -> float:
     """1/n for the n entries of z equal to x (torch.amax splits the gradient among ties); NaN for none."""
-    n = len([zk for zk in z if zk == x])
+    n = z.count(x) if x == x else 0  # count() tests identity before ==, so a NaN would count itself
     return 1.0 / n if n else math.nan
 
 
