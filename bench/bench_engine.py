@@ -92,11 +92,21 @@ def chain_works(n):
         return False
     return x0.grad == 1.0
 
-def timed_steps_without_gc(n):
-    gc.disable()
-    return timed_steps(n)
+def collector_share(n):  # the step's median time with the collector on and off, alternating blocks
+    step = make_step()
+    step()
+    times = {{True: [], False: []}}
+    for block in range(8):
+        on = block % 2 == 0
+        gc.enable() if on else gc.disable()
+        for _ in range(n):
+            t = time.perf_counter()
+            step()
+            times[on].append(time.perf_counter() - t)
+    gc.enable()
+    return [sorted(times[True])[len(times[True]) // 2], sorted(times[False])[len(times[False]) // 2]]
 
-result = {{"steps": timed_steps, "steps_without_gc": timed_steps_without_gc, "peak": lambda a: peak_of_one_step(),
+result = {{"steps": timed_steps, "collector_share": collector_share, "peak": lambda a: peak_of_one_step(),
           "fit_steps": lambda n: timed_steps(n, through_fit=True),
           "bytes_per_node": bytes_per_node, "chain": chain_works}}[task](arg)
 print(json.dumps(result))
@@ -171,28 +181,32 @@ def main() -> None:
             if name in fit_steps:
                 fit_steps[name].append(statistics.median(run(path, "fit_steps", n)))
     ms = {name: 1000 * statistics.median(times) for name, times in steps.items()}
-    ours = ms["this tree"]
+
+    def ratio(a: list[float], b: list[float]) -> float:
+        """The median over rounds of a's time over b's in the same round: a slow spell of the machine cancels."""
+        return statistics.median(x / y for x, y in zip(a, b))
 
     print(f"W3: one training step of MLP(2, [16, 16, 1]) on 100 moons points, median of {rounds} interleaved rounds")
+    print("(ratios: the median over the rounds of the ratio within a round)")
     for name, t in ms.items():
-        print(f"  {name:<22} {t:9.2f} ms/step   {t / ours:7.2f}x the time of this tree")
+        print(f"  {name:<22} {t:9.2f} ms/step   {ratio(steps[name], steps['this tree']):7.2f}x the time of this tree")
     print(
-        f"  => this tree is {ms['micrograd 0.1.0'] / ours:.1f}x faster than micrograd 0.1.0 and takes "
-        f"{ours / ms['plain floats']:.2f}x the time of plain floats"
+        f"  => this tree is {ratio(steps['micrograd 0.1.0'], steps['this tree']):.1f}x faster than micrograd 0.1.0 "
+        f"and takes {ratio(steps['this tree'], steps['plain floats']):.2f}x the time of plain floats"
     )
 
     print("\nThe same step as fit() takes it: micrograd.train.train_step with SGD, in the same rounds")
     for name, times in fit_steps.items():
         t = 1000 * statistics.median(times)
-        print(f"  {name:<22} {t:9.2f} ms/step   {t / ms['plain floats']:7.2f}x the time of plain floats")
+        print(f"  {name:<22} {t:9.2f} ms/step   {ratio(times, steps['plain floats']):7.2f}x the time of plain floats")
 
-    print("\nThe share of the W3 step spent in the cyclic garbage collector (the step with it on, then off)")
+    print("\nThe share of the W3 step spent in the cyclic garbage collector (one process, blocks with it on and off)")
     for name in ("this tree", "micrograd 0.1.0"):
         n = 2 if name == "micrograd 0.1.0" else 15
-        off = 1000 * statistics.median(run(engines[name], "steps_without_gc", n))
-        share = 1 - off / ms[name]
+        on, off = run(engines[name], "collector_share", n)
+        share = 1 - off / on
         shown = f"{share:.0%} of the step is the collector" if share > 0.02 else "no measurable share"
-        print(f"  {name:<22} {off:9.2f} ms/step without it: {shown}")
+        print(f"  {name:<22} {1000 * on:9.2f} ms/step with it, {1000 * off:9.2f} without: {shown}")
 
     print("\nMemory")
     graph_engines = {k: v for k, v in engines.items() if v != "plain"}
