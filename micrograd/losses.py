@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 from micrograd.checks import is_number, is_sequence, not_a_sequence
 from micrograd.engine import Number, Value, _apply, linear
@@ -194,7 +194,7 @@ def _mean(terms: list[Value]) -> Value:
 
 def _sum(values: Iterable[Value]) -> Value:
     """0 + v_1 + v_2 + ...: a Value for one value or more, as a loss sums (the 0 a leaf named "0")."""
-    return cast(Value, sum(values, Value(0.0, "0")))
+    return sum(values, Value(0.0, "0"))
 
 
 def _batch(

@@ -248,11 +248,11 @@ def _svg(view: NetworkView) -> str:
                     f'stroke="{stroke}" stroke-width="{thickness:.2f}" stroke-opacity="0.8"/></g>'
                 )
                 if (l, j, k) in spots:
-                    (lx, ly), lines = spots[l, j, k]
+                    (lx, ly), text = spots[l, j, k]
                     labels.append(
                         f'<g class="weight-label" id="lw{l}_{j}_{k}">'
-                        + _text(lx, ly - 2, lines[0], size=FONT - 1, halo=True)
-                        + _text(lx, ly + 9, lines[1], size=FONT - 1, halo=True)
+                        + _text(lx, ly - 2, text[0], size=FONT - 1, halo=True)
+                        + _text(lx, ly + 9, text[1], size=FONT - 1, halo=True)
                         + "</g>"
                     )
     out += labels
