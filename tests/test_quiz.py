@@ -7,7 +7,7 @@ import math
 import pathlib
 
 import pytest
-from test_stepper_browser import STEPS, browser, open_page  # noqa: F401 - fixtures
+from test_stepper_browser import STEPS
 
 from colours import contrast_of
 from helpers import lecture_example
@@ -114,7 +114,7 @@ def type_answer(page, text: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_saved_page_is_answered_with_the_keyboard_alone(open_page, tmp_path, scheme):  # noqa: F811
+def test_the_saved_page_is_answered_with_the_keyboard_alone(open_page, tmp_path, scheme):
     quiz = trace_backward(lecture_example()["L"]).quiz()
     page = open_page(pathlib.Path(quiz.save(tmp_path / "quiz.html")), scheme)
     steps = page.locator(".mg-step")
@@ -143,7 +143,7 @@ def test_the_saved_page_is_answered_with_the_keyboard_alone(open_page, tmp_path,
     assert page.locator("input:enabled").count() == 0 and page.errors == [] and page.requests[1:] == []
 
 
-def test_the_page_grades_as_python_does(open_page, tmp_path):  # noqa: F811
+def test_the_page_grades_as_python_does(open_page, tmp_path):
     a = Value(0.5, "a")
     out = a.tanh() * 3
     page = open_page(pathlib.Path(trace_forward(out).quiz().save(tmp_path / "forward.html")))
@@ -159,7 +159,7 @@ def test_the_page_grades_as_python_does(open_page, tmp_path):  # noqa: F811
     assert verdict.startswith("right")
 
 
-def test_without_javascript_the_questions_show_and_say_what_checking_needs(browser, tmp_path):  # noqa: F811
+def test_without_javascript_the_questions_show_and_say_what_checking_needs(browser, tmp_path):
     path = trace_backward(lecture_example()["L"]).quiz().save(tmp_path / "quiz.html")
     context = browser.browser.new_context(java_script_enabled=False)
     page = context.new_page()
