@@ -127,10 +127,9 @@ def _cross_entropy_term(z: list[Value], y: list[Value], i: int) -> Value:
     """Example i's logsumexp(z − M) − (Σ_k y_k z_k − M), each node labelled as the formula names it (for drawings)."""
     M = amax(z)
     M.label = "M"
-    shifted = []
-    for k, z_k in enumerate(z):
-        shifted.append(z_k - M)
-        shifted[-1].label = f"{z_k.label or f'z[{k}]'} - M"
+    shifted = [z_k - M for z_k in z]
+    for k, (z_k, s_k) in enumerate(zip(z, shifted)):
+        s_k.label = f"{z_k.label or f'z[{k}]'} - M"
     lse = logsumexp(shifted)
     lse.label = "logsumexp(z - M)"
     zero = Value(0.0, "0")  # linear's bias: Σ_k y_k z_k has none

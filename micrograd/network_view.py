@@ -304,7 +304,7 @@ Segment = tuple[Point, Point]
 Box = tuple[float, float, float, float]  # left, top, right, bottom
 # Where along its line a weight's label may sit, in order of preference: past the middle first, where
 # the lines into one neuron have fanned out, then ever further from it.
-SPOTS = tuple(sorted((i / 20 for i in range(2, 19)), key=lambda t: abs(t - 0.6)))
+ALONG = tuple(sorted((i / 20 for i in range(2, 19)), key=lambda t: abs(t - 0.6)))
 
 
 # (l, j, k): where the label of w[l][j][k] goes, and its two lines of text
@@ -365,10 +365,10 @@ def _place_label(line: Segment, text: tuple[str, str], taken: list[Box], lines: 
     """
     (x0, y0), (x1, y1) = line
     half = 0.33 * (FONT - 1) * max(map(len, text)) + 3
-    best, least = (x0, y0), (math.inf, math.inf, math.inf)
-    for t in SPOTS:
+    best, best_box, least = (x0, y0), (x0, y0, x0, y0), (math.inf, math.inf, math.inf)
+    for t in ALONG:
         x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-        box = (x - half, y - 13, x + half, y + 14)
+        box = (x - half, y - 13, x + half, y + 14)  # the two lines of text, around the point on the line
         crossing = [other for other in lines if other != line and _crosses(other, box)]
         cost = (
             sum(_overlap(box, other) for other in taken),
@@ -376,10 +376,10 @@ def _place_label(line: Segment, text: tuple[str, str], taken: list[Box], lines: 
             len(crossing),
         )
         if cost < least:
-            best, least = (x, y), cost
+            best, best_box, least = (x, y), box, cost
             if cost == (0.0, 0, 0):
                 break
-    taken.append((best[0] - half, best[1] - 13, best[0] + half, best[1] + 14))
+    taken.append(best_box)
     return best, least[0]
 
 
