@@ -36,6 +36,7 @@ import graphviz
 from graphviz.backend import dot_command, rendering
 
 from micrograd.engine import Value, node_names, topological_order
+from micrograd.ops import LINEAR
 from micrograd.tables import format_number
 
 RENDERER_VARIABLE = "MICROGRAD_RENDERER"
@@ -556,7 +557,9 @@ def _draw(
             g.node(f"n{i}op", op, id=f"n{i}op", shape="ellipse", style="dotted", **_OP_SIZE)
             g.edge(f"n{i}op", f"n{i}", id=f"e{i}")
             continue
-        g.node(f"n{i}op", op, id=f"n{i}op", shape="ellipse", **_OP_SIZE)
+        # A neuron's operands in the formula's order, w_1..w_n, a_1..a_n, b (dot may rotate them otherwise).
+        ordering = {"ordering": "in"} if node._op is LINEAR else {}
+        g.node(f"n{i}op", op, id=f"n{i}op", shape="ellipse", **_OP_SIZE, **ordering)
         g.edge(f"n{i}op", f"n{i}", id=f"e{i}", weight=_STRAIGHT)
         for k, (child, local) in enumerate(zip(node._prev, node._local)):
             j = index[child]

@@ -25,6 +25,7 @@ from colours import luminance
 from conftest import REQUIRE_ALL
 from helpers import assert_named_errors, lecture_example
 from micrograd import MLP, Value, linear, viz
+from micrograd.losses import softmax_cross_entropy
 from micrograd.viz import RendererNotFound, RenderTimeout, draw_dot, find_renderer, render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -198,6 +199,29 @@ def test_linear_is_one_node_with_its_operands_in_order():
         ("x1", ["-1"]),
         ("b", ["1"]),
     ]
+
+
+def top_to_bottom(svg: str) -> list[str]:
+    """The first line of every node of a left-to-right drawing, from the top of the picture down."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    firsts = []
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class", "").split()[0:1] == ["node"]:
+            first = next(g.iter(f"{SVG}text"))
+            firsts.append((float(first.get("y")), "".join(first.itertext())))
+    return [text for _, text in sorted(firsts)]
+
+
+def test_a_neurons_operands_are_drawn_in_the_formulas_order(renderer):
+    # The loss's y·z is a w·a+b node of the one-hot y and the scores z: left to itself, dot draws
+    # them rotated (y[2] .. y[9], y[0], y[1]; z[1][8], z[1][9], z[1][0] ..), which reads as a shuffle.
+    model = MLP(3, [10], seed=0)
+    loss = softmax_cross_entropy([model([0.5, -1.0, 0.25])], [3])
+    loss.backward()
+    shown = top_to_bottom(render_svg(draw_dot(loss, depth=5)))
+    assert [t for t in shown if t.startswith("y[")] == [f"y[{k}]" for k in range(10)]
+    assert [t for t in shown if re.fullmatch(r"z\[1\]\[\d\]", t)] == [f"z[1][{k}]" for k in range(10)]
+    assert [t for t in shown if t.startswith("z[1][") and t.endswith(" - M")] == [f"z[1][{k}] - M" for k in range(10)]
 
 
 def test_grads_can_be_hidden_before_backward():
