@@ -333,7 +333,8 @@ def main() -> None:
         print(f"epoch {e + 1}: test accuracy {shown}", flush=True)
 
     eager, compiled, floats = ways[1], ways[2], ways[0]
-    assert eager.losses == compiled.losses, "the compiled steps must be the eager ones, bit for bit"  # type: ignore[attr-defined]
+    if eager.losses != compiled.losses:  # type: ignore[attr-defined]
+        raise RuntimeError("the compiled steps were not the eager ones, bit for bit: a bug of the compiled mode")
     drift = max(abs(a - b) / abs(b) for a, b in zip(floats.losses[:45], eager.losses[:45]))  # type: ignore[attr-defined]
 
     steps_per_epoch = len(order[0])
@@ -344,23 +345,31 @@ def main() -> None:
         per_step = statistics.median(few_steps(kind, python, args.steps, X, y))
         extrapolated[kind] = per_step * steps_per_epoch
 
-    reference = statistics.median(seconds[floats.name])  # type: ignore[attr-defined]
+    reference = seconds[floats.name]  # type: ignore[attr-defined]
+
+    def vs_floats(times: list[float]) -> float:
+        """The median over the epochs of the time over the floats' time in the same epoch: a slow spell cancels."""
+        return statistics.median(t / f for t, f in zip(times, reference))
+
     print()
     print(
         f"MLP(64, [{HIDDEN}, {CLASSES}]), relu, softmax cross-entropy, Adam(lr={LR}), batches of {BATCH}: "
         f"{steps_per_epoch} steps an epoch over {len(X)} images; test set {len(X_test)} images"
     )
-    print(f"{args.epochs} epochs of each way, interleaved; figures are medians over the epochs\n")
+    print(
+        f"{args.epochs} epochs of each way, interleaved; figures are medians over the epochs, "
+        "and each ratio the median of the ratios within an epoch\n"
+    )
     print(f"{'':44}{'s / epoch':>10}{'vs floats':>11}{'97% after':>11}{'time to 97%':>13}")
     for name, times in seconds.items():
         reached = next((e for e, a in enumerate(accuracy_after[name]) if a >= 0.97), None)
         to_97 = f"{sum(times[: reached + 1]):.1f} s" if reached is not None else "not reached"
         epoch = f"epoch {reached + 1}" if reached is not None else "-"
         median = statistics.median(times)
-        print(f"{name:44}{median:>10.3f}{median / reference:>10.2f}x{epoch:>11}{to_97:>13}")
+        print(f"{name:44}{median:>10.3f}{vs_floats(times):>10.2f}x{epoch:>11}{to_97:>13}")
     for name, per_epoch in extrapolated.items():
         what = f"{name} ({args.steps} steps, extrapolated)"
-        print(f"{what:44}{per_epoch:>10.1f}{per_epoch / reference:>10.0f}x{'-':>11}{'-':>13}")
+        print(f"{what:44}{per_epoch:>10.1f}{per_epoch / statistics.median(reference):>10.0f}x{'-':>11}{'-':>13}")
     first = seconds[compiled.name][0] - statistics.median(seconds[compiled.name][1:] or [0.0])  # type: ignore[attr-defined]
     print()
     print(

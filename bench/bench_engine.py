@@ -2,6 +2,9 @@
 
     python bench/bench_engine.py            # about two minutes on 2 cores
     python bench/bench_engine.py --quick    # fewer rounds
+    python bench/bench_engine.py --python v313/bin/python   # every measured process on another interpreter
+
+(--python takes an interpreter that has micrograd's dependencies: a venv made with it, after `pip install -e .`.)
 
 Compares, each in a process of its own and with Python's default garbage collector on:
 - this working tree's micrograd,
@@ -20,7 +23,9 @@ slow moment of the machine hits every engine alike.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -113,10 +118,11 @@ print(json.dumps(result))
 """
 
 
-def run(engine: str, task: str, arg: int = 0) -> object:
+def run(python: str, engine: str, task: str, arg: int = 0) -> object:
+    """One task of the worker in a fresh process of the interpreter python."""
     script = WORKER.format(bench=str(BENCH))
     out = subprocess.run(
-        [sys.executable, "-c", script, engine, task, str(arg)],
+        [python, "-c", script, engine, task, str(arg)],
         capture_output=True,
         text=True,
         cwd=tempfile.gettempdir(),
@@ -162,7 +168,16 @@ def main() -> None:
         "--previous", help="git revision of the previous version (default: last commit changing micrograd/)"
     )
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("--python", default=sys.executable, help="the interpreter the measured processes run")
     args = parser.parse_args()
+    version = subprocess.run(
+        [args.python, "-c", "import platform; print(platform.python_implementation(), platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"Every measured process runs {version} ({args.python}), {os.cpu_count()} cores\n")
+    measure = functools.partial(run, args.python)
 
     previous, previous_rev = export_previous(args.previous)
     engines = {
@@ -177,9 +192,9 @@ def main() -> None:
     for _ in range(rounds):
         for name, path in engines.items():
             n = 2 if name == "micrograd 0.1.0" else 15
-            steps[name].append(statistics.median(run(path, "steps", n)))
+            steps[name].append(statistics.median(measure(path, "steps", n)))
             if name in fit_steps:
-                fit_steps[name].append(statistics.median(run(path, "fit_steps", n)))
+                fit_steps[name].append(statistics.median(measure(path, "fit_steps", n)))
     ms = {name: 1000 * statistics.median(times) for name, times in steps.items()}
 
     def ratio(a: list[float], b: list[float]) -> float:
@@ -203,7 +218,7 @@ def main() -> None:
     print("\nThe share of the W3 step spent in the cyclic garbage collector (one process, blocks with it on and off)")
     for name in ("this tree", "micrograd 0.1.0"):
         n = 2 if name == "micrograd 0.1.0" else 15
-        on, off = run(engines[name], "collector_share", n)
+        on, off = measure(engines[name], "collector_share", n)
         share = 1 - off / on
         shown = f"{share:.0%} of the step is the collector" if share > 0.02 else "no measurable share"
         print(f"  {name:<22} {1000 * on:9.2f} ms/step with it, {1000 * off:9.2f} without: {shown}")
@@ -211,8 +226,8 @@ def main() -> None:
     print("\nMemory")
     graph_engines = {k: v for k, v in engines.items() if v != "plain"}
     for name, path in graph_engines.items():
-        print(f"  {name:<22} {run(path, 'bytes_per_node', 100_000):7.1f} bytes per node (100,000-node graph)")
-    peaks = {name: run(path, "peak") for name, path in engines.items()}
+        print(f"  {name:<22} {measure(path, 'bytes_per_node', 100_000):7.1f} bytes per node (100,000-node graph)")
+    peaks = {name: measure(path, "peak") for name, path in engines.items()}
     for name, peak in peaks.items():
         print(f"  {name:<22} {peak / 1e3:9.1f} kB peak for one W3 step   {peak / peaks['this tree']:7.3f}x this tree")
 
@@ -220,7 +235,7 @@ def main() -> None:
     for name, path in graph_engines.items():
         deepest = 0
         for n in (100, 500, 1_000, 10_000, 100_000, 1_000_000):
-            if not run(path, "chain", n):
+            if not measure(path, "chain", n):
                 break
             deepest = n
         print(f"  {name:<22} {deepest:>9,}" + ("" if deepest == 1_000_000 else f" (fails at {n:,})"))
