@@ -46,12 +46,17 @@ def read_drawing(svg: str) -> tuple[dict[str, list[str]], list[tuple[str, str, l
     nodes, edges = {}, []
     for g in root.iter(f"{SVG}g"):
         title = g.find(f"{SVG}title")
-        if g.get("class", "").split()[0:1] == ["node"]:
+        if kind(g) == "node":
             nodes[title.text] = texts(g)
-        elif g.get("class", "").split()[0:1] == ["edge"]:
+        elif kind(g) == "edge":
             tail, head = title.text.split("->")
             edges.append((tail, head, texts(g)))
     return nodes, edges
+
+
+def kind(group: ET.Element) -> str:
+    """What an SVG group of Graphviz draws: "node", "edge", "graph", or "" for none of them."""
+    return (group.get("class", "").split() or [""])[0]
 
 
 def what_a_person_sees(svg: str) -> tuple[dict[str, list[str]], list[tuple[str, str, list[str]]]]:
@@ -206,7 +211,7 @@ def top_to_bottom(svg: str) -> list[str]:
     root = ET.fromstring(svg.encode("utf-8"))
     firsts = []
     for g in root.iter(f"{SVG}g"):
-        if g.get("class", "").split()[0:1] == ["node"]:
+        if kind(g) == "node":
             first = next(g.iter(f"{SVG}text"))
             firsts.append((float(first.get("y")), "".join(first.itertext())))
     return [text for _, text in sorted(firsts)]
