@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import site
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -62,9 +63,15 @@ def test_the_installed_wheel_draws_steps_and_compiles(tmp_path):
 
     # A fresh environment that sees this Python's packages (micrograd's dependencies, which the test must not
     # download) but imports micrograd from the wheel installed in it: run from outside the tree, in isolated mode.
+    # Its own site-packages come first; then, through a .pth file, those of the Python running the tests, which
+    # --system-site-packages would miss when that Python is itself a virtual environment's.
     venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", venv, cwd=tmp_path)
+    run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp_path)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    purelib = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    own = pathlib.Path(run(python, "-c", purelib, cwd=tmp_path).strip())
+    ours = "".join(f"import site; site.addsitedir({d!r})\n" for d in site.getsitepackages())
+    (own / "the_tests_python.pth").write_text(ours, encoding="utf-8")
     run(*pip, "--python", python, "install", "--no-deps", "--no-index", wheel, cwd=tmp_path)
     (tmp_path / "smoke.py").write_text(SMOKE, encoding="utf-8")
     out = json.loads(run(python, "-I", "smoke.py", tmp_path / "stepper.html", cwd=tmp_path))
