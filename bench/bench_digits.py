@@ -45,11 +45,11 @@ sys.path.insert(0, str(ROOT))
 
 from micrograd import MLP  # noqa: E402
 from micrograd.compile import CompiledGraph, compile_function  # noqa: E402
-from micrograd.data import load_digits  # noqa: E402
-from micrograd.losses import softmax_cross_entropy  # noqa: E402
-from micrograd.metrics import accuracy  # noqa: E402
-from micrograd.optim import Adam  # noqa: E402
-from micrograd.train import train_step  # noqa: E402
+from micrograd.training.data import load_digits  # noqa: E402
+from micrograd.training.losses import softmax_cross_entropy  # noqa: E402
+from micrograd.training.metrics import accuracy  # noqa: E402
+from micrograd.training.optim import Adam  # noqa: E402
+from micrograd.training.train import train_step  # noqa: E402
 
 HIDDEN, CLASSES, LR, BATCH, SEED = 32, 10, 0.02, 32, 0
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8

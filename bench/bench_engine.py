@@ -52,8 +52,8 @@ def make_step(through_fit=False):
     from micrograd.nn import MLP
     random.seed(1337)
     if through_fit:
-        from micrograd.optim import SGD
-        from micrograd.train import train_step
+        from micrograd.training.optim import SGD
+        from micrograd.training.train import train_step
         return w3.fit_step(train_step, SGD, MLP(2, [16, 16, 1]), X, y)
     return w3.engine_step(Value, MLP(2, [16, 16, 1]), X, y)
 
@@ -210,7 +210,7 @@ def main() -> None:
         f"and takes {ratio(steps['this tree'], steps['plain floats']):.2f}x the time of plain floats"
     )
 
-    print("\nThe same step as fit() takes it: micrograd.train.train_step with SGD, in the same rounds")
+    print("\nThe same step as fit() takes it: micrograd.training.train.train_step with SGD, in the same rounds")
     for name, times in fit_steps.items():
         t = 1000 * statistics.median(times)
         print(f"  {name:<22} {t:9.2f} ms/step   {ratio(times, steps['plain floats']):7.2f}x the time of plain floats")

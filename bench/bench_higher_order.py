@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import w3
 
 import micrograd
-from micrograd import MLP, Value, forward_mode
+from micrograd import MLP, Value
+from micrograd.autodiff import forward_mode
 
 
 def best(fs: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:

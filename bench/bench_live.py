@@ -18,11 +18,11 @@ import statistics
 import time
 
 from micrograd import MLP
-from micrograd import live as live_module
-from micrograd.data import make_moons
-from micrograd.losses import hinge_loss, l2_penalty
-from micrograd.optim import SGD
-from micrograd.train import fit
+from micrograd.lab import live as live_module
+from micrograd.training.data import make_moons
+from micrograd.training.losses import hinge_loss, l2_penalty
+from micrograd.training.optim import SGD
+from micrograd.training.train import fit
 
 
 def run(live: bool, shown: list[dict]) -> float:

@@ -59,7 +59,7 @@ def loss(model, scores, y: list[int]):
 
 
 def fit_step(train_step, SGD, model, X: list[list[float]], y: list[int]) -> Callable[[], float]:
-    """The same step as fit() takes it: micrograd.train.train_step with SGD (engines that have them)."""
+    """The same step as fit() takes it: micrograd.training.train.train_step with SGD (engines that have them)."""
     optimizer = SGD(model, lr=LEARNING_RATE)
     return lambda: train_step(model, lambda scores, targets: loss(model, scores, targets), optimizer, X, y)
 

@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 
 from micrograd import Value
-from micrograd.trace import trace_backward
-from micrograd.viz import draw_dot, render_svg
+from micrograd.lab.trace import trace_backward
+from micrograd.lab.viz import draw_dot, render_svg
 
 IMAGES = Path(__file__).resolve().parent / "images"
 

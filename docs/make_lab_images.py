@@ -22,14 +22,14 @@ from pathlib import Path
 from make_graph_images import expression  # the README's expression, L = (a·b + c)·f
 
 from micrograd import MLP
-from micrograd.data import make_moons
-from micrograd.ledger import explain_update
-from micrograd.live import LiveView
-from micrograd.losses import hinge_loss
-from micrograd.network_view import draw_network
-from micrograd.optim import SGD
-from micrograd.trace import trace_backward
-from micrograd.train import fit
+from micrograd.lab.ledger import explain_update
+from micrograd.lab.live import LiveView
+from micrograd.lab.network_view import draw_network
+from micrograd.lab.trace import trace_backward
+from micrograd.training.data import make_moons
+from micrograd.training.losses import hinge_loss
+from micrograd.training.optim import SGD
+from micrograd.training.train import fit
 
 IMAGES = Path(__file__).resolve().parent / "images"
 PAGE = (

@@ -1,12 +1,12 @@
 """micrograd: a scalar reverse-mode autodiff engine and tiny neural networks, for teaching."""
 
-from micrograd.anomaly import detect_anomaly
-from micrograd.autograd import grad, hessian, hvp
+from micrograd.autodiff.anomaly import detect_anomaly
+from micrograd.autodiff.autograd import grad, hessian, hvp
+from micrograd.autodiff.forward_mode import Dual, jvp
+from micrograd.autodiff.gradcheck import gradcheck, gradgradcheck
 from micrograd.engine import Value, linear, no_grad, topological_order
-from micrograd.forward_mode import Dual, jvp
-from micrograd.gradcheck import gradcheck, gradgradcheck
+from micrograd.lab.trace import trace_forward_mode
 from micrograd.nn import MLP, Layer, Module, Neuron
-from micrograd.trace import trace_forward_mode
 
 __version__ = "0.2.0"
 __all__ = [

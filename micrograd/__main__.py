@@ -9,13 +9,13 @@ import sys
 import time
 from collections.abc import Sequence
 
-from micrograd.data import DATASETS, load_digits
 from micrograd.engine import Value, topological_order
-from micrograd.losses import hinge_loss, l2_penalty, softmax_cross_entropy
-from micrograd.metrics import Loss, accuracy, confusion_matrix
 from micrograd.nn import MLP
-from micrograd.optim import SGD, Adam
-from micrograd.train import History, fit
+from micrograd.training.data import DATASETS, load_digits
+from micrograd.training.losses import hinge_loss, l2_penalty, softmax_cross_entropy
+from micrograd.training.metrics import Loss, accuracy, confusion_matrix
+from micrograd.training.optim import SGD, Adam
+from micrograd.training.train import History, fit
 
 DEMO_OUT = "demo-output"
 DEMO_FILES = ("decision_boundary.png", "loss.png", "neuron.svg", "model.json")  # what the demo writes to --out
@@ -162,7 +162,7 @@ def demo_digits(args: argparse.Namespace) -> int:
     confusion_png, misclassified_png, loss_png, model_json = DIGITS_FILES
     written = []
     try:
-        from micrograd.plot import plot_confusion_matrix, plot_loss, plot_misclassified
+        from micrograd.lab.plot import plot_confusion_matrix, plot_loss, plot_misclassified
 
         counts = confusion_matrix(model, X_test, y_test)
         plot_confusion_matrix(counts, path=os.path.join(args.out, confusion_png), title=None)
@@ -211,7 +211,7 @@ def demo(args: argparse.Namespace) -> int:
     boundary_png, loss_png, neuron_svg, model_json = DEMO_FILES
     written = []
     try:
-        from micrograd.plot import plot_decision_boundary, plot_loss
+        from micrograd.lab.plot import plot_decision_boundary, plot_loss
 
         plot_decision_boundary(model, X, y, path=os.path.join(args.out, boundary_png))
         written.append((boundary_png, "the decision boundary over the data"))
@@ -219,7 +219,7 @@ def demo(args: argparse.Namespace) -> int:
         written.append((loss_png, "the loss and accuracy after each epoch"))
     except ImportError as e:
         print(f"skipped the pictures: {e}", file=sys.stderr)
-    from micrograd.viz import draw_dot, render_svg
+    from micrograd.lab.viz import draw_dot, render_svg
 
     # One neuron of the first layer on the first point: the first that is active there, so its grads are not all 0.
     x = [Value(X[0][0], "x[0]"), Value(X[0][1], "x[1]")]

@@ -92,7 +92,7 @@ def not_a_sequence(x: object) -> str:
 def ours(frame: FrameType) -> bool:
     """Whether frame runs micrograd's own code: a module of the package, or the code it generates."""
     filename = frame.f_code.co_filename
-    return filename.startswith("<micrograd") or os.path.dirname(os.path.abspath(filename)) == PACKAGE_DIR
+    return filename.startswith("<micrograd") or os.path.abspath(filename).startswith(PACKAGE_DIR + os.sep)
 
 
 def caller_is_ours(depth: int = 2) -> bool:

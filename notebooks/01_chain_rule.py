@@ -26,8 +26,8 @@ import math
 from IPython.display import display
 
 from micrograd import Value
-from micrograd.trace import trace_backward, trace_forward
-from micrograd.viz import draw_dot
+from micrograd.lab.trace import trace_backward, trace_forward
+from micrograd.lab.viz import draw_dot
 
 # %% [markdown]
 # ## The expression

@@ -25,8 +25,8 @@ from IPython.display import display
 
 from micrograd import MLP, Value
 from micrograd.equations import backprop
-from micrograd.trace import trace_backward
-from micrograd.viz import draw_dot
+from micrograd.lab.trace import trace_backward
+from micrograd.lab.viz import draw_dot
 
 # %% [markdown]
 # ## The neuron

@@ -41,9 +41,9 @@ from IPython.display import Markdown, display
 
 from micrograd import MLP
 from micrograd.equations import backprop, backprop_batch
-from micrograd.losses import quadratic_cost
-from micrograd.optim import SGD
-from micrograd.viz import draw_dot
+from micrograd.lab.viz import draw_dot
+from micrograd.training.losses import quadratic_cost
+from micrograd.training.optim import SGD
 
 # %% [markdown]
 # ## The network

@@ -27,11 +27,11 @@ import tempfile
 import matplotlib.pyplot as plt
 
 from micrograd import MLP
-from micrograd.data import make_moons
-from micrograd.losses import hinge_loss, l2_penalty
-from micrograd.optim import SGD
-from micrograd.plot import plot_decision_boundary, plot_loss
-from micrograd.train import accuracy, fit, train_step
+from micrograd.lab.plot import plot_decision_boundary, plot_loss
+from micrograd.training.data import make_moons
+from micrograd.training.losses import hinge_loss, l2_penalty
+from micrograd.training.optim import SGD
+from micrograd.training.train import accuracy, fit, train_step
 
 # %% [markdown]
 # ## The data

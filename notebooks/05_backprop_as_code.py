@@ -31,9 +31,9 @@ from IPython.display import display
 
 from micrograd import MLP, Value
 from micrograd.compile import compile_function, compile_graph
-from micrograd.data import make_moons
-from micrograd.display import Code
-from micrograd.losses import hinge_loss
+from micrograd.lab.display import Code
+from micrograd.training.data import make_moons
+from micrograd.training.losses import hinge_loss
 
 # %% [markdown]
 # ## One neuron

@@ -40,10 +40,10 @@ from tqdm.auto import tqdm
 
 from micrograd import MLP, Value
 from micrograd.compile import compile_function
-from micrograd.data import make_moons
-from micrograd.losses import hinge_loss, l2_penalty
-from micrograd.optim import SGD
 from micrograd.torch_bridge import from_torch, to_torch
+from micrograd.training.data import make_moons
+from micrograd.training.losses import hinge_loss, l2_penalty
+from micrograd.training.optim import SGD
 
 # %% [markdown]
 # ## One network, two libraries

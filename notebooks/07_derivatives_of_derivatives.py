@@ -29,8 +29,8 @@ import time
 import matplotlib.pyplot as plt
 
 from micrograd import Dual, Value, grad, gradcheck, gradgradcheck, hessian, jvp, trace_forward_mode
-from micrograd.trace import trace_backward
-from micrograd.viz import draw_dot
+from micrograd.lab.trace import trace_backward
+from micrograd.lab.viz import draw_dot
 
 # %% [markdown]
 # ## A derivative is a graph too

@@ -24,13 +24,13 @@
 from IPython.display import display
 
 from micrograd import MLP
-from micrograd.data import make_moons
 from micrograd.equations import backprop
-from micrograd.ledger import explain_update
-from micrograd.losses import hinge_loss, quadratic_cost
-from micrograd.network_view import draw_network
-from micrograd.optim import SGD
-from micrograd.train import fit
+from micrograd.lab.ledger import explain_update
+from micrograd.lab.network_view import draw_network
+from micrograd.training.data import make_moons
+from micrograd.training.losses import hinge_loss, quadratic_cost
+from micrograd.training.optim import SGD
+from micrograd.training.train import fit
 
 # %% [markdown]
 # ## The layer picture

@@ -28,13 +28,13 @@ import time
 import matplotlib.pyplot as plt
 
 from micrograd import MLP
-from micrograd.data import load_digits
-from micrograd.losses import softmax_cross_entropy
-from micrograd.metrics import accuracy, confusion_matrix
-from micrograd.optim import Adam
-from micrograd.plot import plot_confusion_matrix, plot_images, plot_loss, plot_misclassified
-from micrograd.train import fit
-from micrograd.viz import draw_dot
+from micrograd.lab.plot import plot_confusion_matrix, plot_images, plot_loss, plot_misclassified
+from micrograd.lab.viz import draw_dot
+from micrograd.training.data import load_digits
+from micrograd.training.losses import softmax_cross_entropy
+from micrograd.training.metrics import accuracy, confusion_matrix
+from micrograd.training.optim import Adam
+from micrograd.training.train import fit
 
 # %% [markdown]
 # ## The data

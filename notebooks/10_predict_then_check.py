@@ -28,9 +28,9 @@ from IPython.display import display
 
 from micrograd import MLP, Neuron, Value
 from micrograd.equations import backprop
-from micrograd.network_view import draw_network
-from micrograd.quiz import Quiz
-from micrograd.trace import trace_backward, trace_forward
+from micrograd.lab.network_view import draw_network
+from micrograd.lab.quiz import Quiz
+from micrograd.lab.trace import trace_backward, trace_forward
 
 # %% [markdown]
 # ## 1. The lecture's expression

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from micrograd import Value, linear
-from micrograd.losses import amax, logsumexp
+from micrograd.training.losses import amax, logsumexp
 
 inf, nan = math.inf, math.nan
 

@@ -16,7 +16,7 @@ from random_graphs import build, points, recipes
 
 from helpers import assert_named_errors
 from micrograd import MLP, Value, linear, no_grad
-from micrograd.autograd import grad, hessian, hvp
+from micrograd.autodiff.autograd import grad, hessian, hvp
 
 
 def close(ours: float, theirs: float, scale: float) -> bool:
@@ -183,8 +183,8 @@ def test_inside_no_grad_the_gradients_are_leaves():
 
 
 def test_a_gradient_s_graph_is_a_graph_like_any_other(tmp_path):
-    from micrograd.trace import trace_backward
-    from micrograd.viz import draw_dot
+    from micrograd.lab.trace import trace_backward
+    from micrograd.lab.viz import draw_dot
 
     x = Value(3.0, label="x")
     (dy,) = grad(x**3, [x], create_graph=True)  # 3x²: built from x
@@ -227,7 +227,7 @@ def test_bad_input_is_named():
 
 def test_every_function_an_op_s_local_derivative_calls_has_a_version_on_values():
     """Else grad(create_graph=True) through that op fails: add it to autograd._GRAPH_RUNTIME."""
-    from micrograd.autograd import _GRAPH_RUNTIME
+    from micrograd.autodiff.autograd import _GRAPH_RUNTIME
     from micrograd.ops import OPS, power
 
     def names(code) -> set[str]:  # the names a code object and the comprehensions inside it read

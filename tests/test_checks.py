@@ -7,9 +7,9 @@ import pytest
 from micrograd import MLP, Value, linear
 from micrograd.checks import is_sequence
 from micrograd.compile import compile_graph
-from micrograd.losses import quadratic_cost
-from micrograd.optim import SGD
-from micrograd.train import fit
+from micrograd.training.losses import quadratic_cost
+from micrograd.training.optim import SGD
+from micrograd.training.train import fit
 
 NOT_SEQUENCES = {
     "set": lambda: {2.0, 1.0},

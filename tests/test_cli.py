@@ -15,7 +15,7 @@ import pytest
 
 from conftest import optional_import
 from micrograd import MLP
-from micrograd.data import make_moons, make_spiral
+from micrograd.training.data import make_moons, make_spiral
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGMA = {"relu": lambda z: max(z, 0.0), "linear": lambda z: z}
@@ -179,7 +179,7 @@ def digits_printed(stdout: str) -> tuple[int, int]:
 
 def test_the_digits_demo_reaches_97_percent_on_held_out_images(tmp_path):
     optional_import("sklearn")
-    from micrograd.data import load_digits
+    from micrograd.training.data import load_digits
 
     out = tmp_path / "out"
     done = run("demo", "--dataset", "digits", "--compiled", "--out", str(out))

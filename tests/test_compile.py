@@ -18,8 +18,8 @@ import micrograd.ops
 from helpers import assert_named_errors
 from micrograd import MLP, Value, linear, topological_order
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
+from micrograd.lab.trace import trace_backward
 from micrograd.ops import ACTIVATIONS, RUNTIME
-from micrograd.trace import trace_backward
 
 
 def same(a: float, b: float) -> bool:

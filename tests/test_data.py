@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from helpers import assert_named_errors
-from micrograd.data import DATASETS, make_circles, make_moons, make_spiral, make_xor
+from micrograd.training.data import DATASETS, make_circles, make_moons, make_spiral, make_xor
 
 
 def by_label(X, y):
@@ -116,7 +116,7 @@ def test_different_seeds_give_different_points():
 
 FINGERPRINT = """
 import json
-from micrograd.data import DATASETS
+from micrograd.training.data import DATASETS
 print(json.dumps({name: make(60, seed=11) for name, make in sorted(DATASETS.items())}))
 """
 
@@ -148,11 +148,13 @@ MALFORMED = {
 
 
 def test_malformed_arguments_raise_named_errors_also_under_python_O():
-    assert_named_errors(MALFORMED, "from micrograd.data import make_moons, make_circles, make_xor, make_spiral")
+    assert_named_errors(
+        MALFORMED, "from micrograd.training.data import make_moons, make_circles, make_xor, make_spiral"
+    )
 
 
 def test_numpy_integers_are_sample_counts_and_seeds(np):
-    from micrograd.data import DATASETS
+    from micrograd.training.data import DATASETS
 
     for make in DATASETS.values():
         assert make(np.int64(10), seed=np.int32(4)) == make(10, seed=4)

@@ -9,10 +9,10 @@ import random
 import pytest
 
 from micrograd import MLP
-from micrograd import diagnose as diagnose_module
-from micrograd.data import make_moons
-from micrograd.diagnose import diagnose
 from micrograd.equations import backprop, sigma_prime
+from micrograd.training import diagnose as diagnose_module
+from micrograd.training.data import make_moons
+from micrograd.training.diagnose import diagnose
 
 
 def data(m: int = 40, nin: int = 2, seed: int = 0) -> tuple[list[list[float]], list[float]]:
@@ -83,7 +83,7 @@ def test_all_equal_weights_are_a_symmetric_start_and_only_that_is_reported():
     assert result.kinds() == ["symmetric"]
     assert result[0].where == ["a[1][0]", "a[1][1]", "a[1][2]", "a[1][3]"]
     # and it is true: with the weights out of them equal too, their gradients are identical: they stay identical
-    from micrograd.losses import quadratic_cost
+    from micrograd.training.losses import quadratic_cost
 
     quadratic_cost([model(x) for x in X], y).backward()
     grads = {tuple(p.grad for p in n.parameters()) for n in model.layers[0].neurons}

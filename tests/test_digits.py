@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from conftest import optional_import
 from micrograd import MLP, Value
 from micrograd.compile import compile_graph
-from micrograd.data import load_digits
-from micrograd.losses import amax, logsumexp, softmax_cross_entropy
-from micrograd.metrics import confusion_matrix
-from micrograd.optim import Adam
-from micrograd.train import fit
+from micrograd.training.data import load_digits
+from micrograd.training.losses import amax, logsumexp, softmax_cross_entropy
+from micrograd.training.metrics import confusion_matrix
+from micrograd.training.optim import Adam
+from micrograd.training.train import fit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +69,7 @@ def test_the_split_is_stratified_a_fifth_of_each_digit_held_out(sklearn_digits, 
 def test_the_split_is_the_same_in_every_process_and_changes_with_the_seed(split):
     optional_import("sklearn")
     code = (
-        "import hashlib, json; from micrograd.data import load_digits; "
+        "import hashlib, json; from micrograd.training.data import load_digits; "
         "print(hashlib.sha256(json.dumps(load_digits(seed={seed})).encode()).hexdigest())"
     )
     digests = []

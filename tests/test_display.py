@@ -10,7 +10,7 @@ import pytest
 
 from micrograd import Value
 from micrograd.compile import compile_graph
-from micrograd.display import Code
+from micrograd.lab.display import Code
 
 
 class Reader(HTMLParser):

@@ -11,11 +11,12 @@ from random_graphs import build, points, recipes
 
 from edge_cases import OPS
 from helpers import lecture_example
-from micrograd import Value, forward_mode, topological_order
-from micrograd.autograd import grad
-from micrograd.forward_mode import Dual, jvp
-from micrograd.forward_mode import linear as dual_linear
-from micrograd.trace import dotted, trace_forward_mode
+from micrograd import Value, topological_order
+from micrograd.autodiff import forward_mode
+from micrograd.autodiff.autograd import grad
+from micrograd.autodiff.forward_mode import Dual, jvp
+from micrograd.autodiff.forward_mode import linear as dual_linear
+from micrograd.lab.trace import dotted, trace_forward_mode
 
 
 def dual_apply(op, xs):

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-import micrograd.autograd
+import micrograd.autodiff.autograd
 from micrograd import Value, gradcheck, gradgradcheck
 from micrograd.engine import _result
 from micrograd.ops import TANH
@@ -57,7 +57,7 @@ def test_a_wrong_derivative_is_caught_and_the_input_named(monkeypatch):
 def test_a_wrong_second_derivative_is_caught_where_the_first_is_right(monkeypatch):
     # tanh's local derivative as Values, 1 − tanh instead of 1 − tanh²: backward() keeps the right floats
     wrong = {TANH: lambda out, x: (1.0 - out,)}
-    monkeypatch.setattr(micrograd.autograd, "_graph_locals", wrong)
+    monkeypatch.setattr(micrograd.autodiff.autograd, "_graph_locals", wrong)
     assert gradcheck(f, POINT)
     result = gradgradcheck(f, POINT)
     assert not result

@@ -392,7 +392,7 @@ def test_a_run_copy_opened_untrusted_shows_still_pictures_and_no_dead_controls(l
 def test_the_forward_mode_stepper_fills_in_tangents_in_the_light_and_dark_themes(ran):
     """Notebook 07: forward mode through L = (a·b + c)·f, a tangent per step, then backward on the same drawing."""
     from helpers import lecture_example
-    from micrograd.trace import trace_forward_mode
+    from micrograd.lab.trace import trace_forward_mode
 
     page, _ = ran
     show(page, "07_derivatives_of_derivatives")

@@ -8,9 +8,9 @@ import pytest
 
 from micrograd import MLP
 from micrograd.equations import backprop
-from micrograd.ledger import explain_update
-from micrograd.losses import hinge_loss, quadratic_cost
-from micrograd.optim import SGD
+from micrograd.lab.ledger import explain_update
+from micrograd.training.losses import hinge_loss, quadratic_cost
+from micrograd.training.optim import SGD
 
 
 def batch(m: int, seed: int = 0) -> tuple[list[list[float]], list[float]]:

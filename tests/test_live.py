@@ -16,13 +16,13 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from micrograd import MLP
-from micrograd import live as live_module
-from micrograd.data import make_moons
 from micrograd.engine import is_grad_enabled
-from micrograd.live import LiveView, TrainingWarning
-from micrograd.losses import hinge_loss, quadratic_cost
-from micrograd.optim import SGD
-from micrograd.train import History, fit
+from micrograd.lab import live as live_module
+from micrograd.lab.live import LiveView, TrainingWarning
+from micrograd.training.data import make_moons
+from micrograd.training.losses import hinge_loss, quadratic_cost
+from micrograd.training.optim import SGD
+from micrograd.training.train import History, fit
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -109,7 +109,7 @@ def test_the_picture_draws_the_history_s_curves_and_the_model_s_boundary():
     assert {r.get("data-label") for r in regions} == {"-1", "1"}
     grid = live_module.RESOLUTION
     assert len(regions) >= grid  # at least one run per row of the grid
-    from micrograd.plot import decision_grid
+    from micrograd.lab.plot import decision_grid
 
     oracle = decision_grid(model, X, y, resolution=grid)  # the engine's forward pass, under no_grad
     runs = [

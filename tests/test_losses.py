@@ -10,7 +10,13 @@ import pytest
 from helpers import assert_named_errors
 from micrograd import MLP, Value, topological_order
 from micrograd.equations import backprop_batch
-from micrograd.losses import binary_cross_entropy, hinge_loss, l2_penalty, quadratic_cost, softmax_cross_entropy
+from micrograd.training.losses import (
+    binary_cross_entropy,
+    hinge_loss,
+    l2_penalty,
+    quadratic_cost,
+    softmax_cross_entropy,
+)
 
 
 def leaves(*xs: float) -> list[Value]:
@@ -356,4 +362,4 @@ MALFORMED = {
 
 
 def test_malformed_batches_raise_named_errors_also_under_python_O():
-    assert_named_errors(MALFORMED, "from micrograd import Value\nfrom micrograd.losses import *")
+    assert_named_errors(MALFORMED, "from micrograd import Value\nfrom micrograd.training.losses import *")

@@ -11,10 +11,10 @@ import pytest
 
 from micrograd import MLP, Value
 from micrograd.equations import backprop
-from micrograd.losses import binary_cross_entropy
-from micrograd.network_view import draw_network
+from micrograd.lab.network_view import draw_network
+from micrograd.lab.viz import render_svg
 from micrograd.ops import ACTIVATIONS
-from micrograd.viz import render_svg
+from micrograd.training.losses import binary_cross_entropy
 
 SVG = "{http://www.w3.org/2000/svg}"
 SHAPES = [(2, [3, 1]), (3, [4, 4, 2]), (1, [2, 2, 1])]

@@ -21,8 +21,8 @@ from micrograd.compile import compile_graph
 from micrograd.compile.writer import RESERVED
 from micrograd.equations import sigma, sigma_prime
 from micrograd.expr import Expr, Group, literal, where
-from micrograd.trace import trace_backward, trace_forward
-from micrograd.viz import draw_dot, render_svg
+from micrograd.lab.trace import trace_backward, trace_forward
+from micrograd.lab.viz import draw_dot, render_svg
 
 ENTRIES = list(edge_cases.OPS.values())
 

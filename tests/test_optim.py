@@ -10,8 +10,8 @@ import pytest
 from helpers import assert_named_errors
 from micrograd import MLP, Value
 from micrograd.equations import backprop
-from micrograd.losses import quadratic_cost
-from micrograd.optim import SGD, Adam
+from micrograd.training.losses import quadratic_cost
+from micrograd.training.optim import SGD, Adam
 
 
 def test_sgd_moves_each_parameter_against_its_gradient():
@@ -176,4 +176,4 @@ MALFORMED = {
 
 
 def test_malformed_optimizers_raise_named_errors_also_under_python_O():
-    assert_named_errors(MALFORMED, "from micrograd import Value\nfrom micrograd.optim import SGD, Adam")
+    assert_named_errors(MALFORMED, "from micrograd import Value\nfrom micrograd.training.optim import SGD, Adam")

@@ -15,10 +15,10 @@ import pytest
 
 from conftest import optional_import
 from micrograd import MLP, Value
-from micrograd.data import make_moons, make_spiral
-from micrograd.losses import hinge_loss
-from micrograd.optim import SGD
-from micrograd.train import fit
+from micrograd.training.data import make_moons, make_spiral
+from micrograd.training.losses import hinge_loss
+from micrograd.training.optim import SGD
+from micrograd.training.train import fit
 
 SIGMA = {"relu": lambda z: max(z, 0.0), "tanh": math.tanh, "linear": lambda z: z}
 
@@ -26,9 +26,9 @@ SIGMA = {"relu": lambda z: max(z, 0.0), "tanh": math.tanh, "linear": lambda z: z
 @pytest.fixture(scope="module")
 def plot():
     optional_import("matplotlib")
-    import micrograd.plot
+    import micrograd.lab.plot
 
-    return micrograd.plot
+    return micrograd.lab.plot
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +171,7 @@ def test_outside_jupyter_no_pyplot_and_no_window(plot, tmp_path):
         f"""
         import sys
         from micrograd import MLP, Value
-        from micrograd.plot import plot_decision_boundary, plot_loss
+        from micrograd.lab.plot import plot_decision_boundary, plot_loss
         model = MLP(2, [3, 1], seed=0)
         plot_decision_boundary(model, [[0, 0], [1, 1]], [-1, 1], resolution=5, path={str(tmp_path / "a.png")!r})
         plot_loss([1.0, 0.5], path={str(tmp_path / "b.png")!r})
@@ -187,7 +187,7 @@ def test_without_matplotlib_the_error_says_what_to_install():
         """
         import sys
         sys.modules["matplotlib"] = None  # as if it were not installed
-        from micrograd.plot import plot_loss
+        from micrograd.lab.plot import plot_loss
         try:
             plot_loss([1.0, 0.5])
         except ImportError as e:

@@ -12,8 +12,8 @@ from test_stepper_browser import STEPS
 from colours import contrast_of
 from helpers import lecture_example
 from micrograd import Value
-from micrograd.quiz import TOLERANCE, Quiz, accepted, grade
-from micrograd.trace import trace_backward, trace_forward
+from micrograd.lab.quiz import TOLERANCE, Quiz, accepted, grade
+from micrograd.lab.trace import trace_backward, trace_forward
 
 # The hand-worked steps of the lecture's expression (test_stepper_browser.STEPS): each step's child, and its grad.
 WORKED = [(updated, float(equation.rsplit(" = ", 1)[1])) for equation, updated, _ in STEPS[1:]]

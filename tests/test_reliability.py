@@ -18,7 +18,7 @@ import weakref
 import pytest
 
 from micrograd import MLP, Value, detect_anomaly, linear, no_grad, topological_order
-from micrograd import anomaly as anomaly_module
+from micrograd.autodiff import anomaly as anomaly_module
 
 
 def hinge_step(model: MLP, X: list[list[float]], y: list[float], lr: float = 0.05) -> Value:
@@ -213,9 +213,9 @@ def test_pickling_a_live_graph_raises_a_clear_error():
 
 def test_no_grad_makes_no_training_a_silent_no_op():
     from micrograd.compile import compile_function, compile_graph
-    from micrograd.losses import quadratic_cost
-    from micrograd.optim import SGD
-    from micrograd.train import fit
+    from micrograd.training.losses import quadratic_cost
+    from micrograd.training.optim import SGD
+    from micrograd.training.train import fit
 
     model = MLP(2, [3, 1], seed=0)
     with no_grad():

@@ -9,7 +9,7 @@ import pytest
 import micrograd.ops
 from edge_cases import OPS, same
 from micrograd import Value
-from micrograd.losses import softmax_cross_entropy
+from micrograd.training.losses import softmax_cross_entropy
 
 # 201 exponents from -308 to 308, so points from 1e-308 to 1e308, and their negatives
 MAGNITUDES = [10.0 ** (-308 + 616 * i / 200) for i in range(201)]

@@ -11,7 +11,7 @@ from colours import contrast
 from conftest import REQUIRE_ALL
 from helpers import lecture_example
 from micrograd import MLP, Value
-from micrograd.trace import trace_backward
+from micrograd.lab.trace import trace_backward
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[1] / "test-artifacts"
 YELLOW = "rgb(255, 213, 79)"  # the value whose grad the step adds to

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import micrograd.stepper
+import micrograd.lab.stepper
 from helpers import assert_named_errors, lecture_example
 from micrograd import MLP, Value, linear, topological_order
-from micrograd.trace import Stepper, trace_backward, trace_forward
-from micrograd.viz import render_svg
+from micrograd.lab.trace import Stepper, trace_backward, trace_forward
+from micrograd.lab.viz import render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -351,7 +351,7 @@ def test_the_stepper_page_is_built_from_its_package_data_files(tmp_path):
     page = trace_backward(lecture_example()["L"]).stepper().html()
     for name in ("stepper.css", "stepper.js"):
         assert (static / name).read_text(encoding="utf-8") in page
-    assert Stepper is micrograd.stepper.Stepper  # micrograd.trace still offers it
+    assert Stepper is micrograd.lab.stepper.Stepper  # micrograd.lab.trace still offers it
 
 
 def test_a_label_cannot_break_out_of_the_stepper_script():
@@ -385,5 +385,5 @@ def test_bad_arguments_raise_named_errors():
             "forward root": ("trace_forward(3)", "TypeError", "trace_forward() needs a Value, got int"),
             "forward digits": ("trace_forward(Value(1), digits='4')", "TypeError", "digits must be an int"),
         },
-        imports="from micrograd import Value\nfrom micrograd.trace import trace_backward, trace_forward",
+        imports="from micrograd import Value\nfrom micrograd.lab.trace import trace_backward, trace_forward",
     )

@@ -12,18 +12,18 @@ from collections import Counter
 import pytest
 
 from micrograd import MLP, Value
-from micrograd.data import make_moons
 from micrograd.engine import topological_order
 from micrograd.equations import backprop_batch
-from micrograd.losses import (
+from micrograd.training.data import make_moons
+from micrograd.training.losses import (
     binary_cross_entropy,
     hinge_loss,
     l2_penalty,
     quadratic_cost,
     softmax_cross_entropy,
 )
-from micrograd.optim import SGD, Adam
-from micrograd.train import History, accuracy, decision_rule, evaluate, fit, train_step
+from micrograd.training.optim import SGD, Adam
+from micrograd.training.train import History, accuracy, decision_rule, evaluate, fit, train_step
 
 SIGMA = {
     "sigmoid": lambda z: 1 / (1 + math.exp(-z)),
@@ -657,7 +657,7 @@ def test_the_readme_example_learns_the_moons():
     ids=[".data", "float()", "a comparison", "an if"],
 )
 def test_compiled_training_refuses_a_loss_that_reads_a_target_s_number(read):
-    from micrograd.data import make_moons
+    from micrograd.training.data import make_moons
 
     X, y = make_moons(40, seed=1)
     y = [2.0 * t - 1.0 for t in y]

@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 from colours import luminance
 from conftest import REQUIRE_ALL
 from helpers import assert_named_errors, lecture_example
-from micrograd import MLP, Value, linear, viz
-from micrograd.losses import softmax_cross_entropy
-from micrograd.viz import RendererNotFound, RenderTimeout, draw_dot, find_renderer, render_svg
+from micrograd import MLP, Value, linear
+from micrograd.lab import viz
+from micrograd.lab.viz import RendererNotFound, RenderTimeout, draw_dot, find_renderer, render_svg
+from micrograd.training.losses import softmax_cross_entropy
 
 SVG = "{http://www.w3.org/2000/svg}"
 RENDERERS = ["system", "pure"]
@@ -589,7 +590,7 @@ def test_bad_arguments_raise_named_errors():
             ),
             "render_svg": ("render_svg(42)", "TypeError", "render_svg() takes a drawing"),
         },
-        imports="from micrograd import Value\nfrom micrograd.viz import draw_dot, render_svg",
+        imports="from micrograd import Value\nfrom micrograd.lab.viz import draw_dot, render_svg",
     )
 
 
@@ -720,7 +721,7 @@ def test_an_interrupted_drawing_stops_its_renderer(tmp_path):
     script.write_text(
         "import os, sys\n"
         "from micrograd import Value\n"
-        "from micrograd.viz import draw_dot, render_svg\n"
+        "from micrograd.lab.viz import draw_dot, render_svg\n"
         "try:\n"
         "    render_svg(draw_dot(Value(1.0)))\n"
         "except KeyboardInterrupt:\n"
@@ -891,7 +892,7 @@ def test_a_renderer_dies_with_the_python_process_that_started_it(tmp_path):
     fake.write_text(f"#!{sys.executable}\n{script}")
     fake.chmod(0o755)
     env = {**os.environ, "PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}", "MICROGRAD_RENDERER": "system"}
-    code = "from micrograd import Value\nfrom micrograd.viz import draw_dot, render_svg\n"
+    code = "from micrograd import Value\nfrom micrograd.lab.viz import draw_dot, render_svg\n"
     code += "render_svg(draw_dot(Value(2.0)))\n"
     root = pathlib.Path(__file__).resolve().parent.parent
     parent = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=root)

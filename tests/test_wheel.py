@@ -28,8 +28,8 @@ import json, sys
 import micrograd
 from micrograd import Value
 from micrograd.compile import compile_graph
-from micrograd.trace import trace_backward
-from micrograd.viz import draw_dot, render_svg
+from micrograd.lab.trace import trace_backward
+from micrograd.lab.viz import draw_dot, render_svg
 
 a, b = Value(2.0, "a"), Value(-3.0, "b")
 c = a * b

@@ -1,6 +1,6 @@
 """Optimizers: how the parameters move once backward() has filled in their gradients.
 
-The losses of ``micrograd.losses`` are means over a mini-batch of m examples, so after
+The losses of ``micrograd.training.losses`` are means over a mini-batch of m examples, so after
 ``loss.backward()`` each parameter's grad is already the average (1/m) Σ_x ∂C_x/∂w. That is
 where m enters: ``SGD(params, lr=η).step()`` moves every w by −η · w.grad, which is the update
 of the four equations, w → w − (η/m) Σ_x ∂C_x/∂w.
@@ -55,7 +55,7 @@ class Optimizer(ABC):
 class SGD(Optimizer):
     """Stochastic gradient descent: w → w − η·v with v = μ·v + ∂C/∂w (v = ∂C/∂w when momentum μ = 0).
 
-    With the batch-mean losses of micrograd.losses, ∂C/∂w = (1/m) Σ_x ∂C_x/∂w, so without momentum
+    With the batch-mean losses of micrograd.training.losses, ∂C/∂w = (1/m) Σ_x ∂C_x/∂w, so without momentum
     this is w → w − (η/m) Σ_x ∂C_x/∂w. It is PyTorch's ``torch.optim.SGD(params, lr, momentum)``.
     """
 

@@ -10,7 +10,7 @@ recorded once per batch size with the batch's inputs and targets as the graph's 
 measurement after each epoch reads every output from the model's forward pass, compiled once.
 The steps and the numbers measured are the eager ones, bit for bit.
 
-How good the model is after each epoch is micrograd.metrics' to say: evaluate() and accuracy().
+How good the model is after each epoch is micrograd.training.metrics' to say: evaluate() and accuracy().
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from micrograd.checks import caller_is_ours, is_int, is_number, is_sequence, not_a_sequence
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
 from micrograd.engine import Number, Value, is_grad_enabled, linear, not_recorded, topological_order
-from micrograd.metrics import (
+from micrograd.training.metrics import (
     Loss,
     Model,
     Output,
@@ -131,7 +131,7 @@ def fit(
 ) -> History:
     """Train ``model`` on (X, y) for ``epochs`` passes over the data, in shuffled mini-batches of ``batch_size``.
 
-    ``loss`` is one of micrograd.losses (or any function (outputs, targets) -> Value), ``optimizer``
+    ``loss`` is one of micrograd.training.losses (or any function (outputs, targets) -> Value), ``optimizer``
     an SGD or Adam over the model's parameters. ``batch_size=None`` uses the whole set in every
     step; ``seed`` fixes the shuffling. With ``verbose`` a tqdm progress bar (a widget in Jupyter when
     ipywidgets is installed, text otherwise) shows the loss and accuracy after each epoch;
@@ -141,7 +141,7 @@ def fit(
     whose class indices become one-hot inputs), and a ValueError says so for another.
     ``validation=(X_val, y_val)`` measures the loss and accuracy on that set too after each epoch
     (History.val_loss, .val_accuracy, and the progress bar); it never affects training. ``live=True``
-    shows the loss, accuracy and decision boundary as they change, in Jupyter (micrograd.live), and
+    shows the loss, accuracy and decision boundary as they change, in Jupyter (micrograd.lab.live), and
     makes an interrupt stop training after the step it is in and return the History up to there.
     Returns the History of the loss and accuracy after each epoch.
     """
@@ -164,7 +164,7 @@ def fit(
     rng = random.Random(seed)
     history = History()
     order = list(range(len(X)))
-    from micrograd.live import watching  # the live view and diagnoses: a teaching view, above train
+    from micrograd.lab.live import watching  # the live view and diagnoses: a teaching view, above train
 
     with (
         watching(model, X, y, loss, epochs, live) as watch,

@@ -11,7 +11,7 @@ With live=True, stopping the cell (KeyboardInterrupt) ends training once the ste
 the model is the one after that step, and fit returns its History up to there (every step's batch loss,
 the loss and accuracy of each epoch finished). A second interrupt stops at once.
 
-Whatever live is, fit runs diagnose() (micrograd.diagnose) when the loss stops improving for PATIENCE
+Whatever live is, fit runs diagnose() (micrograd.training.diagnose) when the loss stops improving for PATIENCE
 epochs while still above STUCK of where it started (a TrainingWarning with what it finds, if anything),
 and when the loss becomes NaN or infinite (its findings join the error).
 """
@@ -29,12 +29,12 @@ from html import escape
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from micrograd import viz
 from micrograd.engine import Number, Value
-from micrograd.metrics import Loss, Model, Target, decision_rule
+from micrograd.lab import viz
+from micrograd.training.metrics import Loss, Model, Target, decision_rule
 
 if TYPE_CHECKING:
-    from micrograd.train import History
+    from micrograd.training.train import History
 
 __all__ = ["LiveView", "TrainingWarning", "watching"]
 
@@ -143,7 +143,7 @@ class LiveView:
 
     def _boundary(self) -> str:
         """The predicted label over a grid (computed in plain floats, no graph) and the data coloured by label."""
-        from micrograd.plot import POINT_COLORS, REGION_COLORS, decision_grid
+        from micrograd.lab.plot import POINT_COLORS, REGION_COLORS, decision_grid
 
         grid = decision_grid(plain_forward(self.model), self.X, self.y, resolution=RESOLUTION)
         index = {label: i % len(REGION_COLORS) for i, label in enumerate(grid.classes)}
@@ -258,7 +258,7 @@ def plain_forward(model: Model) -> Model:
 
 def in_jupyter() -> bool:
     """Is this running in a Jupyter kernel (where a display can be updated in place)?"""
-    from micrograd.plot import _in_jupyter
+    from micrograd.lab.plot import _in_jupyter
 
     return _in_jupyter()
 
@@ -326,8 +326,8 @@ class Watch:
 
     def diagnosis(self) -> str:
         """diagnose()'s findings on the training data, as text; "" when it finds nothing or cannot run."""
-        from micrograd.diagnose import diagnose
         from micrograd.nn import MLP
+        from micrograd.training.diagnose import diagnose
 
         if not isinstance(self.model, MLP):
             return ""

@@ -6,7 +6,7 @@ inputs. Every op computes its value and its local derivatives from the same defi
 tangent_k. No graph is recorded. One pass gives the derivative of every output along one input
 direction, where reverse mode gives the derivative of one output along every input.
 
-micrograd.trace.trace_forward_mode(root, wrt=x) does the same on a recorded graph, with the local
+micrograd.lab.trace.trace_forward_mode(root, wrt=x) does the same on a recorded graph, with the local
 derivatives stored on its edges, and writes each step out: ċ = ∂c/∂a·ȧ + ∂c/∂b·ḃ = ….
 """
 
@@ -118,12 +118,12 @@ def linear(w: Sequence[Dual | Number], a: Sequence[Dual | Number], b: Dual | Num
 
 
 def logsumexp(z: Sequence[Dual | Number]) -> Dual:
-    """log Σ_k e^(z_k) of Duals, as micrograd.losses.logsumexp computes it for Values."""
+    """log Σ_k e^(z_k) of Duals, as micrograd.training.losses.logsumexp computes it for Values."""
     return _apply(ops.LOGSUMEXP, tuple(_duals(z, "values", "logsumexp()", nonempty=True)), _dual_result)
 
 
 def amax(z: Sequence[Dual | Number]) -> Dual:
-    """The largest of z, of Duals, as micrograd.losses.amax computes it for Values (its tangent split among ties)."""
+    """The largest of z, of Duals, as training.losses.amax computes it for Values (its tangent split among ties)."""
     return _apply(ops.MAX, tuple(_duals(z, "values", "amax()", nonempty=True)), _dual_result)
 
 

@@ -1,6 +1,6 @@
 """The backward stepper: one drawing of the graph that steps through the chain rule, with previous/next and a slider.
 
-trace_backward(root).stepper() makes one. Its page is package data in micrograd/static: stepper.html (the
+trace_backward(root).stepper() makes one. Its page is package data in micrograd/lab/static: stepper.html (the
 stepper, with $-placeholders for what changes from one graph to the next), stepper.css, stepper.js, and
 stepper-page.html (the page that save() writes around it).
 
@@ -21,7 +21,7 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING, Any, Protocol
 
-from micrograd import viz
+from micrograd.lab import viz
 
 if TYPE_CHECKING:
     from micrograd.engine import Value
@@ -157,7 +157,7 @@ def save_page(path: str | os.PathLike[str], html: str) -> str:
 @cache
 def _static(name: str) -> str:
     """A file of the stepper's page, as installed with the package."""
-    return (resources.files("micrograd") / "static" / name).read_text(encoding="utf-8")
+    return (resources.files("micrograd.lab") / "static" / name).read_text(encoding="utf-8")
 
 
 __all__ = ["Stepper"]

@@ -8,7 +8,7 @@ a score counts the answers right at the first try. Quiz(trace, ask=[...]) asks o
 picks and shows the others worked out.
 
 In Jupyter and in a page saved with save() it works with the keyboard alone (type, Enter; Tab moves on)
-and reads in light and dark themes, with the stepper's styles (micrograd/static/stepper.css) and its own
+and reads in light and dark themes, with the stepper's styles (micrograd/lab/static/stepper.css) and its own
 few (quiz.css, quiz.js). Without JavaScript it shows the questions, and says that checking answers needs
 it. In Python, quiz.check(k, answer) grades by the same rule.
 """
@@ -24,11 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
-from micrograd import viz
 from micrograd.checks import is_int, is_number, type_name
+from micrograd.lab import viz
+from micrograd.lab.stepper import _static, page, save_page
+from micrograd.lab.trace import BackwardTrace, ForwardTrace, _term
 from micrograd.ops import Op
-from micrograd.stepper import _static, page, save_page
-from micrograd.trace import BackwardTrace, ForwardTrace, _term
 
 __all__ = ["NUMBER", "TOLERANCE", "Question", "Quiz", "accepted", "grade"]
 

@@ -15,11 +15,11 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from micrograd import viz
 from micrograd.checks import is_int, type_name
 from micrograd.engine import Number, Value
-from micrograd.metrics import Loss, Target
+from micrograd.lab import viz
 from micrograd.nn import MLP
+from micrograd.training.metrics import Loss, Target
 
 __all__ = ["NetworkView", "draw_network"]
 
@@ -78,7 +78,7 @@ class NetworkView:
         self.root = out if isinstance(out, Value) else None
         if y is None:
             return
-        from micrograd.losses import quadratic_cost
+        from micrograd.training.losses import quadratic_cost
 
         cost = (loss or quadratic_cost)([out], [y])
         if not isinstance(cost, Value):

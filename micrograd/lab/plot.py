@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, cast
 
 from micrograd.checks import is_number
 from micrograd.engine import Number, Value, no_grad
-from micrograd.metrics import Model, Target, decision_rule, predict
-from micrograd.train import History
+from micrograd.training.metrics import Model, Target, decision_rule, predict
+from micrograd.training.train import History
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any, overload
 
-from micrograd import viz
+from micrograd.autodiff.forward_mode import _tangent
 from micrograd.checks import as_float, type_name
 from micrograd.engine import Number, Value, chain_rule, start_backward, topological_order
-from micrograd.forward_mode import _tangent
+from micrograd.lab import viz
+from micrograd.lab.stepper import Stepper
 from micrograd.ops import Op
-from micrograd.stepper import Stepper
 from micrograd.tables import format_number, html_table, text_table
 
 if TYPE_CHECKING:
-    from micrograd.quiz import Quiz
+    from micrograd.lab.quiz import Quiz
 
 UNKNOWN = "?"  # the grad of a value that backward has not reached yet
 
@@ -165,8 +165,8 @@ class BackwardTrace(Sequence[BackwardStep]):
         return frames
 
     def quiz(self, ask: Iterable[int] | None = None) -> Quiz:
-        """The steps as questions: each step's grad hidden until the learner types it (see micrograd.quiz)."""
-        from micrograd.quiz import Quiz
+        """The steps as questions: each step's grad hidden until the learner types it (see micrograd.lab.quiz)."""
+        from micrograd.lab.quiz import Quiz
 
         return Quiz(self, ask)
 
@@ -304,8 +304,8 @@ class ForwardTrace(Sequence[ForwardStep]):
     _HEADER = ("step", "value", "op", "computed as", "data")
 
     def quiz(self, ask: Iterable[int] | None = None) -> Quiz:
-        """The computed values as questions: each hidden until the learner types it (see micrograd.quiz)."""
-        from micrograd.quiz import Quiz
+        """The computed values as questions: each hidden until the learner types it (see micrograd.lab.quiz)."""
+        from micrograd.lab.quiz import Quiz
 
         return Quiz(self, ask)
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from micrograd import viz
 from micrograd.checks import is_number, is_sequence, not_a_sequence, type_name
 from micrograd.engine import Number, Value, is_grad_enabled, not_recorded
-from micrograd.losses import quadratic_cost
-from micrograd.metrics import Loss, Model, Target
+from micrograd.lab import viz
 from micrograd.tables import html_table, text_table
+from micrograd.training.losses import quadratic_cost
+from micrograd.training.metrics import Loss, Model, Target
 
 __all__ = ["Ledger", "LedgerRow", "explain_update"]
 
@@ -118,7 +118,7 @@ def explain_update(
 ) -> Ledger:
     """The ledger of one SGD step with learning rate lr on the batch (X, y); the model is not changed.
 
-    loss(outputs, targets) is a batch-mean loss of micrograd.losses (the quadratic cost by default);
+    loss(outputs, targets) is a batch-mean loss of micrograd.training.losses (the quadratic cost by default);
     reduction="sum" sums the examples' costs instead. params picks the parameters to show (Values of
     the model, or their labels such as "w[1][0][1]"); all of them by default. Like backward(), it leaves
     the batch loss's gradients in the parameters' .grad.

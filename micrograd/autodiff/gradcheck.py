@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from micrograd.autograd import grad, hessian
+from micrograd.autodiff.autograd import grad, hessian
 from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
 from micrograd.engine import Number, Value, no_grad
 from micrograd.tables import format_number, html_table, text_table

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import overload
 
-from micrograd import viz
 from micrograd.checks import is_sequence, not_a_sequence, type_name
 from micrograd.engine import Number, Value, is_grad_enabled, not_recorded
-from micrograd.metrics import Loss, Target
+from micrograd.lab import viz
 from micrograd.nn import MLP
+from micrograd.training.metrics import Loss, Target
 
 __all__ = ["Diagnosis", "Finding", "diagnose"]
 
@@ -223,7 +223,7 @@ def _saturated(model: MLP, slope: list[list[list[float]]], m: int) -> list[Findi
 
 
 def _gradients(model: MLP, outputs: list[Value | list[Value]], y: list[Target], loss: Loss | None) -> list[Finding]:
-    from micrograd.losses import quadratic_cost
+    from micrograd.training.losses import quadratic_cost
 
     params = model.parameters()
     kept = [p.grad for p in params]
