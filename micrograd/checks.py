@@ -45,6 +45,45 @@ def as_float(x: object, what: str) -> float:
     raise TypeError(f"{what} takes a real number (int or float), got {type_name(x)}")
 
 
+class ComparesAsFloat:
+    """<, <=, >, >= and bool() of a number that stands for a float (a Value, a Dual): those of float(self).
+
+    The other side is a real number or a value of the same kind; anything else is a TypeError that
+    names it. == and hash stay those of object: a node is a dict key, the same node only equal to itself.
+    """
+
+    __slots__ = ()
+    _kind: type  # the class that subclassed this one directly: the values compared by their floats
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if ComparesAsFloat in cls.__bases__:
+            cls._kind = cls
+
+    def __float__(self) -> float:
+        raise NotImplementedError
+
+    def _other(self, other: object) -> float:
+        if isinstance(other, ComparesAsFloat) and isinstance(other, self._kind):
+            return float(other)
+        return as_float(other, "comparison")
+
+    def __bool__(self) -> bool:
+        return float(self) != 0.0
+
+    def __lt__(self, other: object) -> bool:
+        return float(self) < self._other(other)
+
+    def __le__(self, other: object) -> bool:
+        return float(self) <= self._other(other)
+
+    def __gt__(self, other: object) -> bool:
+        return float(self) > self._other(other)
+
+    def __ge__(self, other: object) -> bool:
+        return float(self) >= self._other(other)
+
+
 def is_number(x: object) -> TypeIs[numbers.Real]:
     """A real number: an int, a float or a numpy number, but not a bool."""
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
@@ -95,6 +134,23 @@ def ours(frame: FrameType) -> bool:
     return filename.startswith("<micrograd") or os.path.abspath(filename).startswith(PACKAGE_DIR + os.sep)
 
 
+# A comparison reads float(self) and float(other) on behalf of whoever compared.
+_ON_BEHALF = frozenset(
+    f.__code__
+    for f in (
+        ComparesAsFloat._other,
+        ComparesAsFloat.__bool__,
+        ComparesAsFloat.__lt__,
+        ComparesAsFloat.__le__,
+        ComparesAsFloat.__gt__,
+        ComparesAsFloat.__ge__,
+    )
+)
+
+
 def caller_is_ours(depth: int = 2) -> bool:
-    """Whether the function that called the caller (depth frames up) is micrograd's own code."""
-    return ours(sys._getframe(depth))
+    """Whether the code that asked, depth frames up (past a comparison asking on its behalf), is micrograd's own."""
+    frame = sys._getframe(depth)
+    while frame.f_code in _ON_BEHALF and frame.f_back is not None:
+        frame = frame.f_back
+    return ours(frame)

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar, overload
 
 from micrograd import methods, ops
-from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
+from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_sequence, type_name
 from micrograd.ops import ZERO, ZERO_1, Op
 
 Number = int | float
@@ -33,7 +33,7 @@ _DEFAULT: tuple[bool, Watcher | None] = (True, None)
 _state: ContextVar[tuple[bool, Watcher | None]] = ContextVar("micrograd_state", default=_DEFAULT)
 
 
-class Value:
+class Value(ComparesAsFloat):
     """A scalar in a computation graph: its data, its gradient, and how it was computed."""
 
     __slots__ = ("__weakref__", "_data", "_label", "_local", "_op", "_prev", "grad")
@@ -91,22 +91,7 @@ class Value:
     def __float__(self) -> float:
         return self._data
 
-    def __bool__(self) -> bool:
-        return self._data != 0.0
-
-    def __lt__(self, other: Value | Number) -> bool:
-        return self._data < _data(other)
-
-    def __le__(self, other: Value | Number) -> bool:
-        return self._data <= _data(other)
-
-    def __gt__(self, other: Value | Number) -> bool:
-        return self._data > _data(other)
-
-    def __ge__(self, other: Value | Number) -> bool:
-        return self._data >= _data(other)
-
-    # == and hash stay those of object: a Value is a node, usable as a dict key or set member.
+    # <, <=, >, >= and bool() compare the float (ComparesAsFloat); == and hash stay those of a node.
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -307,10 +292,6 @@ def _leaf(data: float, grad: float, label: str) -> Value:
 
 def _not_a_label(label: object) -> NoReturn:
     raise TypeError(f"Value label must be a str, got {type_name(label)}")
-
-
-def _data(x: Value | Number) -> float:
-    return x._data if isinstance(x, Value) else as_float(x, "comparison")
 
 
 def _values(xs: Sequence[Value | Number], what: str) -> list[Value]:

@@ -166,6 +166,8 @@ class Op(str):
         methods: tuple[str, ...] = (),
         arity: int = 1,
         activation: bool = False,
+        saturates: bool = False,
+        dead_below: float | None = None,
         torch: tuple[str, Mapping[str, object]] | None = None,
         group: Callable[[Sequence[Any]], tuple[Any, ...]] | None = None,
         params: tuple[float, ...] = (),
@@ -173,6 +175,7 @@ class Op(str):
         self.name, self.value, self.local, self.formula = name, value, local, formula
         self.errors = dict(errors or {})
         self.methods, self.arity, self.activation, self.torch = methods, arity, activation, torch
+        self.saturates, self.dead_below = saturates, dead_below
         self.group, self.params = group, params
         if arity:
             operands = [expr.name(f"x{i}") for i in range(arity)]
@@ -291,6 +294,7 @@ TANH = Op(
     "tanh({0})",
     methods=("tanh",),
     activation=True,
+    saturates=True,
     torch=("Tanh", {}),
 )
 SIGMOID = Op(  # 1 / (1 + e^-x), computed so that it never overflows; σ' = σ(1 − σ)
@@ -300,6 +304,7 @@ SIGMOID = Op(  # 1 / (1 + e^-x), computed so that it never overflows; σ' = σ(1
     "sigmoid({0})",
     methods=("sigmoid",),
     activation=True,
+    saturates=True,
     torch=("Sigmoid", {}),
 )
 RELU = Op(  # relu'(0) = 0 as PyTorch, masked: an inactive relu passes on +0.0 whatever comes from above
@@ -309,6 +314,7 @@ RELU = Op(  # relu'(0) = 0 as PyTorch, masked: an inactive relu passes on +0.0 w
     "relu({0})",
     methods=("relu",),
     activation=True,
+    dead_below=0.0,
     torch=("ReLU", {}),
 )
 LEAKY_SLOPE = 0.01
@@ -329,6 +335,7 @@ SOFTPLUS = Op(  # as torch.nn.Softplus(): log(1 + e^x), and x itself past the th
     "softplus({0})",
     methods=("softplus",),
     activation=True,
+    saturates=True,
     torch=("Softplus", {"beta": 1.0, "threshold": SOFTPLUS_THRESHOLD}),
 )
 # GELU's tanh approximation with PyTorch's constants and order of operations: √2 · (2/√π) · ½ and 0.044715.
@@ -349,6 +356,7 @@ GELU = Op(  # as torch.nn.GELU(approximate="tanh"): ½x(1 + tanh(β(x + κx³)))
     "gelu({0})",
     methods=("gelu",),
     activation=True,
+    saturates=True,
     torch=("GELU", {"approximate": "tanh"}),
 )
 

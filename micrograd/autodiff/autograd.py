@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from micrograd import expr, ops
-from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
+from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_sequence, type_name
 from micrograd.engine import (
     Number,
     Value,
@@ -119,7 +119,7 @@ def _as_value(g: Grad) -> Value:
 # -- local derivatives as Values ---------------------------------------------------------------------------
 
 
-class _Traced:
+class _Traced(ComparesAsFloat):
     """A Value while an op's local derivative is evaluated on it: arithmetic records, comparisons read the data.
 
     A Value compares with ==, like any node, by identity; the ops' definitions compare numbers.
@@ -160,20 +160,8 @@ class _Traced:
     def __neg__(self) -> _Traced:
         return _Traced(-self.v)
 
-    def __lt__(self, o: object) -> bool:
-        return self.v._data < float(o)  # type: ignore[arg-type]
-
-    def __le__(self, o: object) -> bool:
-        return self.v._data <= float(o)  # type: ignore[arg-type]
-
-    def __gt__(self, o: object) -> bool:
-        return self.v._data > float(o)  # type: ignore[arg-type]
-
-    def __ge__(self, o: object) -> bool:
-        return self.v._data >= float(o)  # type: ignore[arg-type]
-
     def __eq__(self, o: object) -> bool:
-        return self.v._data == float(o)  # type: ignore[arg-type]
+        return self.v._data == self._other(o)
 
     __hash__ = None  # type: ignore[assignment]
 

@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from micrograd import methods, ops
-from micrograd.checks import as_float, is_sequence, not_a_sequence, type_name
+from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_sequence, type_name
 from micrograd.engine import Number, _apply
 from micrograd.ops import ZERO, Op
 
 
-class Dual:
+class Dual(ComparesAsFloat):
     """A dual number primal + tangent·ε: a value and its derivative along one direction, computed together."""
 
     __slots__ = ("_data", "tangent")
@@ -59,21 +59,6 @@ class Dual:
     def __float__(self) -> float:
         return self._data
 
-    def __bool__(self) -> bool:
-        return self._data != 0.0
-
-    def __lt__(self, other: Dual | Number) -> bool:
-        return self._data < _primal(other)
-
-    def __le__(self, other: Dual | Number) -> bool:
-        return self._data <= _primal(other)
-
-    def __gt__(self, other: Dual | Number) -> bool:
-        return self._data > _primal(other)
-
-    def __ge__(self, other: Dual | Number) -> bool:
-        return self._data >= _primal(other)
-
     def __repr__(self) -> str:
         return f"Dual({self._data!r}, {self.tangent!r})"
 
@@ -82,27 +67,26 @@ class Dual:
         return f"{self._data!r} {sign} {str(self.tangent).lstrip('-')}ε"
 
 
-def _tangent(local: Sequence[float], tangents: Sequence[float]) -> float:
+def tangent(local: Sequence[float], tangents: Sequence[float]) -> float:
     """Σ_k ∂out/∂operand_k · tangent_k, from -0.0 (so one term lands exactly, sign of zero too).
 
     An operand whose tangent is 0 does not vary along the direction and adds nothing, even where its
     local derivative is infinite (2 ** x at x = inf): a constant never makes a derivative NaN. A
     structural zero (relu where inactive) adds +0.0.
     """
-    tangent = -0.0
+    total = -0.0
     for d, t in zip(local, tangents):
         if d is ZERO:
-            tangent += 0.0
+            total += 0.0
         elif t != 0.0:
-            tangent += d * t
-    return tangent
+            total += d * t
+    return total
 
 
 def _dual_result(out: float, children: tuple[Dual, ...], local: tuple[float, ...], op: Op) -> Dual:
     """The op's output as a Dual: its value, and its tangent Σ_k ∂out/∂operand_k · tangent_k."""
-    tangent = _tangent(local, [child.tangent for child in children])
     result = Dual.__new__(Dual)
-    result._data, result.tangent = out, tangent
+    result._data, result.tangent = out, tangent(local, [child.tangent for child in children])
     return result
 
 
@@ -133,10 +117,6 @@ def _duals(xs: object, what: str, who: str = "linear()", nonempty: bool = False)
     if nonempty and not xs:
         raise ValueError(f"{who} needs at least one value")
     return [x if isinstance(x, Dual) else Dual(x) for x in xs]  # type: ignore[arg-type]  # Dual() checks x
-
-
-def _primal(x: Dual | Number) -> float:
-    return x._data if isinstance(x, Dual) else as_float(x, "comparison")
 
 
 @overload
@@ -183,4 +163,4 @@ def _numbers(xs: object, what: str) -> list[float]:
     return [as_float(x, what) for x in xs]
 
 
-__all__ = ["Dual", "amax", "jvp", "linear", "logsumexp"]
+__all__ = ["Dual", "amax", "jvp", "linear", "logsumexp", "tangent"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any, overload
 
-from micrograd.autodiff.forward_mode import _tangent
+from micrograd.autodiff.forward_mode import tangent
 from micrograd.checks import as_float, type_name
 from micrograd.engine import Number, Value, chain_rule, start_backward, topological_order
 from micrograd.lab import viz
@@ -507,7 +507,7 @@ def trace_forward_mode(root: Value, wrt: Value, *, digits: int = 4) -> ForwardMo
         if not node._prev:
             tangents[node] = 1.0 if node is wrt else 0.0
             continue
-        tangents[node] = _tangent(node._local, [tangents[c] for c in node._prev])
+        tangents[node] = tangent(node._local, [tangents[c] for c in node._prev])
     return ForwardModeTrace(root, wrt, order, tangents, digits)
 
 

@@ -446,26 +446,6 @@ class _Watched(Value):
         self._note()
         return self._data
 
-    def __bool__(self) -> bool:
-        self._note()
-        return Value.__bool__(self)
-
-    def __lt__(self, other: Value | Number) -> bool:
-        self._note()
-        return Value.__lt__(self, other)
-
-    def __le__(self, other: Value | Number) -> bool:
-        self._note()
-        return Value.__le__(self, other)
-
-    def __gt__(self, other: Value | Number) -> bool:
-        self._note()
-        return Value.__gt__(self, other)
-
-    def __ge__(self, other: Value | Number) -> bool:
-        self._note()
-        return Value.__ge__(self, other)
-
 
 def _leaves(x: object, label: str) -> object:
     """x with every number made a watched Value leaf labelled by its place (y[3], X[3][1]); anything else as it is."""
