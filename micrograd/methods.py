@@ -13,13 +13,14 @@ micrograd.engine calls attach() once, when it is imported.
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Callable
 from typing import Any
 
 from micrograd.ops import LINEAR, OPS, RUNTIME, Op
 
-_TEMPLATE = """
-def {function}({params}):
+_TEMPLATE = """def {function}({params}):
+    {doc}
 {unpack}
     try:
         out = {value}
@@ -47,15 +48,23 @@ _LINEAR = {  # z = w·a + b of Values w and b, inputs a with their floats ad: th
 
 
 def _define(op: Op, function: str, form: dict[str, str], engine: dict[str, Any]) -> Callable[..., Any]:
-    """The function of op written in form: its source from the template, compiled over the ops' runtime."""
+    """The function of op written in form: its source from the template, compiled over the ops' runtime.
+
+    The source is registered with linecache under the code's file name, as IPython registers a cell:
+    inspect.getsource, Jupyter's ``Value.tanh??`` and tracebacks then show the method's own lines.
+    Generated at import rather than kept in a file, it cannot drift from the op's definition.
+    """
+    doc = repr(f"{op.write(['x', 'y'])}, recording its local derivatives.")  # a str literal, whatever it holds
     source = _TEMPLATE.format(
-        function="_op_method", value=op.value_text, local=op.local_text, operands=", ".join(op.operands), **form
+        function=function, doc=doc, value=op.value_text, local=op.local_text, operands=", ".join(op.operands), **form
     )
-    namespace = {**RUNTIME, **engine, "op": op}
-    exec(compile(source, f"<micrograd op {op.name}>", "exec"), namespace)
-    method: Callable[..., Any] = namespace["_op_method"]
-    method.__name__ = method.__qualname__ = function
-    method.__doc__ = f"{op.write(['x', 'y'])}, recording its local derivatives."
+    filename = f"<micrograd {engine['Value'].__name__}.{function}: op {op.name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    namespace = {**RUNTIME, **engine, "op": op, "__name__": engine["Value"].__module__}
+    defined: dict[str, Any] = {}  # apart from the namespace: def tanh must not hide the runtime's tanh
+    exec(compile(source, filename, "exec"), namespace, defined)
+    method: Callable[..., Any] = defined[function]
+    method.__qualname__ = f"{engine['Value'].__name__}.{function}"
     return method
 
 
