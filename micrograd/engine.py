@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar, overload
 
 from micrograd import methods, ops
 from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_sequence, type_name
-from micrograd.ops import ZERO, ZERO_1, Op
+from micrograd.ops import Op
+from micrograd.runtime import ZERO_1, contribution
 
 Number = int | float
 T = TypeVar("T")
@@ -83,8 +84,8 @@ class Value(ComparesAsFloat):
 
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):  # x ** y with both differentiable
-            return _apply(ops.POW, (self, other))
-        return _apply(ops.power(as_float(other, "exponent")), (self,))  # the constant n is part of the op
+            return apply_op(ops.POW, (self, other))
+        return apply_op(ops.power(as_float(other, "exponent")), (self,))  # the constant n is part of the op
 
     # -- a Value compares and converts like its float --------------------------------------
 
@@ -144,8 +145,9 @@ Observer = Callable[[Value, int, Value, float, float, float], None]
 def chain_rule(order: list[Value], observe: Observer | None = None) -> None:
     """The reverse pass: for every node, last computed first, child.grad += ∂node/∂child · node.grad.
 
-    A structural zero (ops.ZERO) adds +0.0 whatever node.grad is. observe(node, k, child, local,
-    before, contribution), when given, sees each step once it is taken (traces, anomaly mode).
+    A structural zero (runtime.ZERO) adds +0.0 whatever node.grad is (runtime.contribution).
+    observe(node, k, child, local, before, contribution), when given, sees each step once it is
+    taken (traces, anomaly mode).
     """
     for node in reversed(order):
         local = node._local
@@ -162,10 +164,10 @@ def chain_rule(order: list[Value], observe: Observer | None = None) -> None:
                 continue
         for k, (child, d) in enumerate(zip(node._prev, local)):
             before = child.grad
-            contribution = 0.0 if d is ZERO else d * g
-            child.grad = before + contribution
+            passed = contribution(d, g)
+            child.grad = before + passed
             if observe is not None:
-                observe(node, k, child, d, before, contribution)
+                observe(node, k, child, d, before, passed)
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -206,7 +208,7 @@ def linear(w: Sequence[Value | Number], a: Sequence[Value | Number], b: Value | 
     av = _values(a, "inputs")
     if len(wv) != len(av):
         raise ValueError(f"linear() needs as many weights as inputs, got {len(wv)} weights and {len(av)} inputs")
-    return _linear(wv, av, b if isinstance(b, Value) else Value(b), [ak._data for ak in av])
+    return linear_values(wv, av, b if isinstance(b, Value) else Value(b), [ak._data for ak in av])
 
 
 def not_recorded(what: str, subject: str = "this value was computed") -> ValueError:
@@ -247,7 +249,7 @@ def watched_by(watcher: Watcher) -> Iterator[None]:
 _new = object.__new__
 
 
-def _result(data: float, children: tuple[Value, ...], local: tuple[float, ...], op: Op) -> Value:
+def new_node(data: float, children: tuple[Value, ...], local: tuple[float, ...], op: Op) -> Value:
     """The output node of an op, recording its children and local derivatives unless in no_grad()."""
     out = _new(Value)
     out._data = data
@@ -267,10 +269,10 @@ def _result(data: float, children: tuple[Value, ...], local: tuple[float, ...], 
 
 
 @overload
-def _apply(op: Op, children: tuple[Value, ...]) -> Value: ...
+def apply_op(op: Op, children: tuple[Value, ...]) -> Value: ...
 @overload
-def _apply(op: Op, children: tuple[Any, ...], result: Callable[..., T]) -> T: ...
-def _apply(op: Op, children: tuple[Any, ...], result: Callable[..., Any] = _result) -> Any:
+def apply_op(op: Op, children: tuple[Any, ...], result: Callable[..., T]) -> T: ...
+def apply_op(op: Op, children: tuple[Any, ...], result: Callable[..., Any] = new_node) -> Any:
     """op applied to Values, whatever its operands (compile replays a graph through this); Duals give their result."""
     xs = [c._data for c in children]
     try:
@@ -281,7 +283,7 @@ def _apply(op: Op, children: tuple[Any, ...], result: Callable[..., Any] = _resu
 
 
 # Every op becomes Value methods (a + b, b + a, x.tanh(), abs(x)), written from its definition.
-_linear: Callable[[list[Value], list[Value], Value, list[float]], Value] = methods.attach(Value, _result)
+linear_values: Callable[[list[Value], list[Value], Value, list[float]], Value] = methods.attach(Value, new_node)
 
 
 def _leaf(data: float, grad: float, label: str) -> Value:

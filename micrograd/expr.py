@@ -232,23 +232,6 @@ def locals_text(local: tuple[object, ...]) -> str:
     return f"_masked({body})" if any(isinstance(d, Mask) for d in local) else body
 
 
-def contribution(d: Expr | Mask | object, g: Expr) -> Expr:
-    """local * g, the chain rule along one edge; +0.0 where the local derivative is a structural zero.
-
-    1.0 * g is g and -1.0 * g is -g exactly, so those are written short.
-    """
-    if isinstance(d, Mask):
-        if d.condition is None:
-            return literal(0.0)
-        return where(d.condition, 0.0, contribution(d.value, g))
-    e = literal(d)
-    if e.text == "1.0":
-        return g
-    if e.text == "-1.0":
-        return -g
-    return e * g
-
-
 def compile_function(params: list[str], body: str, runtime: Mapping[str, Any]) -> Callable[..., Any]:
     """``lambda params: body`` over the runtime namespace: the float function that source stands for."""
     function: Callable[..., Any] = eval(f"lambda {', '.join(params)}: {body}", dict(runtime))

@@ -5,7 +5,7 @@ For tanh the template gives, in effect,
     def tanh(self):
         x0 = self._data
         out = tanh(x0)
-        return _result(out, (self,), (1.0 - out * out,), op)
+        return new_node(out, (self,), (1.0 - out * out,), op)
 
 the value and the local derivatives in the very text that the op's definition prints itself as.
 micrograd.engine calls attach() once, when it is imported.
@@ -17,7 +17,8 @@ import linecache
 from collections.abc import Callable
 from typing import Any
 
-from micrograd.ops import LINEAR, OPS, RUNTIME, Op
+from micrograd.ops import LINEAR, OPS, Op
+from micrograd.runtime import RUNTIME
 
 _TEMPLATE = """def {function}({params}):
     {doc}
@@ -26,7 +27,7 @@ _TEMPLATE = """def {function}({params}):
         out = {value}
     except (ArithmeticError, ValueError) as error:
         raise op.error(error, [{operands}]) from None
-    return _result(out, {children}, {local}, op)
+    return new_node(out, {children}, {local}, op)
 """
 _UNARY = {"params": "self", "unpack": "    x0 = self._data", "children": "(self,)"}
 _OTHER = "    if not isinstance(other, Value):\n        other = Value(other)\n"
@@ -77,7 +78,7 @@ def attach(value: type, result: Callable[..., Any]) -> Callable[..., Any]:
     ``result(out, children, local, op)`` makes a node. x ** n is not attached: Value.__pow__ picks
     POW or power(n) by the exponent.
     """
-    engine = {"Value": value, "_result": result}
+    engine = {"Value": value, "new_node": result}
     for op in OPS.values():
         if op.arity == 2:
             name = OPERATORS[op.name]
@@ -87,4 +88,4 @@ def attach(value: type, result: Callable[..., Any]) -> Callable[..., Any]:
         elif op.arity == 1:
             for name in op.methods:
                 setattr(value, name, _define(op, name, _UNARY, engine))
-    return _define(LINEAR, "_linear", _LINEAR, engine)
+    return _define(LINEAR, "linear_values", _LINEAR, engine)

@@ -16,7 +16,7 @@ from types import ModuleType
 
 from micrograd import model_file
 from micrograd.checks import is_int, is_sequence, not_a_sequence
-from micrograd.engine import Number, Value, _linear
+from micrograd.engine import Number, Value, linear_values
 from micrograd.model_file import FORMAT as FORMAT  # re-exported: the format is part of nn's API
 from micrograd.model_file import FORMAT_NAME as FORMAT_NAME
 from micrograd.model_file import FORMAT_VERSION as FORMAT_VERSION
@@ -69,7 +69,7 @@ class Neuron(Module):
         return self._forward(x, [xk._data for xk in x])
 
     def _forward(self, x: list[Value], xd: list[float]) -> tuple[Value, Value]:
-        z = _linear(self.w, x, self.b, xd)
+        z = linear_values(self.w, x, self.b, xd)
         if self._sigma is None:  # linear: a is z
             z._label = self._labels[0]
             return z, z

@@ -17,115 +17,12 @@ where the condition holds the edge passes on +0.0, whatever the upstream grad, a
 
 from __future__ import annotations
 
-import math
-import operator
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from micrograd import expr
-
-# -- numbers the ops need beyond Python's float arithmetic ------------------------------------------
-
-
-class StructuralZero(float):
-    """The local derivative 0.0 that is zero by structure: backward() adds +0.0 through it, never 0 · inf."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "ZERO"
-
-
-ZERO = StructuralZero(0.0)
-
-
-class Masked(tuple):  # type: ignore[type-arg]
-    """A node's local derivatives, at least one of which is ZERO: backward() takes the masked path for it."""
-
-    __slots__ = ()
-
-
-def _masked(local: tuple[float, ...]) -> tuple[float, ...]:
-    return Masked(local) if any(d is ZERO for d in local) else local
-
-
-ZERO_1 = Masked((ZERO,))  # the local derivatives of an op of one operand where it is a structural zero
-
-
-def _pow(x: float, y: float) -> float:
-    """x ** y as Python's float computes it, a complex result being a ValueError."""
-    r: float = x**y  # or a complex number
-    if type(r) is complex:
-        raise ValueError("complex")
-    return r
-
-
-def _c_pow(x: float, y: float) -> float:
-    """x ** y as C's pow(): ±inf instead of an exception, NaN instead of a complex number."""
-    try:
-        r = x**y
-    except (ZeroDivisionError, OverflowError):
-        negative = math.copysign(1.0, x) < 0.0 and y.is_integer() and y % 2.0 == 1.0
-        return -math.inf if negative else math.inf
-    return math.nan if type(r) is complex else r
-
-
-def _logsumexp(z: Sequence[float]) -> float:
-    """log Σ_k e^(z_k), as torch.logsumexp: shifted by the max M, so every exponent is ≤ 0 (M = 0 if infinite)."""
-    M = max(z)
-    if M == math.inf or M == -math.inf:  # all -inf: -inf; an inf: inf; any NaN: NaN
-        return math.nan if any(zk != zk for zk in z) else M
-    return math.log(sum([math.exp(zk - M) for zk in z])) + M
-
-
-def _max(z: Sequence[float]) -> float:
-    """The largest of z, as torch.amax: NaN if any is NaN."""
-    for zk in z:
-        if zk != zk:
-            return zk
-    return max(z)
-
-
-def _share(z: Sequence[float], x: float) -> float:
-    """1/n for the n entries of z equal to x (torch.amax splits the gradient among ties); NaN for none."""
-    n = z.count(x) if x == x else 0  # count() tests identity before ==, so a NaN would count itself
-    return 1.0 / n if n else math.nan
-
-
-def _log_or_nan(x: float) -> float:
-    """log(x) as C computes it: -inf at 0, NaN below."""
-    if x > 0.0:
-        return math.log(x)
-    return -math.inf if x == 0.0 else math.nan
-
-
-# What op definitions may call through m, and so what generated code can see (and no label may be named).
-RUNTIME: dict[str, Any] = {
-    "exp": math.exp,
-    "log": math.log,
-    "log1p": math.log1p,
-    "tanh": math.tanh,
-    "sqrt": math.sqrt,
-    "sin": math.sin,
-    "cos": math.cos,
-    "fabs": math.fabs,
-    "copysign": math.copysign,
-    "inf": math.inf,
-    "nan": math.nan,
-    "mul": operator.mul,
-    "_pow": _pow,
-    "_c_pow": _c_pow,
-    "_log_or_nan": _log_or_nan,
-    "logsumexp": _logsumexp,
-    "_max": _max,
-    "_share": _share,
-    "_masked": _masked,
-    "ZERO": ZERO,
-    "ZERO_1": ZERO_1,
-}
-SYMBOLS = expr.Symbols(RUNTIME)
-
+from micrograd.runtime import RUNTIME, SYMBOLS
 
 # -- the definition of an op ---------------------------------------------------------------------------
 

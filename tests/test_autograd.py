@@ -226,8 +226,8 @@ def test_bad_input_is_named():
 
 
 def test_every_function_an_op_s_local_derivative_calls_has_a_version_on_values():
-    """Else grad(create_graph=True) through that op fails: add it to autograd._GRAPH_RUNTIME."""
-    from micrograd.autodiff.autograd import _GRAPH_RUNTIME
+    """Else grad(create_graph=True) through that op fails: add it to autograd.GRAPH_RUNTIME."""
+    from micrograd.autodiff.autograd import GRAPH_RUNTIME
     from micrograd.ops import OPS, power
 
     def names(code) -> set[str]:  # the names a code object and the comprehensions inside it read
@@ -237,7 +237,7 @@ def test_every_function_an_op_s_local_derivative_calls_has_a_version_on_values()
     for op in [*OPS.values(), power(2.0), power(0.5), power(0.0), power(-1.5)]:
         code = compile(op.local_text, op.name, "eval")
         called = names(code) - set(op.operands) - {"out", "sum", "map"}
-        assert called <= set(_GRAPH_RUNTIME), f"{op.name}: {sorted(called - set(_GRAPH_RUNTIME))} have no Value version"
+        assert called <= set(GRAPH_RUNTIME), f"{op.name}: {sorted(called - set(GRAPH_RUNTIME))} have no Value version"
 
 
 MALFORMED = {  # name: (code, the exception, words its message must contain)

@@ -19,7 +19,8 @@ from helpers import assert_named_errors
 from micrograd import MLP, Value, linear, topological_order
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
 from micrograd.lab.trace import trace_backward
-from micrograd.ops import ACTIVATIONS, RUNTIME
+from micrograd.ops import ACTIVATIONS
+from micrograd.runtime import RUNTIME
 
 
 def same(a: float, b: float) -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 import micrograd.autodiff.autograd
 from micrograd import Value, gradcheck, gradgradcheck
-from micrograd.engine import _result
+from micrograd.engine import new_node
 from micrograd.ops import TANH
 
 
@@ -42,7 +42,7 @@ def test_second_derivatives_pass():
 def wrong_tanh(self):
     """tanh with the derivative 1 − tanh (a learner's slip for 1 − tanh²)."""
     out = math.tanh(self.data)
-    return _result(out, (self,), (1.0 - out,), TANH)
+    return new_node(out, (self,), (1.0 - out,), TANH)
 
 
 def test_a_wrong_derivative_is_caught_and_the_input_named(monkeypatch):

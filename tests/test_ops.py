@@ -23,6 +23,7 @@ from micrograd.equations import sigma, sigma_prime
 from micrograd.expr import Expr, Group, literal, where
 from micrograd.lab.trace import trace_backward, trace_forward
 from micrograd.lab.viz import draw_dot, render_svg
+from micrograd.runtime import RUNTIME
 
 ENTRIES = list(edge_cases.OPS.values())
 
@@ -43,7 +44,7 @@ def test_every_name_generated_code_uses_is_provided_and_reserved(op):
         loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         bound = {n.target.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)}  # logsumexp's zd_k
         free = loaded - {*op.operands, "out"} - bound
-        assert free <= {*ops.RUNTIME, *Value.__dict__, "sum", "map"}, (op.name, free)
+        assert free <= {*RUNTIME, *Value.__dict__, "sum", "map"}, (op.name, free)
         assert free <= RESERVED, f"generated code for {op.name} calls {free - RESERVED}, which a label could shadow"
 
 

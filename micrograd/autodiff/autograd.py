@@ -20,13 +20,14 @@ from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_seque
 from micrograd.engine import (
     Number,
     Value,
-    _result,
     chain_rule,
+    new_node,
     not_recorded,
     start_backward,
     topological_order,
 )
 from micrograd.ops import Op
+from micrograd.runtime import RUNTIME, ZERO, c_pow, contribution, log_or_nan, share
 
 Grad = Value | float  # a gradient while grad() builds it: a Value, or a constant
 
@@ -91,25 +92,19 @@ def _float_grads(output: Value, order: list[Value], seed: float, inputs: Sequenc
 
 
 def _accumulate(total: Grad | None, d: object, g: Grad) -> Grad:
-    """total + d · g, the chain rule along one edge, written short where that gives the same number."""
-    if d is _MASK:  # a structural zero: +0.0, whatever g is
+    """total + d · g along one edge (runtime.contribution), written short where that gives the same number."""
+    if d is ZERO:  # +0.0 whatever g is: on a Value total, added only where it changes the number (-0.0)
+        zero: float = contribution(d, g)
         if total is None:
-            return 0.0
-        return total + 0.0 if math.copysign(1.0, float(total)) < 0.0 else total
-    if isinstance(d, float):
-        if isinstance(g, float):
-            contribution: Grad = d * g
-        elif d == 1.0:  # 1.0 · g is g exactly, and -1.0 · g is -g
-            contribution = g
-        elif d == -1.0:
-            contribution = -g
-        else:
-            contribution = d * g
-    elif isinstance(g, float) and g == 1.0:  # d · 1.0 is d exactly
-        contribution = d  # type: ignore[assignment]
+            return zero
+        return total + zero if math.copysign(1.0, float(total)) < 0.0 else total
+    if isinstance(d, float) and not isinstance(g, float) and d in (1.0, -1.0):
+        passed: Grad = g if d == 1.0 else -g  # 1.0 · g is g exactly, and -1.0 · g is -g: no node for them
+    elif isinstance(g, float) and g == 1.0 and not isinstance(d, float):
+        passed = d  # type: ignore[assignment]  # d · 1.0 is d exactly
     else:
-        contribution = d * g  # type: ignore[operator]
-    return contribution if total is None else total + contribution
+        passed = contribution(d, g)
+    return passed if total is None else total + passed
 
 
 def _as_value(g: Grad) -> Value:
@@ -181,32 +176,35 @@ def _c_node(op: Op, compute: Callable[..., float], operands: Sequence[_Traced | 
         op, children = ops.power(float(operands[1])), children[:1]
     xs = [float(x) for x in operands]
     out = compute(*xs)
-    return _Traced(_result(out, children, op.derivatives(out, *xs[: len(children)]), op))
+    return _Traced(new_node(out, children, op.derivatives(out, *xs[: len(children)]), op))
 
 
-_MASK = object()  # a structural zero among the local derivatives
+def _graph_runtime() -> dict[str, Any]:
+    """runtime.RUNTIME on Values, for the ops' local derivatives: each function records its node.
+
+    A function that is the value of an op of one operand (exp is EXP's, fabs is ABS's) becomes that
+    op's Value method; constants (inf, nan, ZERO, ZERO_1) stay as they are. The few others say here
+    what they are on Values; a test fails for a function an op's derivative calls that has none.
+    """
+    graph: dict[str, Any] = {name: value for name, value in RUNTIME.items() if not callable(value)}
+    for op in ops.OPS.values():
+        for name in RUNTIME:
+            if op.arity == 1 and op.methods and op.value_text == f"{name}(x0)":
+                graph[name] = _unary(op.methods[0])
+    graph.update(
+        {
+            "mul": operator.mul,  # on _Traced, it records a * node
+            "copysign": lambda x, y: math.copysign(float(x), float(y)),  # ±inf or ±1: a constant where defined
+            "_c_pow": lambda x, y: _c_node(ops.POW, c_pow, (x, y)),
+            "_log_or_nan": lambda x: _c_node(ops.LOG, log_or_nan, (x,)),
+            "_share": lambda z, x: share([float(zk) for zk in z], float(x)),  # max's 1/ties: a constant
+            "_masked": lambda local: local,
+        }
+    )
+    return graph
 
 
-# What an op's local derivative may call (micrograd.ops.RUNTIME), on Values: each call records its node.
-_GRAPH_RUNTIME: dict[str, Any] = {
-    "exp": _unary("exp"),
-    "log": _unary("log"),
-    "tanh": _unary("tanh"),
-    "sqrt": _unary("sqrt"),
-    "sin": _unary("sin"),
-    "cos": _unary("cos"),
-    "fabs": _unary("abs"),
-    "copysign": lambda x, y: math.copysign(float(x), float(y)),  # ±inf or ±1: a constant where it is defined
-    "inf": math.inf,
-    "nan": math.nan,
-    "mul": operator.mul,
-    "_c_pow": lambda x, y: _c_node(ops.POW, ops._c_pow, (x, y)),
-    "_log_or_nan": lambda x: _c_node(ops.LOG, ops._log_or_nan, (x,)),
-    "_share": lambda z, x: ops._share([float(zk) for zk in z], float(x)),  # max's 1/ties: a constant
-    "_masked": lambda local: local,
-    "ZERO": _MASK,
-    "ZERO_1": (_MASK,),
-}
+GRAPH_RUNTIME = _graph_runtime()
 _graph_locals: dict[Op, Callable[..., tuple[Any, ...]]] = {}
 
 
@@ -217,7 +215,7 @@ def local_values(node: Value) -> list[Value | float | object]:
         raise TypeError(f"{node!r} was not computed by an op of micrograd")
     function = _graph_locals.get(op)
     if function is None:
-        function = expr.compile_function(["out", *op.operands], op.local_text, _GRAPH_RUNTIME)
+        function = expr.compile_function(["out", *op.operands], op.local_text, GRAPH_RUNTIME)
         _graph_locals[op] = function
     local = function(_Traced(node), *op.args([_Traced(c) for c in node._prev]))
     return [_v(d) for d in local]

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, overload
 
 from micrograd import methods, ops
 from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_sequence, type_name
-from micrograd.engine import Number, _apply
-from micrograd.ops import ZERO, Op
+from micrograd.engine import Number, apply_op
+from micrograd.ops import Op
+from micrograd.runtime import ZERO, contribution
 
 
 class Dual(ComparesAsFloat):
@@ -53,8 +54,8 @@ class Dual(ComparesAsFloat):
 
     def __pow__(self, other: Dual | Number) -> Dual:
         if isinstance(other, Dual):
-            return _apply(ops.POW, (self, other), _dual_result)
-        return _apply(ops.power(as_float(other, "exponent")), (self,), _dual_result)
+            return apply_op(ops.POW, (self, other), _dual_result)
+        return apply_op(ops.power(as_float(other, "exponent")), (self,), _dual_result)
 
     def __float__(self) -> float:
         return self._data
@@ -76,10 +77,8 @@ def tangent(local: Sequence[float], tangents: Sequence[float]) -> float:
     """
     total = -0.0
     for d, t in zip(local, tangents):
-        if d is ZERO:
-            total += 0.0
-        elif t != 0.0:
-            total += d * t
+        if t != 0.0 or d is ZERO:
+            total += contribution(d, t)
     return total
 
 
@@ -103,12 +102,12 @@ def linear(w: Sequence[Dual | Number], a: Sequence[Dual | Number], b: Dual | Num
 
 def logsumexp(z: Sequence[Dual | Number]) -> Dual:
     """log Σ_k e^(z_k) of Duals, as micrograd.training.losses.logsumexp computes it for Values."""
-    return _apply(ops.LOGSUMEXP, tuple(_duals(z, "values", "logsumexp()", nonempty=True)), _dual_result)
+    return apply_op(ops.LOGSUMEXP, tuple(_duals(z, "values", "logsumexp()", nonempty=True)), _dual_result)
 
 
 def amax(z: Sequence[Dual | Number]) -> Dual:
     """The largest of z, of Duals, as training.losses.amax computes it for Values (its tangent split among ties)."""
-    return _apply(ops.MAX, tuple(_duals(z, "values", "amax()", nonempty=True)), _dual_result)
+    return apply_op(ops.MAX, tuple(_duals(z, "values", "amax()", nonempty=True)), _dual_result)
 
 
 def _duals(xs: object, what: str, who: str = "linear()", nonempty: bool = False) -> list[Dual]:

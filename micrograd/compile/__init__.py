@@ -40,8 +40,8 @@ from micrograd.checks import is_number, is_sequence, not_a_sequence
 from micrograd.compile.graph import Graph, check_op
 from micrograd.compile.loops import LOOP_MIN_NODES, find_loop
 from micrograd.compile.writer import Writer
-from micrograd.engine import Number, Value, _apply, is_grad_enabled, no_grad, not_recorded, topological_order
-from micrograd.ops import RUNTIME
+from micrograd.engine import Number, Value, apply_op, is_grad_enabled, no_grad, not_recorded, topological_order
+from micrograd.runtime import RUNTIME
 
 __all__ = ["LOOP_MIN_NODES", "CompiledGraph", "compile_function", "compile_graph"]
 
@@ -156,7 +156,7 @@ class CompiledGraph:
             with no_grad():
                 for node in topological_order(self._root):
                     if node not in new:
-                        new[node] = _apply(check_op(node), tuple(new[c] for c in node._prev)) if node._prev else node
+                        new[node] = apply_op(check_op(node), tuple(new[c] for c in node._prev)) if node._prev else node
         except (ArithmeticError, ValueError) as error:
             return error
         return None

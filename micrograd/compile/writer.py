@@ -21,7 +21,8 @@ from micrograd import expr
 from micrograd.compile.graph import Graph, check_op
 from micrograd.compile.loops import Loop
 from micrograd.engine import Value, node_names
-from micrograd.ops import LINEAR, RUNTIME, SYMBOLS
+from micrograd.ops import LINEAR
+from micrograd.runtime import RUNTIME, SYMBOLS, ZERO, contribution
 
 # The names the code itself uses beside the ops' runtime: no label may take any of them.
 CODE_NAMES = (
@@ -166,7 +167,7 @@ class Writer:
             g = expr.name(grad[n])
             for s, c in enumerate(n._prev):
                 if c in needs_grad:
-                    contribution = expr.contribution(local[s], g)
+                    contribution = edge_text(local[s], g)
                     out.read.update(contribution.names - {grad[n]})
                     target = grad[c]
                     out.lines.append(f"{indent}{target} {'+=' if target in self.ready else '='} {contribution.text}")
@@ -463,3 +464,20 @@ def _identifier(label: str) -> str:
     if text and not text.isidentifier():
         text = "v_" + text  # it starts with a digit
     return text if text.isidentifier() and unicodedata.normalize("NFKC", text) == text else ""
+
+
+def edge_text(d: expr.Expr | expr.Mask | object, g: expr.Expr) -> expr.Expr:
+    """runtime.contribution written as source: local * g, and +0.0 where the local derivative is a structural zero.
+
+    1.0 * g is g and -1.0 * g is -g exactly, so those are written short.
+    """
+    if isinstance(d, expr.Mask):
+        zero = expr.literal(contribution(ZERO, g))
+        return zero if d.condition is None else expr.where(d.condition, zero, edge_text(d.value, g))
+    e = expr.literal(d)
+    if e.text == "1.0":
+        return g
+    if e.text == "-1.0":
+        return -g
+    product: expr.Expr = contribution(e, g)
+    return product

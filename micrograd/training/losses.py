@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from micrograd.checks import is_number, is_sequence, not_a_sequence
-from micrograd.engine import Number, Value, _apply, linear
+from micrograd.engine import Number, Value, apply_op, linear
 from micrograd.ops import LOGSUMEXP, MAX
 
 if TYPE_CHECKING:
@@ -144,12 +144,12 @@ def _cross_entropy_term(z: list[Value], y: list[Value], i: int) -> Value:
 
 def logsumexp(z: Sequence[Value | Number]) -> Value:
     """log Σ_k e^(z_k) as one node, stable for any z (shifted by the max): ∂/∂z_k = e^(z_k − out) = softmax(z)_k."""
-    return _apply(LOGSUMEXP, _operands(z, "logsumexp"))
+    return apply_op(LOGSUMEXP, _operands(z, "logsumexp"))
 
 
 def amax(z: Sequence[Value | Number]) -> Value:
     """max_k z_k as one node (torch.amax): ∂/∂z_k is 1 at the largest, split evenly among ties, 0 elsewhere."""
-    return _apply(MAX, _operands(z, "amax"))
+    return apply_op(MAX, _operands(z, "amax"))
 
 
 def _operands(z: Sequence[Value | Number], who: str) -> tuple[Value, ...]:
