@@ -18,7 +18,7 @@ import edge_cases
 import micrograd.ops as ops
 from micrograd import MLP, Neuron, Value
 from micrograd.compile import compile_graph
-from micrograd.compile.writer import RESERVED
+from micrograd.compile.names import RESERVED
 from micrograd.equations import sigma, sigma_prime
 from micrograd.expr import Expr, Group, literal, where
 from micrograd.lab.trace import trace_backward, trace_forward

@@ -8,10 +8,7 @@ the code computes it in a ``for`` loop over the repeats.
 
 from __future__ import annotations
 
-import keyword
 import math
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -20,16 +17,10 @@ from itertools import pairwise
 from micrograd import expr
 from micrograd.compile.graph import Graph, check_op
 from micrograd.compile.loops import Loop
+from micrograd.compile.names import Names, common_label, common_prefix, float_source
 from micrograd.engine import Value, node_names
 from micrograd.ops import LINEAR
 from micrograd.runtime import RUNTIME, SYMBOLS, ZERO, contribution
-
-# The names the code itself uses beside the ops' runtime: no label may take any of them.
-CODE_NAMES = (
-    *("forward_backward", "params", "inputs", "grads", "roots", "saved", "copy", "skip"),
-    *("zip", "range", "reversed", "sum", "any", "isfinite"),
-)
-RESERVED = frozenset({*RUNTIME, *expr.Symbols.BUILTINS, *CODE_NAMES})
 
 
 @dataclass
@@ -53,7 +44,7 @@ class Writer:
     def __init__(self, graph: Graph, loop: Loop | None) -> None:
         self.graph = graph
         self.loop = loop
-        self.names = _Names()
+        self.names = Names()
         self.unnamed = node_names(graph.order, labels=False)  # v1, v2, ... as traces and drawings name them
         self.value: dict[Value, str] = {}  # node -> its value in the function's scope: a name or a literal
         self.grad: dict[Value, str] = {}  # node -> the name of its grad
@@ -68,7 +59,7 @@ class Writer:
         for i, x in enumerate(g.input_index):
             self.value[x] = self.names.new(x.label, self.unnamed.get(x, f"x{i}"))
         for c in g.const:
-            self.value[c] = _literal(c.data)
+            self.value[c] = float_source(c.data)
         in_copies: set[Value] = set()
         if self.loop is not None:
             self._name_loop()
@@ -136,7 +127,7 @@ class Writer:
                 parts = []
                 for t in _linear_tuples(args):
                     if t not in named and uses[t] > 1:
-                        named[t] = self.names.new(_common_prefix(t), "t")
+                        named[t] = self.names.new(common_prefix(t), "t")
                         lines.append(f"{indent}{named[t]} = {_tuple(t)}")
                     parts.append(named.get(t) or _tuple(t))
                 operands = [expr.Expr(parts[0]), expr.Expr(parts[1]), _arg(args[-1])]
@@ -220,12 +211,12 @@ class Writer:
         )
         constants = [j for j, leaves in enumerate(loop.slots) if leaves[0] in g.const]
         for j in constants:
-            if len({_literal(c.data) for c in loop.slots[j]}) == 1:
-                self.slot_names[j] = _literal(loop.slots[j][0].data)
+            if len({float_source(c.data) for c in loop.slots[j]}) == 1:
+                self.slot_names[j] = float_source(loop.slots[j][0].data)
         constants = [j for j in constants if not self.slot_names[j]]
         for kind, slots in (("x", inputs), ("c", constants)):
             for n, j in enumerate(slots):
-                label = _common_label([leaf.label for leaf in loop.slots[j]])
+                label = common_label([leaf.label for leaf in loop.slots[j]])
                 self.slot_names[j] = self.names.new(label, f"{kind}_i_{n}")
                 self.slot_vars.append(self.slot_names[j])
         self.local: dict[Value, str] = {}  # template node -> its name inside the loop
@@ -252,7 +243,7 @@ class Writer:
                 continue  # a literal
             if leaves[0] in self.graph.const:
                 table = self.names.new(f"{name}_values", "c_values")
-                self.header.append(f"{table} = {_tuple([_literal(c.data) for c in leaves])}")
+                self.header.append(f"{table} = {_tuple([float_source(c.data) for c in leaves])}")
                 sources[name] = table
                 continue
             index = [self.graph.input_index[x] for x in leaves]
@@ -277,7 +268,7 @@ class Writer:
             if t._op == LINEAR:
                 for tup in _linear_tuples([self._loop_arg(t, s) for s in range(len(t._prev))]):
                     if tup not in hoisted and not in_loop.intersection(tup):
-                        hoisted[tup] = self.names.new(_common_prefix(tup), "t")
+                        hoisted[tup] = self.names.new(common_prefix(tup), "t")
                         lines.append(f"    {hoisted[tup]} = {_tuple(tup)}")
         lines.append(f"    # the same structure {loop.count} times over (the examples of a batch): a loop")
         lines.append("    roots = []")
@@ -403,67 +394,6 @@ def _tuple(items: Sequence[str], bare: bool = False) -> str:
 
 def _targets(names: list[str]) -> str:
     return names[0] + "," if len(names) == 1 else ", ".join(names)
-
-
-def _literal(x: float) -> str:
-    """x as Python source that evaluates to the same float, negative numbers in parentheses."""
-    if math.isnan(x):
-        return "nan"
-    text = "inf" if x == math.inf else "(-inf)" if x == -math.inf else repr(x)
-    return f"({text})" if text.startswith("-") else text
-
-
-def _common_prefix(names: Sequence[str]) -> str:
-    """The name a tuple of names shares: (a_1_0, a_1_1, ...) -> a_1."""
-    first, last = min(names, default=""), max(names, default="")
-    i = 0
-    while i < min(len(first), len(last)) and first[i] == last[i]:
-        i += 1
-    return first[:i].rsplit("_", 1)[0] if "_" in first[:i] else ""
-
-
-def _common_label(labels: list[str]) -> str:
-    """The label of a loop variable: the leaves' label if they share it, X[i][0] for X[0][0], X[1][0], ..."""
-    if all(label == labels[0] for label in labels):
-        return labels[0]
-    parts = [re.split(r"(\d+)", label) for label in labels]
-    if any(len(p) != len(parts[0]) for p in parts):
-        return ""
-    varying = {i for p in parts for i, (a, b) in enumerate(zip(p, parts[0])) if a != b}
-    if len(varying) != 1 or min(varying) % 2 == 0:  # re.split puts the numbers at the odd places
-        return ""
-    i = varying.pop()
-    return "".join([*parts[0][:i], "i", *parts[0][i + 1 :]])
-
-
-class _Names:
-    """Unique Python identifiers made from labels: w[1][0][2] -> w_1_0_2, a second "z" -> z__2."""
-
-    def __init__(self) -> None:
-        self.taken: set[str] = set(RESERVED)
-        self.suffix: Counter[str] = Counter()
-
-    def new(self, label: str, fallback: str) -> str:
-        """A fresh name for label; for a label that is no usable identifier, fallback."""
-        base = _identifier(label) or fallback
-        if keyword.iskeyword(base):
-            base += "_"
-        name = base
-        while name in self.taken:
-            self.suffix[base] += 1
-            name = f"{base}__{self.suffix[base] + 1}"
-        self.taken.add(name)
-        return name
-
-
-def _identifier(label: str) -> str:
-    """label as a Python identifier: letters, digits and single underscores; "" when nothing is left."""
-    text = unicodedata.normalize("NFKC", label)
-    text = "".join(ch if (ch.isalnum() or ch == "_") and ("_" + ch).isidentifier() else "_" for ch in text)
-    text = re.sub(r"_+", "_", text).strip("_")
-    if text and not text.isidentifier():
-        text = "v_" + text  # it starts with a digit
-    return text if text.isidentifier() and unicodedata.normalize("NFKC", text) == text else ""
 
 
 def edge_text(d: expr.Expr | expr.Mask | object, g: expr.Expr) -> expr.Expr:
