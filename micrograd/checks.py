@@ -84,6 +84,13 @@ class ComparesAsFloat:
         return float(self) >= self._other(other)
 
 
+def as_floats(xs: object, what: str) -> list[float]:
+    """A sequence of real numbers as a list of floats; otherwise a TypeError naming what is wrong."""
+    if not is_sequence(xs):
+        raise TypeError(f"{what} must be a sequence of numbers, got {not_a_sequence(xs)}")
+    return [as_float(x, what) for x in xs]
+
+
 def is_number(x: object) -> TypeIs[numbers.Real]:
     """A real number: an int, a float or a numpy number, but not a bool."""
     return isinstance(x, numbers.Real) and not isinstance(x, bool)

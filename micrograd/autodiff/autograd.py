@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from micrograd import expr, ops
-from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_sequence, type_name
+from micrograd.checks import ComparesAsFloat, as_float, as_floats, is_sequence, not_a_sequence, type_name
 from micrograd.engine import (
     Number,
     Value,
@@ -64,7 +64,7 @@ def hessian(f: Callable[[list[Value]], Value], xs: Sequence[Number]) -> list[lis
 def hvp(f: Callable[[list[Value]], Value], xs: Sequence[Number], v: Sequence[Number]) -> list[float]:
     """The Hessian of f at xs times the vector v, by differentiating ∇f · v: two passes, no Hessian built."""
     leaves = _leaves(xs, "hvp()")
-    vs = _numbers(v, "hvp() vector")
+    vs = as_floats(v, "hvp() vector")
     if len(vs) != len(leaves):
         raise ValueError(f"hvp() needs a vector as long as xs: xs has {len(leaves)} numbers, v has {len(vs)}")
     y = _call(f, leaves, "hvp()")
@@ -243,14 +243,8 @@ def _check(output: object, inputs: object, grad_output: object, create_graph: ob
     return as_float(grad_output, "grad(grad_output=...)")
 
 
-def _numbers(xs: object, what: str) -> list[float]:
-    if not is_sequence(xs):
-        raise TypeError(f"{what} must be a sequence of numbers, got {not_a_sequence(xs)}")
-    return [as_float(x, what) for x in xs]
-
-
 def _leaves(xs: object, what: str) -> list[Value]:
-    numbers = _numbers(xs, f"{what} xs")
+    numbers = as_floats(xs, f"{what} xs")
     if not numbers:
         raise ValueError(f"{what} needs at least one number in xs")
     return [Value(x, label=f"x[{i}]") for i, x in enumerate(numbers)]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from micrograd import methods, ops
-from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_sequence, type_name
+from micrograd.checks import ComparesAsFloat, as_float, as_floats, is_sequence, not_a_sequence, type_name
 from micrograd.engine import Number, apply_op
 from micrograd.ops import Op
 from micrograd.runtime import ZERO, contribution
@@ -132,8 +132,8 @@ def jvp(f: Callable[[list[Dual]], Any], primals: Sequence[Number], tangents: Seq
     f takes a list of Duals and returns one Dual (then the result is two floats) or a list of them
     (then two lists). No graph is recorded.
     """
-    ps = _numbers(primals, "jvp() primals")
-    ts = _numbers(tangents, "jvp() tangents")
+    ps = as_floats(primals, "jvp() primals")
+    ts = as_floats(tangents, "jvp() tangents")
     if len(ps) != len(ts):
         raise ValueError(f"jvp() needs one tangent per primal, got {len(ps)} primals and {len(ts)} tangents")
     if not callable(f):
@@ -154,12 +154,6 @@ def jvp(f: Callable[[list[Dual]], Any], primals: Sequence[Number], tangents: Seq
         duals: list[Dual] = list(out)  # type: ignore[arg-type]
         return [o._data for o in duals], [o.tangent for o in duals]
     raise TypeError(f"jvp(): f must return a Dual or a list of Duals, got {type_name(out)}")
-
-
-def _numbers(xs: object, what: str) -> list[float]:
-    if not is_sequence(xs):
-        raise TypeError(f"{what} must be a sequence of numbers, got {not_a_sequence(xs)}")
-    return [as_float(x, what) for x in xs]
 
 
 __all__ = ["Dual", "amax", "jvp", "linear", "logsumexp", "tangent"]
