@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 from micrograd.checks import is_number, is_sequence, not_a_sequence
 from micrograd.engine import Number, Value, apply_op, linear
 from micrograd.ops import LOGSUMEXP, MAX
+from micrograd.training.labels import one_hot
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
@@ -118,7 +119,7 @@ def softmax_cross_entropy(logits: Sequence[Sequence[Value]], labels: Sequence[in
             raise ValueError(
                 f"softmax_cross_entropy: example {i} has {len(z_x)} logit; it needs one per class, at least 2"
             )
-        y_x = _one_hot(label, len(z_x), i)
+        y_x = _one_hot_values(label, len(z_x), i)
         terms.append(_cross_entropy_term(z_x, y_x, i))
     return _mean(terms)
 
@@ -270,7 +271,7 @@ def _number(t: object, i: int, loss: str) -> float | Value:
     return t
 
 
-def _one_hot(label: object, n: int, i: int) -> list[Value]:
+def _one_hot_values(label: object, n: int, i: int) -> list[Value]:
     """An example's target as n one-hot Values: a class index made constants, a one-hot target checked."""
     if isinstance(label, Value):
         raise TypeError(
@@ -294,7 +295,7 @@ def _one_hot(label: object, n: int, i: int) -> list[Value]:
     index = int(label)
     if not 0 <= index < n:
         raise ValueError(f"softmax_cross_entropy: label {index} of example {i} is not a class index 0..{n - 1}")
-    return [Value(1.0 if k == index else 0.0, f"y[{k}]") for k in range(n)]
+    return [Value(t, f"y[{k}]") for k, t in enumerate(one_hot(index, n))]
 
 
 def _data(t: float | Value) -> float:

@@ -15,6 +15,7 @@ from typing import Any
 
 from micrograd.checks import is_number
 from micrograd.engine import Number, Value, no_grad
+from micrograd.training.labels import one_hot_index
 
 __all__ = ["accuracy", "confusion_matrix", "decision_rule", "evaluate", "predict"]
 
@@ -85,7 +86,7 @@ def decision_rule(y: Sequence[Target]) -> Callable[[Output], Number] | None:
     labels or one-hot targets: the index of the largest output.
     """
     y = list(y)
-    if y and all(_one_hot(t) is not None for t in y):
+    if y and all(one_hot_index(t) is not None for t in y):
         return _argmax
     if not y or not all(is_number(t) for t in y):
         return None
@@ -149,15 +150,6 @@ def _accuracy(outputs: list[Output], y: Sequence[Target]) -> float | None:
         return None
     right = 0
     for out, t in zip(outputs, y):
-        label = t if is_number(t) else _one_hot(t)
+        label = t if is_number(t) else one_hot_index(t)
         right += rule(out) == label
     return right / len(outputs)
-
-
-def _one_hot(t: object) -> int | None:
-    """The index of the 1 in a one-hot target [0, .., 1, .., 0], or None for anything else."""
-    if isinstance(t, (str, bytes)) or not isinstance(t, Sequence) or len(t) < 2:
-        return None
-    if not all(is_number(v) and v in (0, 1) for v in t) or sum(t) != 1:
-        return None
-    return list(t).index(1)
