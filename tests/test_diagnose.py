@@ -8,8 +8,9 @@ import random
 
 import pytest
 
-from micrograd import MLP
+from micrograd import MLP, Value
 from micrograd.equations import backprop, sigma_prime
+from micrograd.ops import ACTIVATIONS, OPS
 from micrograd.training import diagnose as diagnose_module
 from micrograd.training.data import make_moons
 from micrograd.training.diagnose import diagnose
@@ -23,7 +24,7 @@ def data(m: int = 40, nin: int = 2, seed: int = 0) -> tuple[list[list[float]], l
 
 def test_a_healthy_network_has_nothing_to_report():
     X, y = data()
-    for activation in ("relu", "tanh", "sigmoid"):
+    for activation in ACTIVATIONS:
         result = diagnose(MLP(2, [8, 8, 1], activation=activation, seed=2), X, y)
         assert list(result) == [], (activation, str(result))
         assert str(result).endswith("nothing found wrong")
@@ -72,6 +73,61 @@ def test_a_sigmoid_unit_saturates_too():
     model.layers[0].neurons[0].b.data = 30.0
     result = diagnose(model, X, y)
     assert result.kinds() == ["saturated"] and result[0].where == ["a[1][0]"]
+
+
+def z_of(neuron, x: list[float]) -> float:
+    """The neuron's z for input x, in plain floats."""
+    return sum(w.data * xk for w, xk in zip(neuron.w, x)) + neuron.b.data
+
+
+@pytest.mark.parametrize("activation", ["gelu", "softplus"])
+def test_a_gelu_or_softplus_unit_far_below_zero_is_saturated_and_only_that_is_reported(activation):
+    X, y = data()
+    model = MLP(2, [3, 1], activation=activation, seed=3)
+    model.layers[0].neurons[0].b.data = -30.0  # z ≈ −30 on every example: the flat left tail of σ
+    result = diagnose(model, X, y)
+    assert result.kinds() == ["saturated"] and result[0].where == ["a[1][0]"]
+    assert f"these {activation} units sit on the flat part of σ" in str(result[0])
+    # the oracle's σ', the textbook derivative: below 0.01 on every example
+    n = model.layers[0].neurons[0]
+    share = sum(abs(sigma_prime(z_of(n, x), activation)) < 0.01 for x in X) / len(X)
+    assert share == 1.0 and result[0].numbers == {"saturated share of a[1][0]": 1.0}
+
+
+def test_a_leaky_relu_far_below_zero_neither_dies_nor_saturates_where_a_relu_dies():
+    X, y = data()
+    leaky, relu = MLP(2, [3, 1], activation="leaky_relu", seed=3), MLP(2, [3, 1], activation="relu", seed=3)
+    for model in (leaky, relu):
+        model.layers[0].neurons[0].b.data = -30.0
+    assert list(diagnose(leaky, X, y)) == []  # its slope there is 0.01: small, but it still learns
+    n = leaky.layers[0].neurons[0]
+    assert all(z_of(n, x) < 0 and sigma_prime(z_of(n, x), "leaky_relu") == 0.01 for x in X)
+    result = diagnose(relu, X, y)
+    assert result.kinds() == ["dead relu"] and result[0].where == ["a[1][0]"]
+    assert str(result[0]).startswith("dead relu: a[1][0]. these relu units have z ≤ 0 on all 40 examples: their ")
+    assert "output is always 0 and relu'(z) = 0" in str(result[0])
+
+
+def slope(activation: str, z: float) -> float:
+    """σ'(z) as the engine computes it: the grad that backward() leaves on z."""
+    x = Value(z)
+    getattr(x, OPS[activation].methods[0])().backward()
+    return x.grad
+
+
+@pytest.mark.parametrize("activation", [a for a in ACTIVATIONS if a != "linear"])  # linear: no op, σ' = 1
+def test_each_activation_s_traits_agree_with_its_derivative_as_the_engine_computes_it(activation):
+    """A new activation whose saturates or dead_below is wrong fails here, and diagnose() would misjudge it."""
+    op = OPS[activation]
+    edge = op.dead_below
+    if edge is not None:  # σ' is exactly 0 at the edge and everywhere below it, and not just above it
+        assert all(slope(activation, edge - d) == 0.0 for d in (0.0, 1e-9, 0.5, 1.0, 5.0, 30.0, 1e6))
+        assert slope(activation, edge + 1e-6) != 0.0 and slope(activation, edge + 1.0) != 0.0
+    else:  # no range where σ' is 0: it is not, anywhere on a grid over [−5, 5]
+        assert all(slope(activation, k / 4) != 0.0 for k in range(-20, 21))
+    # saturates: |σ'(z)| < 0.01 far out on a side where the unit is alive (below the edge it is dead instead)
+    alive = [z for z in (-30.0, 30.0) if edge is None or z > edge]
+    assert op.saturates == any(abs(slope(activation, z)) < diagnose_module.SATURATED for z in alive)
 
 
 def test_all_equal_weights_are_a_symmetric_start_and_only_that_is_reported():

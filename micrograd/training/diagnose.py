@@ -4,9 +4,14 @@ It reports, each with what it means and one thing to try:
 
 - parameters that are NaN or infinite;
 - neurons of a layer with identical weights and bias (a symmetric start: they stay identical);
-- ReLUs that are dead over the whole data set (z ≤ 0 for every example: their gradient is always 0);
-- tanh and sigmoid units saturated on most examples (|σ'(z)| < 0.01, σ' read from the engine's graph);
+- units dead over the whole data set: on every example, z at or below the point under which their
+  activation's σ' is exactly 0 (relu's 0), so their gradient is always 0;
+- units of an activation that saturates (such as tanh and sigmoid) on the flat part of σ on most
+  examples (|σ'(z)| < 0.01, σ' read from the engine's graph);
 - with targets y, layers whose gradient is vanishing (≪ the largest layer's) or exploding (≫ its weights).
+
+Which activations can die or saturate is the ops' to say (micrograd.ops: each activation's
+``dead_below`` and ``saturates``), so every activation, a new one included, gets the checks it needs.
 
 Neurons are named as in the equations: a[l][j] is neuron j of layer l (layer 1 is the first after the input).
 """
@@ -21,8 +26,9 @@ from typing import overload
 
 from micrograd.checks import is_sequence, not_a_sequence, type_name
 from micrograd.engine import Number, Value, is_grad_enabled, not_recorded
-from micrograd.lab import viz
 from micrograd.nn import MLP
+from micrograd.ops import OPS, Op
+from micrograd.tables import format_number
 from micrograd.training.metrics import Loss, Target
 
 __all__ = ["Diagnosis", "Finding", "diagnose"]
@@ -31,7 +37,6 @@ SATURATED = 0.01  # |σ'(z)| below this: the unit passes on less than 1% of the 
 MOST = 0.5  # saturated on more than this fraction of the examples
 VANISHING = 1e-4  # a layer's gradient norm below this fraction of the largest layer's
 EXPLODING = 1e3  # a layer's gradient norm above this many times its weights' norm (or 1)
-SQUASHING = ("tanh", "sigmoid")
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,16 @@ class Finding:
         return f"Finding({self.kind!r}, where={self.where!r})"
 
 
-KINDS = ("not finite", "symmetric", "dead relu", "saturated", "vanishing gradient", "exploding gradient")
+# Every activation that can die has a kind of its own ("dead relu"); the order of the findings.
+DYING = tuple(op.name for op in OPS.values() if op.activation and op.dead_below is not None)
+KINDS = (
+    "not finite",
+    "symmetric",
+    *(f"dead {name}" for name in DYING),
+    "saturated",
+    "vanishing gradient",
+    "exploding gradient",
+)
 
 
 class Diagnosis(Sequence[Finding]):
@@ -179,19 +193,27 @@ def _symmetric(model: MLP) -> list[Finding]:
     return found
 
 
+def _activation_op(activation: str) -> Op | None:
+    """The op of a layer's activation, whose traits say whether it can die or saturate; None for linear."""
+    return None if activation == "linear" else OPS[activation]
+
+
 def _dead(model: MLP, z: list[list[list[float]]]) -> list[Finding]:
     found = []
     for l, layer in enumerate(model.layers):
-        if layer.activation != "relu":
+        op = _activation_op(layer.activation)
+        if op is None or op.dead_below is None:
             continue
-        dead = [j for j in range(len(layer.neurons)) if all(z_x[l][j] <= 0.0 for z_x in z)]
+        edge = op.dead_below  # σ'(z) = 0 for every z ≤ edge
+        dead = [j for j in range(len(layer.neurons)) if all(z_x[l][j] <= edge for z_x in z)]
         if dead:
             found.append(
                 Finding(
-                    "dead relu",
+                    f"dead {op.name}",
                     [f"a[{l + 1}][{j}]" for j in dead],
-                    f"these ReLUs have z ≤ 0 on all {len(z)} examples: their output is always 0 and relu'(z) = 0, "
-                    "so no gradient reaches their weights and they never come back",
+                    f"these {op.name} units have z ≤ {_f(edge)} on all {len(z)} examples: their output is always "
+                    f"{_f(op.compute(edge))} and {op.name}'(z) = 0, so no gradient reaches their weights and they "
+                    "never come back",
                     "a smaller learning rate, a less negative bias at the start, or leaky_relu, whose slope is never 0",
                     {f"max z of a[{l + 1}][{j}]": max(z_x[l][j] for z_x in z) for j in dead},
                 )
@@ -202,7 +224,8 @@ def _dead(model: MLP, z: list[list[list[float]]]) -> list[Finding]:
 def _saturated(model: MLP, slope: list[list[list[float]]], m: int) -> list[Finding]:
     found = []
     for l, layer in enumerate(model.layers):
-        if layer.activation not in SQUASHING:
+        op = _activation_op(layer.activation)
+        if op is None or not op.saturates:
             continue
         share = [sum(abs(s[l][j]) < SATURATED for s in slope) / m for j in range(len(layer.neurons))]
         stuck = [j for j, fraction in enumerate(share) if fraction > MOST]
@@ -211,7 +234,7 @@ def _saturated(model: MLP, slope: list[list[list[float]]], m: int) -> list[Findi
                 Finding(
                     "saturated",
                     [f"a[{l + 1}][{j}]" for j in stuck],
-                    f"these {layer.activation} units sit on the flat part of σ on most examples (|σ'(z)| < "
+                    f"these {op.name} units sit on the flat part of σ on most examples (|σ'(z)| < "
                     f"{SATURATED} on {', '.join(f'{share[j]:.0%}' for j in stuck)} of them): they pass on almost "
                     "no gradient, so their weights barely move",
                     "scale the inputs to about [-1, 1] and start with smaller weights; a smaller learning rate if "
@@ -270,4 +293,4 @@ def _gradients(model: MLP, outputs: list[Value | list[Value]], y: list[Target], 
 
 
 def _f(x: float) -> str:
-    return viz.format_number(x, 3)
+    return format_number(x, 3)
