@@ -11,16 +11,16 @@ import math
 import os
 import random
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import ModuleType
 
 from micrograd import model_file
-from micrograd.checks import is_int, is_sequence, not_a_sequence
+from micrograd.checks import as_floats, is_int, is_sequence, not_a_sequence
 from micrograd.engine import Number, Value, linear_values
 from micrograd.model_file import FORMAT as FORMAT  # re-exported: the format is part of nn's API
 from micrograd.model_file import FORMAT_NAME as FORMAT_NAME
 from micrograd.model_file import FORMAT_VERSION as FORMAT_VERSION
-from micrograd.ops import ACTIVATIONS, OPS
+from micrograd.ops import ACTIVATIONS, LINEAR, OPS
 
 Seed = int | random.Random | ModuleType | None  # the module random: Python's global generator, as None
 
@@ -211,6 +211,30 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
+    def float_function(self) -> Callable[[Sequence[Number]], list[float]]:
+        """The network as a function of plain floats, with the weights as they are now: x → [a^L_0, a^L_1, ...].
+
+        No graph: each neuron's z and σ(z) come from the ops' own definitions (micrograd.ops), the
+        same float operations in the same order as calling the model, so the outputs are the
+        model's, bit for bit. For many forward passes at once (a decision boundary's grid); a later
+        change of the weights is not seen: call float_function() again.
+        """
+        layers = [
+            [(tuple(w.data for w in n.w), n.b.data, _sigma_of_floats(n.activation)) for n in layer.neurons]
+            for layer in self.layers
+        ]
+        nin = self.nin
+
+        def forward(x: Sequence[Number]) -> list[float]:
+            a = as_floats(x, "the input of MLP.float_function()")
+            if len(a) != nin:
+                raise ValueError(f"MLP.float_function(): the network takes {nin} inputs, got {len(a)}")
+            for neurons in layers:  # each neuron's a = σ(w·a + b), a being the layer before's
+                a = [sigma(LINEAR.compute(w, a, b)) for w, b, sigma in neurons]
+            return a
+
+        return forward
+
     def __repr__(self) -> str:
         activations = [layer.activation for layer in self.layers]
         if len(set(activations[:-1])) > 1:  # hidden layers that differ (a model loaded from such a file)
@@ -327,6 +351,15 @@ def _as_values(x: Sequence[Value | Number], n: int, who: str, labels: Sequence[s
     if labels:
         return [xk if isinstance(xk, Value) else Value(xk, label) for xk, label in zip(x, labels)]
     return [xk if isinstance(xk, Value) else Value(xk) for xk in x]
+
+
+def _sigma_of_floats(activation: str) -> Callable[[float], float]:
+    """σ on floats for a neuron's activation, from its op's definition (linear: the identity)."""
+    return _identity if activation == "linear" else OPS[activation].compute
+
+
+def _identity(z: float) -> float:
+    return z
 
 
 def _alive(refs: list[weakref.ref[Value]], name: str) -> list[Value]:

@@ -185,6 +185,28 @@ def test_no_grad_inference():
     assert out._prev == ()
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_the_float_function_gives_the_model_s_outputs_bit_for_bit(activation):
+    model = MLP(2, [5, 4, 3], activation=activation, output_activation="sigmoid", seed=9)
+    forward = model.float_function()
+    for x in ([0.3, -1.2], [2.0, 0.5], [-0.7, 0.0], (1.5, 3)):
+        assert forward(x) == [a.data for a in model(x)]
+    single = MLP(2, [3, 1], activation=activation, seed=1)
+    assert single.float_function()([0.1, 0.2]) == [single([0.1, 0.2]).data]
+
+
+def test_the_float_function_reads_each_neuron_s_weights_and_activation_when_it_is_made():
+    model = MLP(2, [3, 2], activation="relu", seed=4)
+    model.layers[0].neurons[1] = Neuron(2, activation="gelu", seed=5)  # one neuron swapped by hand
+    x = [0.8, -0.4]
+    forward = model.float_function()
+    assert forward(x) == [a.data for a in model(x)]
+    before = forward(x)
+    model.layers[1].neurons[0].b.data += 1.0
+    assert forward(x) == before  # the weights as they were when it was made
+    assert model.float_function()(x) == [a.data for a in model(x)] != before  # made again: as they are now
+
+
 MALFORMED = {
     "zero inputs": ("Neuron(0)", "ValueError", "at least 1"),
     "negative inputs": ("Neuron(-2)", "ValueError", "at least 1"),
@@ -204,8 +226,12 @@ MALFORMED = {
     "too many inputs": ("Layer(2, 3, seed=0)([1.0, 2.0, 3.0])", "ValueError", "expects 2 inputs, got 3"),
     "str in inputs": ("Neuron(2, seed=0)([1.0, 'x'])", "TypeError", "str"),
     "None in inputs": ("Neuron(2, seed=0)([1.0, None])", "TypeError", "NoneType"),
+    "float function, too few inputs": ("MLP(2, [3], seed=0).float_function()([1.0])", "ValueError", "2 inputs, got 1"),
+    "float function, str input": ("MLP(2, [3], seed=0).float_function()('ab')", "TypeError", "of numbers, got str"),
+    "float function, None": ("MLP(2, [3], seed=0).float_function()([1.0, None])", "TypeError", "got NoneType"),
+    "float function, Value": ("MLP(2, [3], seed=0).float_function()([1.0, Value(2.0)])", "TypeError", "got a Value"),
 }
 
 
 def test_malformed_networks_and_inputs_raise_named_errors_also_under_python_O():
-    assert_named_errors(MALFORMED, "from micrograd import MLP, Layer, Neuron")
+    assert_named_errors(MALFORMED, "from micrograd import MLP, Layer, Neuron, Value")
