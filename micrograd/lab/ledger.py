@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from micrograd.checks import is_number, is_sequence, not_a_sequence, type_name
 from micrograd.engine import Number, Value, is_grad_enabled, not_recorded
-from micrograd.lab import viz
-from micrograd.tables import html_table, text_table
+from micrograd.lab.viz import check_digits
+from micrograd.tables import format_number, html_table, text_table
 from micrograd.training.losses import quadratic_cost
 from micrograd.training.metrics import Loss, Model, Target
 
@@ -102,7 +102,7 @@ class Ledger:
         return f"Ledger({len(self.rows)} parameters, m={self.m}, lr={self.lr!r}, reduction={self.reduction!r})"
 
     def _f(self, x: float) -> str:
-        return viz.format_number(x, self.digits)
+        return format_number(x, self.digits)
 
 
 def explain_update(
@@ -123,43 +123,16 @@ def explain_update(
     the model, or their labels such as "w[1][0][1]"); all of them by default. Like backward(), it leaves
     the batch loss's gradients in the parameters' .grad.
     """
-    if not is_grad_enabled():
-        raise not_recorded("explain_update()", "it was called")
-    if not callable(model):
-        raise TypeError(f"explain_update: model must be callable (an MLP), got {type_name(model)}")
-    parameters = getattr(model, "parameters", None)
-    if not callable(parameters):
-        raise TypeError(f"explain_update: the model needs parameters() (an MLP), got {type_name(model)}")
-    every: list[Value] = list(parameters())
-    for data, what in ((X, "X (the inputs)"), (y, "y (the targets)")):
-        if not is_sequence(data):
-            raise TypeError(
-                f"explain_update: {what} must be a sequence, one entry per example; got {not_a_sequence(data)}"
-            )
-    X, y = list(X), list(y)
-    if len(X) != len(y):
-        raise ValueError(f"explain_update: got {len(X)} inputs but {len(y)} targets; give one target per input")
-    if not X:
-        raise ValueError("explain_update: the batch is empty; give at least one example")
-    if not is_number(lr) or not float(lr) > 0:
-        raise ValueError(f"explain_update: the learning rate lr must be a number > 0, got {lr!r}")
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"explain_update: reduction must be one of {', '.join(REDUCTIONS)}; got {reduction!r}")
-    if not callable(loss):
-        raise TypeError(f"explain_update: loss must be a function (outputs, targets) -> Value, got {type_name(loss)}")
+    every = _parameters_of(model)
+    X, y = _examples(X, y)
+    eta = _learning_rate(lr, reduction, loss)
     chosen = every if params is None else _chosen(params, every)
-    digits = viz.check_digits(digits)
-    eta, m = float(lr), len(X)
-
+    digits = check_digits(digits)
+    m = len(X)
     outputs = [model(x) for x in X]
     costs = [loss([o], [t]) for o, t in zip(outputs, y)]  # C_x: each example's cost, a mean over one
     batch = loss(outputs, y) if reduction == "mean" else sum(costs[1:], costs[0])
-    per_example: list[list[float]] = []
-    for c in costs:
-        for p in every:
-            p.grad = 0.0
-        c.backward()
-        per_example.append([p.grad for p in chosen])
+    per_example = _per_example_grads(costs, every, chosen)
     for p in every:
         p.grad = 0.0
     batch.backward()
@@ -181,6 +154,57 @@ def explain_update(
             )
         )
     return Ledger(rows, eta, m, reduction, batch.data, digits)
+
+
+def _parameters_of(model: object) -> list[Value]:
+    """The model's parameters, all of them, once it is checked to be a model (and the graph is recorded)."""
+    if not is_grad_enabled():
+        raise not_recorded("explain_update()", "it was called")
+    if not callable(model):
+        raise TypeError(f"explain_update: model must be callable (an MLP), got {type_name(model)}")
+    parameters = getattr(model, "parameters", None)
+    if not callable(parameters):
+        raise TypeError(f"explain_update: the model needs parameters() (an MLP), got {type_name(model)}")
+    return list(parameters())
+
+
+def _examples(X: Sequence[Sequence[Number]], y: Sequence[Target]) -> tuple[list[Sequence[Number]], list[Target]]:
+    """The batch as two lists of the same length, one entry per example, checked."""
+    for data, what in ((X, "X (the inputs)"), (y, "y (the targets)")):
+        if not is_sequence(data):
+            raise TypeError(
+                f"explain_update: {what} must be a sequence, one entry per example; got {not_a_sequence(data)}"
+            )
+    inputs, targets = list(X), list(y)
+    if len(inputs) != len(targets):
+        raise ValueError(
+            f"explain_update: got {len(inputs)} inputs but {len(targets)} targets; give one target per input"
+        )
+    if not inputs:
+        raise ValueError("explain_update: the batch is empty; give at least one example")
+    return inputs, targets
+
+
+def _learning_rate(lr: object, reduction: object, loss: object) -> float:
+    """η as a float, once lr, reduction and loss are checked."""
+    if not is_number(lr) or not float(lr) > 0:
+        raise ValueError(f"explain_update: the learning rate lr must be a number > 0, got {lr!r}")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"explain_update: reduction must be one of {', '.join(REDUCTIONS)}; got {reduction!r}")
+    if not callable(loss):
+        raise TypeError(f"explain_update: loss must be a function (outputs, targets) -> Value, got {type_name(loss)}")
+    return float(lr)
+
+
+def _per_example_grads(costs: list[Value], every: list[Value], chosen: list[Value]) -> list[list[float]]:
+    """∂C_x/∂w for each example x (a row) and each chosen parameter w: backward() of C_x alone, from zero grads."""
+    per_example: list[list[float]] = []
+    for c in costs:
+        for p in every:
+            p.grad = 0.0
+        c.backward()
+        per_example.append([p.grad for p in chosen])
+    return per_example
 
 
 def _chosen(params: object, every: list[Value]) -> list[Value]:
