@@ -56,7 +56,9 @@ def live_svg() -> str:
     model = MLP(2, [8, 8, 1], seed=0)
     history = fit(model, points, signs, loss=hinge_loss, optimizer=SGD(model, lr=0.1, momentum=0.9), epochs=40,
                   batch_size=20, verbose=False)  # fmt: skip
-    return LiveView(model, points, signs, 40, lambda bundle: None).svg(history)
+    view = LiveView(show=lambda bundle: None)
+    view.start(model, points, signs, 40)
+    return view.svg(history)
 
 
 def screenshots(ledger: str, quiz: str) -> None:

@@ -26,6 +26,7 @@ from IPython.display import display
 from micrograd import MLP
 from micrograd.equations import backprop
 from micrograd.lab.ledger import explain_update
+from micrograd.lab.live import LiveView
 from micrograd.lab.network_view import draw_network
 from micrograd.training.data import make_moons
 from micrograd.training.losses import hinge_loss, quadratic_cost
@@ -116,15 +117,15 @@ explain_update(model, X, Y, 0.1, reduction="sum", params=shown)
 # %% [markdown]
 # ## Watching a network learn
 #
-# `fit(..., live=True)` redraws one picture after the epochs: the loss, the accuracy and the decision
+# `fit(..., view=LiveView())` redraws one picture after the epochs: the loss, the accuracy and the decision
 # boundary over the data, as TensorFlow Playground shows them. It redraws only as often as keeps its cost
 # small, and stopping the cell ends training once the step it is in is taken, with the model after that
-# step and the History up to it.
+# step and the History up to it. Outside Jupyter the view shows nothing, and fit keeps its progress bar.
 
 # %%
 points, labels = make_moons(60, noise=0.1, seed=0)
 signs = [2 * t - 1 for t in labels]
 learner = MLP(2, [8, 8, 1], seed=0)
 history = fit(learner, points, signs, loss=hinge_loss, optimizer=SGD(learner, lr=0.1, momentum=0.9), epochs=40,
-              batch_size=20, live=True)  # fmt: skip
+              batch_size=20, view=LiveView())  # fmt: skip
 print(history)

@@ -1,6 +1,7 @@
-"""fit(live=True): the picture updated in place within its time budget, interrupts that leave a consistent model and
-History, and diagnoses when training goes wrong. Jupyter's display is replaced by a recorder, and time by a clock
-the test moves, so nothing here depends on how fast the machine is."""
+"""fit(view=LiveView()): the picture updated in place within its time budget, interrupts that leave a consistent model
+and History, and diagnoses when training goes wrong (micrograd.training.watch, with a view or without). Jupyter's
+display is replaced by a recorder, and time by a clock the test moves, so nothing here depends on how fast the machine
+is."""
 
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ import pytest
 from micrograd import MLP
 from micrograd.engine import is_grad_enabled
 from micrograd.lab import live as live_module
-from micrograd.lab.live import LiveView, TrainingWarning
+from micrograd.lab.live import LiveView
+from micrograd.training import watch as watch_module
 from micrograd.training.data import make_moons
+from micrograd.training.history import History
 from micrograd.training.losses import hinge_loss, quadratic_cost
 from micrograd.training.optim import SGD
-from micrograd.training.train import History, fit
+from micrograd.training.train import fit
+from micrograd.training.watch import TrainingWarning
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -57,7 +61,8 @@ def test_redraws_take_at_most_the_budget_of_training_time_plus_the_first_and_las
 
     X, y = moons()
     epochs = 200
-    view = LiveView(MLP(2, [4, 1], seed=0), X, y, epochs, show, clock=clock, budget=0.2)
+    view = LiveView(show=show, clock=clock, budget=0.2)
+    assert view.start(MLP(2, [4, 1], seed=0), X, y, epochs)  # a show of its own: the pictures are shown
     view.picture = lambda history: {"text/plain": view.title(history)}  # timing only, here
     history = History()
     for _ in range(epochs):
@@ -88,7 +93,8 @@ def curves(svg: str) -> dict[str, list[tuple[float, float]]]:
 def test_the_picture_draws_the_history_s_curves_and_the_model_s_boundary():
     X, y = moons()
     model = MLP(2, [4, 1], seed=0)
-    view = LiveView(model, X, y, 10, lambda bundle: None)
+    view = LiveView(show=lambda bundle: None)
+    view.start(model, X, y, 10)
     history = history_of(6)
     bundle = view.picture(history)
     assert bundle["text/plain"] == "epoch 6 of 10: loss 0.1667, accuracy 70.8%"  # 1/6 and ½ + 5/24
@@ -116,13 +122,14 @@ def test_the_picture_draws_the_history_s_curves_and_the_model_s_boundary():
         label for row in oracle.labels for j, label in enumerate(row) if j == 0 or row[j - 1] != label
     ]  # one rectangle per run of a label along a row
     assert [r.get("data-label") for r in regions] == [repr(label) for label in runs]
-    regression = LiveView(model, [[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5], 3, lambda bundle: None)
+    regression = LiveView(show=lambda bundle: None)
+    regression.start(model, [[0.0], [1.0], [2.0]], [0.5, 1.5, 2.5], 3)
     assert set(curves(regression.svg(History(loss=[2.0, 1.0], accuracy=[None, None])))) == {"loss"}
 
 
 @pytest.fixture
 def notebook(monkeypatch):
-    """fit believes it runs in Jupyter; what it would display is recorded."""
+    """The live view believes it runs in Jupyter; what it would display is recorded."""
     shown = []
     monkeypatch.setattr(live_module, "in_jupyter", lambda: True)
     monkeypatch.setattr(live_module, "jupyter_display", lambda: shown.append)
@@ -137,17 +144,22 @@ def test_live_training_updates_one_picture_and_trains_exactly_as_without_it(note
     X, y = moons()
     quiet, watched = MLP(2, [8, 1], seed=1), MLP(2, [8, 1], seed=1)
     plain = train(quiet, X, y, 6, verbose=False)
-    seen = train(watched, X, y, 6, live=True)
+    view = LiveView()
+    seen = train(watched, X, y, 6, view=view)
     assert seen == plain and watched.state_dict() == quiet.state_dict()  # bit for bit
     assert 2 <= len(notebook) <= 6 and all(b["text/html"].startswith('<div class="mg-figure">') for b in notebook)
     assert notebook[-1]["text/plain"] == f"epoch 6 of 6: loss {plain.loss[-1]:.4g}, accuracy {plain.accuracy[-1]:.1%}"
     assert "training" not in capsys.readouterr().err  # the picture replaces the progress bar
+    assert view.draws == len(notebook) and repr(view).startswith(f"LiveView(6 epochs, {view.draws} pictures drawn in")
 
 
-def test_outside_jupyter_live_keeps_the_progress_bar(capsys):
+def test_outside_jupyter_the_live_view_shows_nothing_and_the_progress_bar_stays(capsys):
     X, y = moons()
-    train(MLP(2, [4, 1], seed=1), X, y, 2, live=True)
+    view = LiveView()
+    assert repr(view) == "LiveView(not started: fit(..., view=LiveView()) starts it)"
+    train(MLP(2, [4, 1], seed=1), X, y, 2, view=view)
     assert "training: 100%" in capsys.readouterr().err
+    assert view.draws == 0 and view.drawing_time == 0.0
 
 
 def interrupting_loss(at_step: int):
@@ -186,7 +198,7 @@ def test_an_interrupt_stops_after_the_step_it_is_in_with_model_and_history_consi
     model, twin = MLP(2, [8, 1], seed=2), MLP(2, [8, 1], seed=2)
     with pytest.warns(TrainingWarning, match=f"stopped by an interrupt after step {at_step}:"):
         history = fit(model, X, y, loss=interrupting_loss(at_step), optimizer=SGD(model, lr=0.05), epochs=50,
-                      batch_size=10, live=True)  # fmt: skip
+                      batch_size=10, view=LiveView())  # fmt: skip
     # the same training, not interrupted: its weights as step at_step + 1 starts, its History over 3 epochs
     after_step: dict = {}
     expected = fit(twin, X, y, loss=snapshot_loss(at_step + 1, twin, after_step), optimizer=SGD(twin, lr=0.05),
@@ -199,7 +211,18 @@ def test_an_interrupt_stops_after_the_step_it_is_in_with_model_and_history_consi
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 
-def test_without_live_an_interrupt_stops_at_once():
+def test_outside_jupyter_a_view_still_defers_the_interrupt_to_the_end_of_the_step():
+    X, y = moons()
+    model = MLP(2, [8, 1], seed=2)
+    view = LiveView()
+    with pytest.warns(TrainingWarning, match="stopped by an interrupt after step 2:"):
+        history = fit(model, X, y, loss=interrupting_loss(2), optimizer=SGD(model, lr=0.05), epochs=5, batch_size=10,
+                      verbose=False, view=view)  # fmt: skip
+    assert len(history.batch_loss) == 2 and history.loss == [] and view.stopped == 2 and view.draws == 0
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_without_a_view_an_interrupt_stops_at_once():
     X, y = moons()
     model = MLP(2, [8, 1], seed=2)
     with pytest.raises(KeyboardInterrupt):
@@ -243,27 +266,80 @@ def test_a_healthy_run_gives_no_warning():
     assert history.loss[-1] < history.loss[0]  # a run that keeps improving, slowly: nothing for the stall check
 
 
-def test_live_must_be_a_bool():
+class RecordingView:
+    """A training view of its own, as any code can write one: it notes what fit tells it."""
+
+    def __init__(self, shows: bool) -> None:
+        self.shows, self.calls = shows, []
+
+    def start(self, model, X, y, epochs):
+        self.calls.append(("start", len(X), epochs))
+        return self.shows
+
+    def epoch(self, history):
+        self.calls.append(("epoch", list(history.loss)))
+
+    def stop(self, history):
+        self.calls.append(("stop", len(history.batch_loss)))
+
+
+@pytest.mark.parametrize("shows", [True, False])
+def test_any_object_with_the_view_s_methods_is_told_of_each_epoch(shows, capsys):
     X, y = moons()
-    with pytest.raises(TypeError, match="live must be True or False"):
-        train(MLP(2, [4, 1], seed=1), X, y, 1, live="yes")
+    view = RecordingView(shows)
+    history = train(MLP(2, [4, 1], seed=1), X, y, 3, view=view)
+    assert view.calls == [("start", 40, 3)] + [("epoch", history.loss[: e + 1]) for e in range(3)]
+    assert ("training: 100%" in capsys.readouterr().err) is not shows  # a view that shows progress replaces the bar
+    interrupted = RecordingView(False)
+    model = MLP(2, [8, 1], seed=2)
+    with pytest.warns(TrainingWarning, match="after step 6:"):
+        fit(model, X, y, loss=interrupting_loss(6), optimizer=SGD(model, lr=0.05), epochs=5, batch_size=10,
+            verbose=False, view=interrupted)  # fmt: skip
+    assert interrupted.calls[-1] == ("stop", 6) and [c[0] for c in interrupted.calls] == ["start", "epoch", "stop"]
 
 
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "gelu", "linear"])
-def test_the_boundary_s_plain_forward_pass_is_the_model_s_bit_for_bit(activation):
-    model = MLP(2, [5, 4, 3], activation=activation, output_activation="sigmoid", seed=9)
-    fast = live_module.plain_forward(model)
-    for x in ([0.3, -1.2], [2.0, 0.5], [-0.7, 0.0]):
-        assert [v.data for v in fast(x)] == [v.data for v in model(x)]
-    single = MLP(2, [3, 1], seed=1)
-    assert live_module.plain_forward(single)([0.1, 0.2]).data == single([0.1, 0.2]).data
+class OnlyStarts:
+    def start(self, model, X, y, epochs):
+        return False
+
+
+@pytest.mark.parametrize(
+    ("view", "words"),
+    [
+        ("yes", "view must be a training view with start(), epoch() and stop(), such as LiveView() from "
+         "micrograd.lab.live (view=LiveView()), or None; got str, which has no start(), epoch(), stop()"),
+        (True, "got bool, which has no start(), epoch(), stop()"),
+        (LiveView, "view must be a view object, got the class LiveView: pass LiveView()"),
+        (OnlyStarts(), "OnlyStarts, which has no epoch(), stop()"),
+    ],
+)  # fmt: skip
+def test_a_view_that_is_not_a_training_view_is_refused_before_training(view, words):
+    X, y = moons()
+    model = MLP(2, [4, 1], seed=1)
+    before = model.state_dict()
+    with pytest.raises(TypeError, match=re.escape(words)):
+        train(model, X, y, 1, view=view)
+    assert model.state_dict() == before
+
+
+def test_a_live_view_s_bad_arguments_and_a_picture_before_training_say_what_is_wrong():
+    with pytest.raises(TypeError, match="LiveView: show must be a function, got int"):
+        LiveView(show=3)
+    for budget in (0, 1.5, math.nan, -0.1):
+        with pytest.raises(ValueError, match=r"budget is the share of the training time for drawing, in \(0, 1\]"):
+            LiveView(budget=budget)
+    with pytest.raises(TypeError, match="LiveView: budget must be a number, a share of the training time, got str"):
+        LiveView(budget="10%")
+    with pytest.raises(RuntimeError, match="nothing to draw before training starts"):
+        LiveView().svg(History())
 
 
 def test_the_readme_states_the_budget_and_the_stall_rule_as_defined():
     readme = " ".join((pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
     assert f"keeps its cost to about {live_module.BUDGET:.0%} of the training time" in readme
     assert (
-        live_module.STUCK == 0.5 and f"not improved for {live_module.PATIENCE} epochs while still above half" in readme
+        watch_module.STUCK == 0.5
+        and f"not improved for {watch_module.PATIENCE} epochs while still above half" in readme
     )
 
 
@@ -274,6 +350,8 @@ def test_the_readme_s_picture_is_what_the_live_view_draws():
     model = MLP(2, [8, 8, 1], seed=0)
     history = fit(model, points, signs, loss=hinge_loss, optimizer=SGD(model, lr=0.1, momentum=0.9), epochs=40,
                   batch_size=20, verbose=False)  # fmt: skip
-    drawn = LiveView(model, points, signs, 40, lambda bundle: None).svg(history)
+    view = LiveView(show=lambda bundle: None)
+    view.start(model, points, signs, 40)
+    drawn = view.svg(history)
     root = pathlib.Path(__file__).resolve().parents[1]
     assert (root / "docs" / "images" / "live_training.svg").read_text(encoding="utf-8") == drawn

@@ -1,95 +1,116 @@
-"""Watching training: fit(..., live=True) shows the loss, the accuracy and the decision boundary as they change.
+"""Watching training live: fit(..., view=LiveView()) shows the loss, the accuracy and the decision boundary.
 
-In Jupyter one picture is updated in place after an epoch: an SVG drawn here, shown as viz.picture_html
+In Jupyter one picture is updated in place after an epoch: an SVG drawn here, shown as display.picture_html
 shows drawings (so that an untrusted notebook keeps it). It is redrawn only as the budget allows: a redraw
 waits until training has run for (1 − BUDGET)/BUDGET times as long as the last redraw took, so the live
 view costs at most about BUDGET of the training time, whatever the machine, plus the first and the final
-picture. The boundary is computed in plain floats from the ops' own definitions (no graph) on a coarse
-grid. Outside Jupyter live=True keeps fit's tqdm bar.
+picture. The boundary is computed in plain floats from the ops' own definitions (MLP.float_function, no
+graph) on a coarse grid. Outside Jupyter a LiveView shows nothing, and fit keeps its tqdm bar.
 
-With live=True, stopping the cell (KeyboardInterrupt) ends training once the step it is in is taken:
-the model is the one after that step, and fit returns its History up to there (every step's batch loss,
-the loss and accuracy of each epoch finished). A second interrupt stops at once.
-
-Whatever live is, fit runs diagnose() (micrograd.training.diagnose) when the loss stops improving for PATIENCE
-epochs while still above STUCK of where it started (a TrainingWarning with what it finds, if anything),
-and when the loss becomes NaN or infinite (its findings join the error).
+A LiveView is a training view (micrograd.training.watch.TrainingView): fit tells it when training
+starts, after each epoch, and when an interrupt ends training once the step it is in is taken (with a
+view, fit defers the interrupt to the end of the step); the last picture then says where it stopped.
+The stall check and the diagnoses are fit's own, with a view or without (micrograd.training.watch).
 """
 
 from __future__ import annotations
 
 import math
-import signal
-import threading
 import time
-import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from html import escape
-from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from micrograd.checks import is_number, type_name
 from micrograd.engine import Number, Value
-from micrograd.lab import viz
-from micrograd.training.metrics import Loss, Model, Target, decision_rule
+from micrograd.lab.display import picture_html
+from micrograd.lab.plot import POINT_COLORS, REGION_COLORS, decision_grid, in_jupyter
+from micrograd.nn import MLP
+from micrograd.training.metrics import Model, Output, Target, decision_rule
 
 if TYPE_CHECKING:
-    from micrograd.training.train import History
+    from micrograd.training.history import History
 
-__all__ = ["LiveView", "TrainingWarning", "watching"]
+__all__ = ["LiveView"]
 
 BUDGET = 0.1  # the share of the training time the redraws may take
 MIN_INTERVAL = 0.2  # seconds between two redraws, at least: a few a second at most
 RESOLUTION = 40  # the boundary's grid: RESOLUTION × RESOLUTION points
-PATIENCE = 20  # epochs without the loss improving before fit runs diagnose()
-IMPROVEMENT = 1e-4  # relative: a smaller decrease is no improvement
-STUCK = 0.5  # a stall is trouble while the best loss is above this share of the first epoch's (not a converged fit)
 
-
-class TrainingWarning(UserWarning):
-    """Training is not going well (the loss stopped improving), with what diagnose() found."""
+Show = Callable[[dict[str, Any]], None]  # puts a picture (a Jupyter display bundle) on the screen
 
 
 class LiveView:
     """The loss, the accuracy and (for 2-D inputs and class labels) the decision boundary, redrawn in place.
 
-    show(bundle) puts the picture on the screen (in Jupyter, an update of one display); clock measures
-    training and drawing time. Both are parameters so that the view can be driven without Jupyter.
+    ``fit(..., view=LiveView())`` starts it with the model, the data and the epochs. ``show(bundle)``
+    puts the picture on the screen: by default, in Jupyter, an update of one display, and nothing
+    elsewhere. ``clock`` measures training and drawing time. Both are parameters so that the view can
+    be driven without Jupyter.
     """
 
     def __init__(
-        self,
-        model: Model,
-        X: Sequence[Sequence[Number]],
-        y: Sequence[Target],
-        epochs: int,
-        show: Callable[[dict[str, Any]], None],
-        *,
-        clock: Callable[[], float] = time.perf_counter,
-        budget: float = BUDGET,
+        self, *, show: Show | None = None, clock: Callable[[], float] = time.perf_counter, budget: float = BUDGET
     ) -> None:
-        self.model, self.X, self.y, self.epochs = model, X, y, epochs
-        self.show, self.clock, self.budget = show, clock, budget
-        rule = decision_rule(y)
-        self.boundary = rule is not None and all(len(x) == 2 for x in X)
+        for name, f in (("show", show), ("clock", clock)):
+            if f is not None and not callable(f):
+                raise TypeError(f"LiveView: {name} must be a function, got {type_name(f)}")
+        given: object = budget  # checked as any object: mypy holds that no float is a numbers.Real
+        if not is_number(given):
+            raise TypeError(f"LiveView: budget must be a number, a share of the training time, got {type_name(given)}")
+        share = float(given)
+        if not 0.0 < share <= 1.0:
+            raise ValueError(
+                f"LiveView: budget is the share of the training time for drawing, in (0, 1]; got {budget!r}"
+            )
+        self.show, self.clock, self.budget = show, clock, share
+        self.model: Model | None = None  # what start() was given: the model, its data, the epochs
+        self.X: Sequence[Sequence[Number]] = []
+        self.y: Sequence[Target] = []
+        self.epochs = 0
+        self.boundary = False  # whether the picture has the decision boundary: 2-D inputs and class labels
         self.draws = 0  # pictures drawn
         self.drawing_time = 0.0  # seconds spent drawing them
         self.stopped = 0  # the steps taken when the user interrupted (0: not interrupted)
         self.shown: tuple[list[float], list[float | None]] = ([], [])  # the curves of the last picture
+        self._display: Show | None = None  # where start() found to show the pictures: None for nowhere
         self._last_cost = 0.0
         self._since = clock()  # when the last picture was done: training time runs from there
 
     def __repr__(self) -> str:
+        if self.model is None:
+            return "LiveView(not started: fit(..., view=LiveView()) starts it)"
         return f"LiveView({self.epochs} epochs, {self.draws} pictures drawn in {self.drawing_time:.2f} s)"
 
-    def epoch(self, history: History, *, final: bool = False) -> bool:
-        """After an epoch: redraw if it is the first or the last, or if training has earned it; True if drawn."""
+    def start(self, model: Model, X: Sequence[Sequence[Number]], y: Sequence[Target], epochs: int) -> bool:
+        """Training begins: the model, its data and the epochs to draw. True if the pictures are shown (in
+        Jupyter, or by the show given); False elsewhere, where the view draws nothing and fit keeps its bar."""
+        self.model, self.X, self.y, self.epochs = model, X, y, epochs
+        self.boundary = decision_rule(y) is not None and all(len(x) == 2 for x in X)
+        self.draws, self.drawing_time, self.stopped, self.shown = 0, 0.0, 0, ([], [])
+        self._display = self.show if self.show is not None else jupyter_display() if in_jupyter() else None
+        self._last_cost, self._since = 0.0, self.clock()
+        return self._display is not None
+
+    def epoch(self, history: History) -> None:
+        """After an epoch: a new picture if it is the first or the last epoch, or if training has earned it."""
+        self.redraw(history)
+
+    def stop(self, history: History) -> None:
+        """An interrupt ended training after the step just taken: the final picture says so."""
+        self.stopped = len(history.batch_loss)
+        self.redraw(history, final=True)
+
+    def redraw(self, history: History, *, final: bool = False) -> bool:
+        """Show the picture of history if it is final, the first or the last epoch's, or earned; True if shown."""
+        if self._display is None:
+            return False
         done = len(history.loss)
         now = self.clock()
         wait = max(MIN_INTERVAL, self._last_cost * (1.0 - self.budget) / self.budget)
         if not (final or done == 1 or done == self.epochs or now - self._since >= wait):
             return False
-        self.show(self.picture(history))
+        self._display(self.picture(history))
         self._since = self.clock()
         self._last_cost = self._since - now
         self.drawing_time += self._last_cost
@@ -99,10 +120,10 @@ class LiveView:
     def picture(self, history: History) -> dict[str, Any]:
         """The picture as a Jupyter display bundle: the SVG as HTML that fits the output, and its title as text.
 
-        The SVG is a CSS background (viz.picture_html), which JupyterLab shows in an untrusted notebook too.
+        The SVG is a CSS background (display.picture_html), which JupyterLab shows in an untrusted notebook too.
         """
         svg = self.svg(history)
-        return {"text/html": viz.picture_html(svg, title=self.title(history)), "text/plain": self.title(history)}
+        return {"text/html": picture_html(svg, title=self.title(history)), "text/plain": self.title(history)}
 
     def title(self, history: History) -> str:
         """Where training is: the epoch, and the last loss and accuracy."""
@@ -120,13 +141,15 @@ class LiveView:
 
     def svg(self, history: History) -> str:
         """The loss, the accuracy (for labels) and the boundary (for 2-D inputs and labels), as one SVG."""
+        if self.model is None:
+            raise RuntimeError("LiveView: nothing to draw before training starts: fit(..., view=...) calls start()")
         losses = [v if math.isfinite(v) else math.nan for v in history.loss]
         panels = [_curve("loss", losses, self.epochs, "#1565c0")]
         if any(a is not None for a in history.accuracy):
             accuracy = [math.nan if a is None else a for a in history.accuracy]
             panels.append(_curve("accuracy", accuracy, self.epochs, "#2e7d32", (0.0, 1.0)))
         if self.boundary:
-            panels.append(self._boundary())
+            panels.append(self._boundary(self.model))
         width = len(panels) * PANEL[0]
         height = PANEL[1] + 30
         out = [
@@ -141,11 +164,9 @@ class LiveView:
         self.shown = (list(history.loss), list(history.accuracy))
         return "\n".join(out)
 
-    def _boundary(self) -> str:
+    def _boundary(self, model: Model) -> str:
         """The predicted label over a grid (computed in plain floats, no graph) and the data coloured by label."""
-        from micrograd.lab.plot import POINT_COLORS, REGION_COLORS, decision_grid
-
-        grid = decision_grid(plain_forward(self.model), self.X, self.y, resolution=RESOLUTION)
+        grid = decision_grid(_float_model(model), self.X, self.y, resolution=RESOLUTION)
         index = {label: i % len(REGION_COLORS) for i, label in enumerate(grid.classes)}
         (x0, x1), (y0, y1) = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
         left, top, w, h = PLOT
@@ -227,43 +248,20 @@ def _label(x: float, y: float, text: str, *, size: float, anchor: str = "middle"
     )
 
 
-def plain_forward(model: Model) -> Model:
-    """An MLP's forward pass in plain floats, from its ops' own definitions (no graph): for the boundary's grid.
-
-    It returns the outputs as Value leaves, as the MLP does (a Value, or a list for several outputs); a
-    model that is not an MLP is returned as it is.
-    """
-    from micrograd.nn import MLP
-    from micrograd.ops import LINEAR, OPS
-
+def _float_model(model: Model) -> Model:
+    """The model for the boundary's grid: an MLP as its float_function() (no graph), giving Values as the MLP does."""
     if not isinstance(model, MLP):
         return model
-    layers = [
-        (
-            [(tuple(w.data for w in n.w), n.b.data) for n in layer.neurons],
-            None if layer.activation == "linear" else OPS[layer.activation].compute,
-        )
-        for layer in model.layers
-    ]
+    forward = model.float_function()
 
-    def forward(x: Sequence[Value | Number]) -> Value | list[Value]:
-        a = tuple(float(v) for v in x)
-        for neurons, sigma in layers:
-            z = [LINEAR.compute(w, a, b) for w, b in neurons]
-            a = tuple(z) if sigma is None else tuple(sigma(z_j) for z_j in z)
+    def outputs(x: Sequence[Value | Number]) -> Output:
+        a = forward(cast(Sequence[Number], x))  # the grid's points: floats
         return Value(a[0]) if len(a) == 1 else [Value(v) for v in a]
 
-    return forward
+    return outputs
 
 
-def in_jupyter() -> bool:
-    """Is this running in a Jupyter kernel (where a display can be updated in place)?"""
-    from micrograd.lab.plot import _in_jupyter
-
-    return _in_jupyter()
-
-
-def jupyter_display() -> Callable[[dict[str, Any]], None]:
+def jupyter_display() -> Show:
     """show(bundle) for a LiveView: the first call displays the picture, the next ones update it in place."""
     from IPython import display as ipython_display
 
@@ -278,98 +276,3 @@ def jupyter_display() -> Callable[[dict[str, Any]], None]:
             handle.update(bundle, raw=True)
 
     return show
-
-
-class Watch:
-    """What fit() calls after each epoch: the live view, the stall check, the deferred interrupt."""
-
-    def __init__(
-        self, model: Model, X: Sequence[Sequence[Number]], y: Sequence[Target], loss: Loss, view: LiveView | None
-    ) -> None:
-        self.model, self.X, self.y, self.loss, self.view = model, X, y, loss, view
-        self.interrupted = False
-        self.warned = False
-        self.best = math.inf
-        self.best_epoch = 0
-        self.steps = 0  # the steps taken when the user interrupted
-
-    @property
-    def shows_progress(self) -> bool:
-        """Whether the live view replaces fit's progress bar."""
-        return self.view is not None
-
-    def stop(self, history: History) -> None:
-        """The user interrupted: training ends after the step just taken, the view showing where it stopped."""
-        self.steps = len(history.batch_loss)
-        if self.view is not None:
-            self.view.stopped = self.steps
-            self.view.epoch(history, final=True)
-
-    def epoch(self, history: History) -> None:
-        """After an epoch is measured and recorded: the live view, and the check for a loss that stopped improving."""
-        loss = history.loss[-1]
-        if loss < self.best * (1.0 - IMPROVEMENT) or (self.best == math.inf and math.isfinite(loss)):
-            self.best, self.best_epoch = loss, len(history.loss)
-        if self.view is not None:
-            self.view.epoch(history)
-        stalled = len(history.loss) - self.best_epoch >= PATIENCE
-        if stalled and not self.warned and self.best > STUCK * history.loss[0]:
-            self.warned = True
-            found = self.diagnosis()
-            if found:
-                warnings.warn(
-                    f"the loss has not improved for {PATIENCE} epochs (best {self.best:.4g} at epoch "
-                    f"{self.best_epoch}).\n{found}",
-                    TrainingWarning,
-                    stacklevel=3,
-                )
-
-    def diagnosis(self) -> str:
-        """diagnose()'s findings on the training data, as text; "" when it finds nothing or cannot run."""
-        from micrograd.nn import MLP
-        from micrograd.training.diagnose import diagnose
-
-        if not isinstance(self.model, MLP):
-            return ""
-        try:
-            found = diagnose(self.model, self.X, self.y, loss=self.loss)
-        except (ArithmeticError, ValueError, TypeError):  # a model too far gone to run: the error says enough
-            return ""
-        return str(found) if len(found) else ""
-
-
-@contextmanager
-def watching(
-    model: Model, X: Sequence[Sequence[Number]], y: Sequence[Target], loss: Loss, epochs: int, live: bool
-) -> Iterator[Watch]:
-    """fit()'s epochs watched: the live view (live=True, in Jupyter), a deferred interrupt, diagnoses of trouble."""
-    if not isinstance(live, bool):
-        raise TypeError(f"fit: live must be True or False, got {type(live).__name__}")
-    view = LiveView(model, X, y, epochs, jupyter_display()) if live and in_jupyter() else None
-    watch = Watch(model, X, y, loss, view)
-    previous: Any = None
-    deferring = live and threading.current_thread() is threading.main_thread()
-
-    def interrupted(signum: int, frame: FrameType | None) -> None:
-        watch.interrupted = True
-        signal.signal(signal.SIGINT, previous)  # a second interrupt is not deferred
-
-    if deferring:
-        previous = signal.signal(signal.SIGINT, interrupted)
-    try:
-        yield watch
-    except FloatingPointError as error:
-        found = watch.diagnosis()
-        if found:
-            raise FloatingPointError(f"{error}\n\n{found}") from error
-        raise
-    finally:
-        if deferring and signal.getsignal(signal.SIGINT) is interrupted:
-            signal.signal(signal.SIGINT, previous)
-    if watch.interrupted:
-        warnings.warn(
-            f"training stopped by an interrupt after step {watch.steps}: the model is the one after that step, "
-            "and the History holds every step's batch loss and the loss and accuracy of each epoch finished",
-            TrainingWarning,
-            stacklevel=3,
-        )

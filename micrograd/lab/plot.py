@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, cast
 
 from micrograd.checks import is_number
 from micrograd.engine import Number, Value, no_grad
+from micrograd.training.history import History
 from micrograd.training.metrics import Model, Target, decision_rule, predict
-from micrograd.training.train import History
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DecisionGrid",
     "decision_grid",
+    "in_jupyter",
     "plot_confusion_matrix",
     "plot_decision_boundary",
     "plot_images",
@@ -300,7 +301,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float], dpi: int) -> Axes:
         if not isinstance(ax, Axes):
             raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
         return ax
-    if _in_jupyter():
+    if in_jupyter():
         import matplotlib.pyplot as plt
 
         return plt.figure(figsize=figsize, dpi=dpi, layout="constrained").add_subplot()
@@ -319,7 +320,8 @@ def _finish(ax: Axes, path: str | os.PathLike[str] | None) -> Axes:
     return ax
 
 
-def _in_jupyter() -> bool:
+def in_jupyter() -> bool:
+    """Whether this runs in a Jupyter kernel: figures show inline there, and a display can be updated in place."""
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
     return shell is not None and "IPKernelApp" in shell.config

@@ -13,12 +13,20 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from typing import Protocol
 
 from micrograd.checks import is_number
 from micrograd.engine import Number, Value
 from micrograd.nn import Module
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "Optimizer", "SupportsStep"]
+
+
+class SupportsStep(Protocol):
+    """An optimizer as fit() and train_step() use it: SGD, Adam, or anything with zero_grad() and step()."""
+
+    def zero_grad(self) -> None: ...
+    def step(self) -> None: ...
 
 
 class Optimizer(ABC):
