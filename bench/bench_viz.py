@@ -28,7 +28,8 @@ import time
 from collections.abc import Callable
 
 from micrograd import MLP, Value
-from micrograd.lab.viz import RendererNotFound, draw_dot, find_renderer, render_svg
+from micrograd.lab.render import RendererNotFound, find_renderer, render_svg
+from micrograd.lab.viz import draw_dot
 
 BUDGET = 2.0  # seconds, for draw_dot + render_svg of any one of these graphs
 

@@ -16,8 +16,9 @@ import os
 from pathlib import Path
 
 from micrograd import Value
+from micrograd.lab.render import render_svg
 from micrograd.lab.trace import trace_backward
-from micrograd.lab.viz import draw_dot, render_svg
+from micrograd.lab.viz import draw_dot
 
 IMAGES = Path(__file__).resolve().parent / "images"
 

@@ -15,9 +15,10 @@
 # # Predict, then check
 #
 # Exercises graded by the engine. Each quiz hides the next number of a forward or backward pass: work it
-# out on paper, type it, press Enter. An answer is right when it is within 0.1% of micrograd's number (or
-# rounds to the digits shown). After a wrong answer the step's equation, with its result hidden, is the
-# hint. The score counts the answers right at the first try.
+# out on paper, type it, press Enter. A quiz is made from a trace of that pass, `Quiz(trace_forward(L))` or
+# `Quiz(trace_backward(L))`, so its answers are the engine's own numbers. An answer is right when it is
+# within 0.1% of micrograd's number (or rounds to the digits shown). After a wrong answer the step's
+# equation, with its result hidden, is the hint. The score counts the answers right at the first try.
 #
 # Everything works with the keyboard alone: type, Enter, and the next question takes the focus.
 
@@ -28,9 +29,10 @@ from IPython.display import display
 
 from micrograd import MLP, Neuron, Value
 from micrograd.equations import backprop
+from micrograd.lab.forward_pass import trace_forward
 from micrograd.lab.network_view import draw_network
 from micrograd.lab.quiz import Quiz
-from micrograd.lab.trace import trace_backward, trace_forward
+from micrograd.lab.trace import trace_backward
 
 # %% [markdown]
 # ## 1. The lecture's expression
@@ -46,14 +48,14 @@ d = e + c
 d.label = "d"
 L = d * f
 L.label = "L"
-trace_forward(L).quiz()
+Quiz(trace_forward(L))
 
 # %% [markdown]
 # Then backward: each step adds ∂node/∂child × node.grad to the child's grad, starting from
 # $\partial L / \partial L = 1$. The drawing shows the data; the grads are yours to find.
 
 # %%
-lecture = trace_backward(L).quiz()
+lecture = Quiz(trace_backward(L))
 display(lecture)
 
 # %% [markdown]
@@ -76,10 +78,10 @@ x = [Value(1.0, "x[0]"), Value(-2.0, "x[1]")]
 z, out = neuron.forward(x)
 z.label, out.label = "z", "a"
 print(neuron.w, neuron.b)
-trace_forward(out).quiz()
+Quiz(trace_forward(out))
 
 # %%
-trace_backward(out).quiz()
+Quiz(trace_backward(out))
 
 # %% [markdown]
 # ## 3. `b = a + a; c = b + b`: why backward needs the topological order and `+=`
@@ -98,7 +100,7 @@ b.label = "b"
 c = b + b
 c.label = "c"
 twice = trace_backward(c)
-twice.quiz()
+Quiz(twice)
 
 # %% [markdown]
 # The trace, worked out: note the `[operand 1]` and `[operand 2]` steps, and the `before` column.

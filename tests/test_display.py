@@ -1,16 +1,30 @@
-"""Code as a notebook shows it: the very source, highlighted where Pygments is installed, plain text otherwise."""
+"""What a notebook shows: code as its very source, highlighted where Pygments is installed, and fitting pictures.
+
+A picture shrinks to the output's width down to where its text is 9 px high, then scrolls sideways."""
 
 from __future__ import annotations
 
 import re
 import sys
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
+from reading import (
+    RENDERERS,
+    SVG,
+    lecture_example_after_backward,
+    picture_in,
+    recurrence,
+    style_of,
+    using,
+    what_a_person_sees,
+)
 
 from micrograd import Value
 from micrograd.compile import compile_graph
-from micrograd.lab.display import Code
+from micrograd.lab.display import Code, picture_html, svg_size
+from micrograd.lab.viz import draw_dot
 
 
 class Reader(HTMLParser):
@@ -106,3 +120,47 @@ def without_pygments(source: str) -> str:
 def test_code_takes_a_string():
     with pytest.raises(TypeError, match="Code\\(\\) takes the source as a str, got int"):
         Code(3)
+
+
+# -- pictures: a drawing in a notebook fits the output -----------------------------------------------
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+def test_a_drawing_in_a_notebook_shrinks_to_fit_no_further_than_readable(renderer):
+    v = lecture_example_after_backward()
+    with using(renderer):
+        html = draw_dot(v["L"], show_local=True)._repr_html_()
+    svg = picture_in(html)
+    assert what_a_person_sees(svg)[0]["L"] == ["data -8", "grad 1"]
+    root = ET.fromstring(svg)
+    width_pt = float(root.get("width").removesuffix("pt"))
+    height_pt = float(root.get("height").removesuffix("pt"))
+    smallest_font_pt = min(float(t.get("font-size")) for t in root.iter(f"{SVG}text"))
+    sizer = style_of(html, "mg-sizer")
+    assert sizer["width"] == f"{width_pt * 4 / 3:.0f}px"  # full size: a CSS px is 3/4 of a point
+    assert sizer["max-width"] == "100%"  # narrower where the output is narrower ...
+    # ... but never so small that its smallest text is under 9 px: there the frame scrolls instead
+    assert float(sizer["min-width"].removesuffix("px")) == pytest.approx(
+        width_pt * 4 / 3 * 9 / (smallest_font_pt * 4 / 3), abs=0.5
+    )
+    picture = style_of(html, "mg-picture")
+    assert float(picture["padding-top"].removesuffix("%")) == pytest.approx(100 * height_pt / width_pt, rel=1e-4)
+    assert style_of(html, "mg-frame")["overflow-x"] == "auto"
+    assert style_of(html, "mg-frame")["direction"] == "rtl"  # opens scrolled to its right end, where L is
+    assert "<svg" not in html and "<script" not in html and "<style" not in html  # what an untrusted notebook keeps
+    assert "mg-caption" not in html  # it fits a notebook's width without scrolling: nothing to say
+
+
+def test_a_drawing_too_wide_to_fit_says_how_to_see_all_of_it(monkeypatch):
+    monkeypatch.setenv("MICROGRAD_RENDER_TIMEOUT", "30")  # generous: it takes well under a second
+    h, _, _ = recurrence(10)
+    html = draw_dot(h)._repr_html_()
+    caption = re.search(r'<div class="mg-caption"[^>]*>(.*?)</div>', html).group(1)
+    assert "scrolls sideways" in caption and "drawing.render('graph', format='svg')" in caption
+    assert "rtl" not in draw_dot(h, rankdir="RL")._repr_html_()  # right to left: the root is already at the start
+
+
+def test_a_picture_needs_the_size_graphviz_writes():
+    assert svg_size('<svg width="96pt" height="48pt" viewBox="0 0 96 48">') == (128.0, 64.0)  # a CSS px is 3/4 pt
+    with pytest.raises(ValueError, match="not an SVG from Graphviz: its <svg> element has no width and height"):
+        picture_html('<svg width="100%" height="100%"></svg>', title="a picture")

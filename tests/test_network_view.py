@@ -12,7 +12,7 @@ import pytest
 from micrograd import MLP, Value
 from micrograd.equations import backprop
 from micrograd.lab.network_view import draw_network
-from micrograd.lab.viz import render_svg
+from micrograd.lab.render import render_svg
 from micrograd.ops import ACTIVATIONS
 from micrograd.training.losses import binary_cross_entropy
 

@@ -12,15 +12,16 @@ from test_stepper_browser import STEPS
 from colours import contrast_of
 from helpers import lecture_example
 from micrograd import Value
+from micrograd.lab.forward_pass import trace_forward
 from micrograd.lab.quiz import TOLERANCE, Quiz, accepted, grade
-from micrograd.lab.trace import trace_backward, trace_forward
+from micrograd.lab.trace import trace_backward
 
 # The hand-worked steps of the lecture's expression (test_stepper_browser.STEPS): each step's child, and its grad.
 WORKED = [(updated, float(equation.rsplit(" = ", 1)[1])) for equation, updated, _ in STEPS[1:]]
 
 
 def test_the_backward_quiz_asks_each_step_and_its_answers_are_the_hand_worked_grads():
-    quiz = trace_backward(lecture_example()["L"]).quiz()
+    quiz = Quiz(trace_backward(lecture_example()["L"]))
     assert [(q.prompt.split(" What is ")[1], q.answer) for q in quiz.asked] == [
         (f"{child}.grad now?", grad) for child, grad in WORKED
     ]
@@ -30,7 +31,7 @@ def test_the_backward_quiz_asks_each_step_and_its_answers_are_the_hand_worked_gr
 
 
 def test_the_forward_quiz_asks_the_computed_values_and_gives_the_leaves():
-    quiz = trace_forward(lecture_example()["L"]).quiz()
+    quiz = Quiz(trace_forward(lecture_example()["L"]))
     asked = {q.prompt.split(" = ")[0]: q.answer for q in quiz.asked}
     assert asked == {"e": 2.0 * -3.0, "d": 2.0 * -3.0 + 10.0, "L": (2.0 * -3.0 + 10.0) * -2.0}
     given = [q.equation for q in quiz.questions if not q.asked]
@@ -74,7 +75,7 @@ def test_the_accepted_interval_holds_every_number_that_rounds_to_what_is_shown()
 
 
 def test_check_grades_in_python_and_keeps_the_score():
-    quiz = trace_backward(lecture_example()["L"]).quiz()
+    quiz = Quiz(trace_backward(lecture_example()["L"]))
     assert quiz.check(1, "3") is False and quiz.check(1, "-2") is True  # step 1: d.grad = -2
     assert quiz.check(2, 4) is True
     assert quiz.score == (1, 2)  # one right at the first try, two answered
@@ -93,7 +94,7 @@ def test_a_teacher_picks_the_steps_asked():
     with pytest.raises(ValueError, match="step 9 cannot be asked"):
         Quiz(trace_backward(lecture_example()["L"]), ask=[9])
     with pytest.raises(ValueError, match="cannot be asked: the steps that can are 3, 5, 7"):
-        trace_forward(lecture_example()["L"]).quiz(ask=[1])  # a leaf is given, not asked
+        Quiz(trace_forward(lecture_example()["L"]), ask=[1])  # a leaf is given, not asked
     with pytest.raises(TypeError, match="takes a trace"):
         Quiz(lecture_example()["L"])
 
@@ -101,7 +102,7 @@ def test_a_teacher_picks_the_steps_asked():
 def test_labels_are_text_in_the_page():
     x = Value(2.0, "</script><b>x</b>")
     y = x * x
-    page = y.backward() or trace_backward(y).quiz().html()
+    page = y.backward() or Quiz(trace_backward(y)).html()
     assert "</script><b>" not in page and "&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;" in page
 
 
@@ -115,7 +116,7 @@ def type_answer(page, text: str) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_saved_page_is_answered_with_the_keyboard_alone(open_page, tmp_path, scheme):
-    quiz = trace_backward(lecture_example()["L"]).quiz()
+    quiz = Quiz(trace_backward(lecture_example()["L"]))
     page = open_page(pathlib.Path(quiz.save(tmp_path / "quiz.html")), scheme)
     steps = page.locator(".mg-step")
     assert page.locator(".mg-step:visible").count() == 1  # only the first question
@@ -146,7 +147,7 @@ def test_the_saved_page_is_answered_with_the_keyboard_alone(open_page, tmp_path,
 def test_the_page_grades_as_python_does(open_page, tmp_path):
     a = Value(0.5, "a")
     out = a.tanh() * 3
-    page = open_page(pathlib.Path(trace_forward(out).quiz().save(tmp_path / "forward.html")))
+    page = open_page(pathlib.Path(Quiz(trace_forward(out)).save(tmp_path / "forward.html")))
     page.keyboard.press("Tab")
     truth = math.tanh(0.5)  # asked first: the tanh
     for typed in ["0.46", "0.4621/1", "0.4621", "0.462", "0.4625", "0.4616", "4.621e-1", "0x1", "0.46212"]:
@@ -160,7 +161,7 @@ def test_the_page_grades_as_python_does(open_page, tmp_path):
 
 
 def test_without_javascript_the_questions_show_and_say_what_checking_needs(browser, tmp_path):
-    path = trace_backward(lecture_example()["L"]).quiz().save(tmp_path / "quiz.html")
+    path = Quiz(trace_backward(lecture_example()["L"])).save(tmp_path / "quiz.html")
     context = browser.browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(pathlib.Path(path).as_uri())

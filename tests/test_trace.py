@@ -1,8 +1,7 @@
-"""The forward and backward traces, held to hand-derived values and to backward() itself."""
+"""The backward trace and its stepper, held to hand-derived values and to backward() itself."""
 
 from __future__ import annotations
 
-import html.parser
 import json
 import math
 import pathlib
@@ -12,15 +11,13 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from reading import SVG, TableReader
 
-import micrograd.lab.stepper
 from helpers import assert_named_errors, lecture_example
 from micrograd import MLP, Value, linear, topological_order
-from micrograd.lab.trace import Stepper, trace_backward, trace_forward
-from micrograd.lab.viz import render_svg
-
-SVG = "{http://www.w3.org/2000/svg}"
-
+from micrograd.lab.render import render_svg
+from micrograd.lab.stepper import Stepper
+from micrograd.lab.trace import trace_backward
 
 # -- backward, step by step ------------------------------------------------------------------
 
@@ -194,31 +191,6 @@ def test_the_text_table_lists_every_step_with_its_numbers():
     ]
 
 
-class TableReader(html.parser.HTMLParser):
-    """The cells of an HTML table, row by row, as a browser would show their text."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows, self.caption, self._in = [], "", None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        if tag in ("td", "th", "caption"):
-            self._in = tag
-            if tag != "caption":
-                self.rows[-1].append("")
-
-    def handle_endtag(self, tag):
-        self._in = None
-
-    def handle_data(self, data):
-        if self._in == "caption":
-            self.caption += data
-        elif self._in:
-            self.rows[-1][-1] += data
-
-
 def test_the_html_table_shows_the_same_steps_escaped():
     a = Value(0.5, "<a & b>")
     y = a.tanh()
@@ -241,47 +213,6 @@ def test_digits_changes_how_many_digits_the_trace_shows():
     trace = trace_backward(y, digits=8)
     assert trace[0].equation(8) == "x.grad += (∂y/∂x = 2.7182818) × (y.grad = 1) → x.grad = 0 + 2.7182818 = 2.7182818"
     assert "2.7182818" in str(trace)
-
-
-# -- forward --------------------------------------------------------------------------------------
-
-
-def test_the_forward_trace_lists_values_in_the_order_they_are_computed():
-    v = lecture_example()
-    forward = trace_forward(v["L"])
-    assert forward.equations() == [
-        "a = 2",
-        "b = -3",
-        "e = a * b = 2 * (-3) = -6",
-        "c = 10",
-        "d = e + c = (-6) + 10 = 4",
-        "f = -2",
-        "L = d * f = 4 * (-2) = -8",
-    ]
-    position = {step.node: step.number for step in forward}
-    for step in forward:
-        assert all(position[child] < step.number for child in step.node._prev)  # children come first
-
-
-def test_the_forward_trace_writes_each_op_as_a_formula():
-    x = Value(0.5, "x")
-    w = [Value(2.0, "w0"), Value(-1.0, "w1")]
-    z = linear(w, [x, x], Value(0.25, "b"))
-    z.label = "z"
-    formulas = {s.name: s.formula for s in trace_forward(((-z).exp() / x) ** 2 + x.relu().sigmoid())}
-    assert formulas["z"] == "w0·x + w1·x + b"
-    assert set(formulas.values()) >= {"-z", "exp(v6)", "v7 / x", "v8**2", "relu(x)", "sigmoid(v10)", "v9 + v11"}
-
-
-def test_the_forward_table_has_one_row_per_value():
-    forward = trace_forward(lecture_example()["L"])
-    lines = str(forward).splitlines()
-    assert lines[0] == "forward to L: 7 steps"
-    assert lines[2].split() == ["step", "value", "op", "computed", "as", "data"]
-    assert lines[5].split() == ["3", "e", "*", "a", "*", "b", "=", "2", "*", "(-3)", "-6"]
-    reader = TableReader()
-    reader.feed(forward._repr_html_())
-    assert reader.rows[3] == ["3", "e", "*", "a * b = 2 * (-3)", "-6"]
 
 
 # -- drawing one step ---------------------------------------------------------------------------
@@ -347,11 +278,12 @@ def test_the_saved_stepper_is_one_self_contained_page(tmp_path):
 
 
 def test_the_stepper_page_is_built_from_its_package_data_files(tmp_path):
-    static = pathlib.Path(__file__).resolve().parents[1] / "micrograd" / "static"
-    page = trace_backward(lecture_example()["L"]).stepper().html()
+    static = pathlib.Path(__file__).resolve().parents[1] / "micrograd" / "lab" / "static"
+    stepper = trace_backward(lecture_example()["L"]).stepper()
+    assert isinstance(stepper, Stepper)
+    page = stepper.html()
     for name in ("stepper.css", "stepper.js"):
         assert (static / name).read_text(encoding="utf-8") in page
-    assert Stepper is micrograd.lab.stepper.Stepper  # micrograd.lab.trace still offers it
 
 
 def test_a_label_cannot_break_out_of_the_stepper_script():
@@ -382,8 +314,6 @@ def test_bad_arguments_raise_named_errors():
             "root": ("trace_backward([Value(1)])", "TypeError", "needs a single Value as its root, got list"),
             "seed": ("trace_backward(Value(1), '1')", "TypeError", "trace_backward(grad=...) takes a real number"),
             "digits": ("trace_backward(Value(1), digits=0)", "ValueError", "digits must be between 1 and 17"),
-            "forward root": ("trace_forward(3)", "TypeError", "trace_forward() needs a Value, got int"),
-            "forward digits": ("trace_forward(Value(1), digits='4')", "TypeError", "digits must be an int"),
         },
-        imports="from micrograd import Value\nfrom micrograd.lab.trace import trace_backward, trace_forward",
+        imports="from micrograd import Value\nfrom micrograd.lab.trace import trace_backward",
     )

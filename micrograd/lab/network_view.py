@@ -12,13 +12,18 @@ The other lens is the scalar graph: view.neuron(l, j) draws the part of it that 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 from micrograd.checks import is_int, type_name
 from micrograd.engine import Number, Value
-from micrograd.lab import viz
+from micrograd.lab.display import picture_html
+from micrograd.lab.placement import Point, place_label
+from micrograd.lab.render import Drawing
+from micrograd.lab.viz import check_digits, draw_dot
+from micrograd.lab.viz_text import HIGHLIGHT, LEAF_COLOR
 from micrograd.nn import MLP
+from micrograd.tables import format_number
 from micrograd.training.metrics import Loss, Target
 
 __all__ = ["NetworkView", "draw_network"]
@@ -93,7 +98,7 @@ class NetworkView:
 
     # -- the other lens: the scalar graph ----------------------------------------------------
 
-    def neuron(self, l: int, j: int, *, whole: bool = False, rankdir: str = "LR") -> viz.Drawing:
+    def neuron(self, l: int, j: int, *, whole: bool = False, rankdir: str = "LR") -> Drawing:
         """Neuron j of layer l in the scalar graph: its w, b, z and a highlighted.
 
         By default only the neuron's own part (from its inputs to a); whole=True draws the graph
@@ -107,9 +112,9 @@ class NetworkView:
         lit = [z, a, *n.w, n.b]
         if whole:  # the cost's graph, or the single output's; for several outputs and no cost, all below a
             root = self.root if self.root is not None else a
-            return viz.draw_dot(root, rankdir=rankdir, highlight=lit, digits=self.digits)
+            return draw_dot(root, rankdir=rankdir, highlight=lit, digits=self.digits)
         depth = 1 if a is z else 2  # a = σ(z), z = linear(w, a^(l-1), b): the neuron and its inputs
-        return viz.draw_dot(a, rankdir=rankdir, highlight=lit, digits=self.digits, depth=depth)
+        return draw_dot(a, rankdir=rankdir, highlight=lit, digits=self.digits, depth=depth)
 
     # -- the picture -------------------------------------------------------------------------
 
@@ -120,11 +125,11 @@ class NetworkView:
 
     def _repr_html_(self) -> str:
         sizes = "-".join(str(n) for n in self.model.sizes)
-        return viz.picture_html(self.svg, title=f"the {sizes} network, layer by layer")
+        return picture_html(self.svg, title=f"the {sizes} network, layer by layer")
 
     def __repr__(self) -> str:
         shown = "weights" if self.a is None else "one forward pass" if self.delta is None else "forward and backward"
-        cost = "" if self.cost is None else f", C = {viz.format_number(self.cost, self.digits)}"
+        cost = "" if self.cost is None else f", C = {format_number(self.cost, self.digits)}"
         return f"NetworkView({'-'.join(str(n) for n in self.model.sizes)} network: {shown}{cost})"
 
     def __str__(self) -> str:
@@ -144,7 +149,7 @@ class NetworkView:
         return "\n".join(lines)
 
     def _f(self, x: float) -> str:
-        return viz.format_number(x, self.digits)
+        return format_number(x, self.digits)
 
 
 def draw_network(
@@ -187,7 +192,7 @@ def draw_network(
         loss,
         show_weight_grads=show_weight_grads,
         highlight=highlight,
-        digits=viz.check_digits(digits),
+        digits=check_digits(digits),
     )
 
 
@@ -208,29 +213,47 @@ def _check_neuron(model: MLP, l: object, j: object) -> tuple[int, int]:
 
 
 def _svg(view: NetworkView) -> str:
-    model, f = view.model, view._f
-    sizes = model.sizes
-    tallest = max(sizes)
+    """The picture: the layers' titles, the weights' lines (and labels), the neurons, the target and cost, the key."""
+    sizes = view.model.sizes
     row, column, spots = _layout(view)
     width = 2 * MARGIN + (len(sizes) - 1) * column + 2 * RADIUS + (150.0 if view.y is not None else 0.0)
-    height = TOP + tallest * row + FOOT
+    height = TOP + max(sizes) * row + FOOT
 
     def centre(l: int, j: int) -> Point:
         return _centre(sizes, row, column, l, j)
 
-    out = [
-        f'<svg width="{width:.2f}pt" height="{height:.2f}pt" viewBox="0 0 {width:.2f} {height:.2f}" '
-        'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica,Arial,sans-serif">',
-        f'<rect class="background" x="0" y="0" width="{width:.2f}" height="{height:.2f}" fill="white"/>',
-    ]
-    # the layers' titles
-    for l in range(len(sizes)):
+    lines, labels = _weights(view, centre, spots)
+    return "\n".join(
+        [
+            f'<svg width="{width:.2f}pt" height="{height:.2f}pt" viewBox="0 0 {width:.2f} {height:.2f}" '
+            'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica,Arial,sans-serif">',
+            f'<rect class="background" x="0" y="0" width="{width:.2f}" height="{height:.2f}" fill="white"/>',
+            *_titles(view, centre),
+            *lines,  # under the neurons, and under every label
+            *labels,
+            *_neurons(view, centre),
+            *_cost(view, centre),
+            *_key(view, height),
+            "</svg>",
+        ]
+    )
+
+
+def _titles(view: NetworkView, centre: Centre) -> list[str]:
+    """Above each layer, what it is: the input, or the layer's number and activation."""
+    titles = []
+    for l in range(len(view.model.sizes)):
         cx, _ = centre(l, 0)
-        title = "input x" if l == 0 else f"layer {l}: {model.layers[l - 1].activation}"
-        out.append(_text(cx, 24, title, size=FONT + 2, weight="bold"))
-    # the weights, under the neurons
+        title = "input x" if l == 0 else f"layer {l}: {view.model.layers[l - 1].activation}"
+        titles.append(_text(cx, 24, title, size=FONT + 2, weight="bold"))
+    return titles
+
+
+def _weights(view: NetworkView, centre: Centre, spots: Spots) -> tuple[list[str], list[str]]:
+    """Each weight's line, as wide as |w| is large and coloured by its sign, and the labels that spots places."""
+    model, f = view.model, view._f
     largest = max((abs(w.data) for w in model.parameters() if math.isfinite(w.data)), default=0.0) or 1.0
-    labels = []
+    lines, labels = [], []
     for l, layer in enumerate(model.layers, start=1):
         for j, n in enumerate(layer.neurons):
             x1, y1 = centre(l, j)
@@ -242,7 +265,7 @@ def _svg(view: NetworkView) -> str:
                 tip = f"w[{l}][{j}][{k}] = {f(value)}"
                 if view.dC_dw is not None:
                     tip += f", ∂C/∂w = {f(view.dC_dw[l][j][k])}"
-                out.append(
+                lines.append(
                     f'<g class="weight" id="w{l}_{j}_{k}"><title>{escape(tip)}</title>'
                     f'<line x1="{x0 + RADIUS:.2f}" y1="{y0:.2f}" x2="{x1 - RADIUS:.2f}" y2="{y1:.2f}" '
                     f'stroke="{stroke}" stroke-width="{thickness:.2f}" stroke-opacity="0.8"/></g>'
@@ -255,22 +278,16 @@ def _svg(view: NetworkView) -> str:
                         + _text(lx, ly + 9, text[1], size=FONT - 1, halo=True)
                         + "</g>"
                     )
-    out += labels
-    # the neurons
-    for l in range(len(sizes)):
-        for j in range(sizes[l]):
+    return lines, labels
+
+
+def _neurons(view: NetworkView, centre: Centre) -> list[str]:
+    """Each neuron as a circle with its name above and its numbers inside."""
+    out = []
+    for l, size in enumerate(view.model.sizes):
+        for j in range(size):
             cx, cy = centre(l, j)
-            if l == 0:
-                name, lines, fill = f"x[{j}]", [] if view.a is None else [f(view.a[0][j])], "#eceff1"
-            else:
-                n = model.layers[l - 1].neurons[j]
-                name = f"a[{l}][{j}]"
-                lines = [f"b = {f(n.b.data)}"]
-                if view.z is not None and view.a is not None:
-                    lines += [f"z = {f(view.z[l][j])}", f"a = {f(view.a[l][j])}"]
-                if view.delta is not None:
-                    lines.append(f"δ = {f(view.delta[l][j])}")
-                fill = viz.HIGHLIGHT if view.highlight == (l, j) else "#ffffff"
+            name, lines, fill = _neuron_text(view, l, j)
             out.append(f'<g class="neuron" id="{"x" if l == 0 else "n"}{l}_{j}"><title>{escape(name)}</title>')
             out.append(
                 f'<circle cx="{cx:.2f}" cy="{cy:.2f}" r="{RADIUS:.2f}" fill="{fill}" stroke="#37474f" '
@@ -281,30 +298,49 @@ def _svg(view: NetworkView) -> str:
             for i, line in enumerate(lines):
                 out.append(_text(cx, first + i * 13, line, size=FONT))
             out.append("</g>")
-    if view.y is not None and view.cost is not None:
-        cx, cy = centre(len(sizes) - 1, 0)
-        targets = view.y if isinstance(view.y, Sequence) and not isinstance(view.y, str) else [view.y]
-        shown = ", ".join(f(float(t)) for t in targets)
-        x0 = cx + RADIUS + 14
-        out.append(
-            '<g class="cost">'
-            + _text(x0, cy - 6, f"y = {shown}", size=FONT + 1, anchor="start")
-            + _text(x0, cy + 10, f"C = {f(view.cost)}", size=FONT + 1, anchor="start", weight="bold")
-            + "</g>"
-        )
-    out.append(_text(MARGIN, height - 24, KEY, size=FONT - 1, anchor="start"))
+    return out
+
+
+def _neuron_text(view: NetworkView, l: int, j: int) -> tuple[str, list[str], str]:
+    """Neuron j of layer l: its name, the lines of numbers it shows (b, z, a, δ; an input's x), its fill colour."""
+    f = view._f
+    if l == 0:
+        return f"x[{j}]", [] if view.a is None else [f(view.a[0][j])], LEAF_COLOR
+    n = view.model.layers[l - 1].neurons[j]
+    lines = [f"b = {f(n.b.data)}"]
+    if view.z is not None and view.a is not None:
+        lines += [f"z = {f(view.z[l][j])}", f"a = {f(view.a[l][j])}"]
     if view.delta is not None:
-        out.append(_text(MARGIN, height - 10, KEY_GRADS, size=FONT - 1, anchor="start"))
-    out.append("</svg>")
-    return "\n".join(out)
+        lines.append(f"δ = {f(view.delta[l][j])}")
+    return f"a[{l}][{j}]", lines, HIGHLIGHT if view.highlight == (l, j) else "#ffffff"
 
 
-Point = tuple[float, float]
-Segment = tuple[Point, Point]
-Box = tuple[float, float, float, float]  # left, top, right, bottom
-# Where along its line a weight's label may sit, in order of preference: past the middle first, where
-# the lines into one neuron have fanned out, then ever further from it.
-ALONG = tuple(sorted((i / 20 for i in range(2, 19)), key=lambda t: abs(t - 0.6)))
+def _cost(view: NetworkView, centre: Centre) -> list[str]:
+    """The target y and the cost C, to the right of the output layer (when there is a target)."""
+    if view.y is None or view.cost is None:
+        return []
+    f = view._f
+    cx, cy = centre(len(view.model.sizes) - 1, 0)
+    targets = view.y if isinstance(view.y, Sequence) and not isinstance(view.y, str) else [view.y]
+    shown = ", ".join(f(float(t)) for t in targets)
+    x0 = cx + RADIUS + 14
+    return [
+        '<g class="cost">'
+        + _text(x0, cy - 6, f"y = {shown}", size=FONT + 1, anchor="start")
+        + _text(x0, cy + 10, f"C = {f(view.cost)}", size=FONT + 1, anchor="start", weight="bold")
+        + "</g>"
+    ]
+
+
+def _key(view: NetworkView, height: float) -> list[str]:
+    """What the lines mean, and with gradients which equation gives each."""
+    key = [_text(MARGIN, height - 24, KEY, size=FONT - 1, anchor="start")]
+    if view.delta is not None:
+        key.append(_text(MARGIN, height - 10, KEY_GRADS, size=FONT - 1, anchor="start"))
+    return key
+
+
+Centre = Callable[[int, int], Point]  # where neuron j of layer l is drawn
 
 
 # (l, j, k): where the label of w[l][j][k] goes, and its two lines of text
@@ -351,65 +387,10 @@ def _label_spots(view: NetworkView, dC_dw: list[list[list[float]]], row: float, 
     covered = 0.0
     for (l, j, k), segment in segments.items():
         text = (f"w {f(view.model.layers[l - 1].neurons[j].w[k].data)}", f"∂C/∂w {f(dC_dw[l][j][k])}")
-        point, overlap = _place_label(segment, text, taken, lines)
+        point, overlap = place_label(segment, text, taken, lines, size=FONT - 1)
         spots[l, j, k] = point, text
         covered += overlap
     return spots, covered
-
-
-def _place_label(line: Segment, text: tuple[str, str], taken: list[Box], lines: list[Segment]) -> tuple[Point, float]:
-    """A point on line for its label, and the area of taken it covers: ideally none, and crossed by no other line.
-
-    Crossed by another line, a label could be read as that line's. The label's box is added to taken;
-    its width is estimated (0.66 em a character, as wide as digits in common sans fonts), with a margin.
-    """
-    (x0, y0), (x1, y1) = line
-    half = 0.33 * (FONT - 1) * max(map(len, text)) + 3
-    best, best_box, least = (x0, y0), (x0, y0, x0, y0), (math.inf, math.inf, math.inf)
-    for t in ALONG:
-        x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-        box = (x - half, y - 13, x + half, y + 14)  # the two lines of text, around the point on the line
-        crossing = [other for other in lines if other != line and _crosses(other, box)]
-        cost = (
-            sum(_overlap(box, other) for other in taken),
-            sum(_distance((x, y), other) < 9 for other in crossing),  # through the middle of the text
-            len(crossing),
-        )
-        if cost < least:
-            best, best_box, least = (x, y), box, cost
-            if cost == (0.0, 0, 0):
-                break
-    taken.append(best_box)
-    return best, least[0]
-
-
-def _crosses(segment: Segment, box: Box) -> bool:
-    """Whether the segment passes through the box (Liang–Barsky clipping)."""
-    (x0, y0), (x1, y1) = segment
-    dx, dy = x1 - x0, y1 - y0
-    enter, leave = 0.0, 1.0
-    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
-        if p == 0.0:
-            if q < 0.0:
-                return False  # parallel to this side, and outside it
-        elif p < 0.0:
-            enter = max(enter, q / p)
-        else:
-            leave = min(leave, q / p)
-    return enter <= leave
-
-
-def _distance(point: Point, segment: Segment) -> float:
-    """How far the point is from the segment."""
-    (x0, y0), (x1, y1) = segment
-    dx, dy = x1 - x0, y1 - y0
-    t = max(0.0, min(1.0, ((point[0] - x0) * dx + (point[1] - y0) * dy) / (dx * dx + dy * dy or 1.0)))
-    return math.hypot(point[0] - x0 - t * dx, point[1] - y0 - t * dy)
-
-
-def _overlap(a: Box, b: Box) -> float:
-    """The area two boxes share."""
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def _text(

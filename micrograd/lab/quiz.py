@@ -1,7 +1,7 @@
 """Predict, then check: a trace's steps with the next value hidden, for the learner to work out and type in.
 
-trace_backward(root).quiz() asks, step by step, for the grad each step of backward() leaves in a value;
-trace_forward(root).quiz() asks for each computed value's data. The engine's own numbers are the answers:
+Quiz(trace_backward(root)) asks, step by step, for the grad each step of backward() leaves in a value;
+Quiz(trace_forward(root)) asks for each computed value's data. The engine's own numbers are the answers:
 an answer is right when it is within TOLERANCE (relative) of the engine's number, or rounds to the number
 shown at the trace's digits. After a wrong answer the step's equation (its result hidden) is the hint;
 a score counts the answers right at the first try. Quiz(trace, ask=[...]) asks only the steps a teacher
@@ -25,10 +25,15 @@ from dataclasses import dataclass
 from html import escape
 
 from micrograd.checks import is_int, is_number, type_name
-from micrograd.lab import viz
-from micrograd.lab.stepper import _static, page, save_page
-from micrograd.lab.trace import BackwardTrace, ForwardTrace, _term
+from micrograd.lab.display import picture_html
+from micrograd.lab.forward_pass import ForwardTrace
+from micrograd.lab.render import render_svg
+from micrograd.lab.stepper import page, save_page, static_file
+from micrograd.lab.steps import term
+from micrograd.lab.trace import BackwardTrace
+from micrograd.lab.viz import draw_values
 from micrograd.ops import Op
+from micrograd.tables import format_number
 
 __all__ = ["NUMBER", "TOLERANCE", "Question", "Quiz", "accepted", "grade"]
 
@@ -49,7 +54,7 @@ def accepted(truth: float, digits: int) -> tuple[float, float] | None:
     """
     if not math.isfinite(truth):
         return None
-    shown = float(viz.format_number(truth, digits))
+    shown = float(format_number(truth, digits))
     if shown == 0.0:
         return (truth - TOLERANCE * abs(truth), truth + TOLERANCE * abs(truth))
     half = 0.5 * 10.0 ** (math.floor(math.log10(abs(shown))) - digits + 1)  # half a unit in the last digit shown
@@ -60,7 +65,7 @@ def grade(answer: str | float, truth: float, digits: int = 4) -> bool:
     """Is answer (a number, or text as typed) right for the engine's number truth?"""
     if isinstance(answer, str):
         if not math.isfinite(truth):
-            return answer.strip() == viz.format_number(truth, digits)
+            return answer.strip() == format_number(truth, digits)
         if not re.match(NUMBER, answer):
             return False
         value = float(answer)
@@ -177,8 +182,8 @@ class Quiz:
         data_json = json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")  # "</" would end the script
         picture = ""
         if isinstance(self.trace, BackwardTrace):  # the graph with its data, its grads left to the learner
-            drawing = viz._draw(self.trace.order, rankdir="LR", show_grad=False, digits=self.digits)
-            picture = viz.picture_html(viz.render_svg(drawing), title="the graph: data only", open_at_end=True)
+            drawing = draw_values(self.trace.order, rankdir="LR", show_grad=False, digits=self.digits)
+            picture = picture_html(render_svg(drawing), title="the graph: data only", open_at_end=True)
         intro = (
             "Work out each step's grad, as backward() computes it (child.grad += ∂node/∂child × node.grad), "
             "type it and press Enter."
@@ -186,8 +191,8 @@ class Quiz:
             else "Work out each value, as the forward pass computes it, type it and press Enter."
         )
         return (
-            f'<div id="{uid}" class="mg-stepper mg-quiz">\n<style>\n{_static("stepper.css")}{_static("quiz.css")}'
-            f"</style>\n{picture}\n"
+            f'<div id="{uid}" class="mg-stepper mg-quiz">\n'
+            f"<style>\n{static_file('stepper.css')}{static_file('quiz.css')}</style>\n{picture}\n"
             f'<div class="mg-eq" style="font-family: monospace; padding: 0.4em 0.6em">{escape(intro)}</div>\n'
             f'<ol class="mg-steps">\n{"".join(items)}\n</ol>\n'
             f'<div class="mg-score" aria-live="polite" style="display: none"></div>\n'
@@ -195,7 +200,7 @@ class Quiz:
             "<script>\n(function () {\n"
             f'  var uid = "{uid}";\n'
             f"  var data = {data_json};\n"
-            f"{_static('quiz.js')}}})();\n</script>\n</div>"
+            f"{static_file('quiz.js')}}})();\n</script>\n</div>"
         )
 
 
@@ -204,11 +209,11 @@ def _backward(trace: BackwardTrace) -> list[Question]:
     for s in trace:
         op = s.node._op
         formula = op.write([trace.names[c] for c in s.node._prev]) if isinstance(op, Op) else ""
-        child = _term(s.child_name)
+        child = term(s.child_name)
         prompt = f"backward through {s.node_name} = {formula}. What is {child}.grad now?"
         equation = s.equation(trace.digits)
         hint = equation[: equation.rindex(" = ")] + f" = {HIDDEN}"
-        questions.append(Question(s.number, prompt, hint, equation, s.after, trace._grad_text(s.after), True))
+        questions.append(Question(s.number, prompt, hint, equation, s.after, trace.grad_text(s.after), True))
     return questions
 
 
@@ -220,7 +225,7 @@ def _forward(trace: ForwardTrace) -> list[Question]:
         prompt = f"{s.name} = {s.formula}. What is {s.name}?" if computed else equation
         hint = f"{s.name} = {s.formula} = {s.arithmetic} = {HIDDEN}" if computed else equation
         questions.append(
-            Question(s.number, prompt, hint, equation, s.value, viz.format_number(s.value, trace.digits), computed)
+            Question(s.number, prompt, hint, equation, s.value, format_number(s.value, trace.digits), computed)
         )
     return questions
 

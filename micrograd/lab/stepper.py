@@ -21,7 +21,9 @@ from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING, Any, Protocol
 
-from micrograd.lab import viz
+from micrograd.lab.display import smallest_scale, svg_data_uri, svg_size
+from micrograd.lab.render import render_svg
+from micrograd.lab.viz import draw_values
 
 if TYPE_CHECKING:
     from micrograd.engine import Value
@@ -36,11 +38,11 @@ class SteppedTrace(Protocol):
     digits: int
     grad_word: str  # the name of the number each step fills in: grad, or tangent
     stepped: str  # what the stepper steps through: "backward", "forward mode"
-    _legend: str  # the key to the colours, as HTML
+    legend: str  # the key to the colours, as HTML
 
     def __len__(self) -> int: ...
-    def _grad_text(self, x: float | None) -> str: ...
-    def _frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]: ...
+    def grad_text(self, x: float | None) -> str: ...
+    def frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]: ...
 
 
 STILL = (
@@ -61,10 +63,10 @@ class Stepper:
     def __init__(self, trace: SteppedTrace, rankdir: str = "LR") -> None:
         self.trace = t = trace
         ids = {node: f"n{i}" for i, node in enumerate(t.order)}
-        frames = t._frames(ids)
+        frames = t.frames(ids)
         nodes = {i: node for node, i in ids.items()}
         # Lay out once, at step 0, with each cell as wide as the widest number it will show; the page fills them in.
-        unknown = t._grad_text(None)
+        unknown = t.grad_text(None)
         shown: dict[Value, list[str]] = {node: [unknown] for node in t.order}
         at_start = {node: unknown for node in t.order}
         for k, frame in enumerate(frames):
@@ -73,7 +75,7 @@ class Stepper:
                 if k == 0:
                     at_start[nodes[i]] = text
         widest = {node: max(texts, key=len) for node, texts in shown.items()}
-        drawing = viz._draw(
+        drawing = draw_values(
             t.order,
             rankdir=rankdir,
             show_local=True,
@@ -82,7 +84,7 @@ class Stepper:
             grad_width=widest,
             grad_word=t.grad_word,
         )
-        svg = viz.render_svg(drawing)
+        svg = render_svg(drawing)
         self.svg = svg[svg.index("<svg") :]
         word = t.grad_word + " "
         self.frames = [
@@ -117,33 +119,33 @@ class Stepper:
         data = {"nodes": self.nodes, "unknown": self.unknown, "frames": self.frames}
         # In a <script>, "</" could end the script early: JSON's \u003c spells the same string.
         data_json = json.dumps(data, ensure_ascii=True).replace("<", "\\u003c")
-        width, height = viz.svg_size(self.svg)
-        scale = viz.smallest_scale(self.svg)
+        width, height = svg_size(self.svg)
+        scale = smallest_scale(self.svg)
         if inline:
             picture = self.svg
         else:
             picture = (
                 f'<div class="mg-picture" style="height: 0; padding-top: {100 * height / width:.4f}%; '
-                f"background-image: url({viz.svg_data_uri(self.svg)}); background-size: 100% 100%; "
+                f"background-image: url({svg_data_uri(self.svg)}); background-size: 100% 100%; "
                 'background-repeat: no-repeat"></div>'
             )
-        return Template(_static("stepper.html")).substitute(
+        return Template(static_file("stepper.html")).substitute(
             uid=f"mg-stepper-{uuid.uuid4().hex[:12]}",
-            css=_static("stepper.css"),
+            css=static_file("stepper.css"),
             sizer=f"width: {width:.0f}px; max-width: 100%; min-width: {width * scale:.0f}px",
             picture=picture,
             last=len(self.frames) - 1,
             equation=escape(self.frames[0]["eq"]),
-            legend=self.trace._legend,
+            legend=self.trace.legend,
             still=escape(STILL.format(what=self.trace.stepped)),
             data=data_json,
-            js=_static("stepper.js"),
+            js=static_file("stepper.js"),
         )
 
 
 def page(title: str, body: str) -> str:
     """A complete HTML page around a stepper's or a quiz's fragment: nothing from the network."""
-    return Template(_static("stepper-page.html")).substitute(title=escape(title), stepper=body)
+    return Template(static_file("stepper-page.html")).substitute(title=escape(title), stepper=body)
 
 
 def save_page(path: str | os.PathLike[str], html: str) -> str:
@@ -155,9 +157,9 @@ def save_page(path: str | os.PathLike[str], html: str) -> str:
 
 
 @cache
-def _static(name: str) -> str:
-    """A file of the stepper's page, as installed with the package."""
+def static_file(name: str) -> str:
+    """A file of the stepper's or the quiz's page (micrograd/lab/static), as installed with the package."""
     return (resources.files("micrograd.lab") / "static" / name).read_text(encoding="utf-8")
 
 
-__all__ = ["Stepper"]
+__all__ = ["SteppedTrace", "Stepper", "page", "save_page", "static_file"]

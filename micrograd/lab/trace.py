@@ -1,4 +1,4 @@
-"""The forward and backward passes written out step by step, and a stepper that shows backward one edge at a time.
+"""The chain rule written out step by step, backward and in forward mode, with a stepper that shows each step.
 
 trace_backward(root) runs backward() and records each application of the chain rule in the order
 backward() applies it,
@@ -6,32 +6,30 @@ backward() applies it,
     b.grad += (∂e/∂b = 3) × (e.grad = 1) → b.grad = 0 + 3 = 3
 
 with the engine's own numbers: the local derivative stored on the edge, the node's grad, their
-product, and the child's grad before and after. trace_forward(root) lists the values in the order
-they are computed, and trace_forward_mode(root, wrt=x) the tangent of each along one input, as
-forward mode computes it. Each prints as a table and shows as an HTML table in Jupyter; the backward
-and forward-mode traces have a stepper() that steps through them in a browser.
+product, and the child's grad before and after. trace_forward_mode(root, wrt=x) lists the tangent of
+each value along one input, as forward mode computes it, from the same local derivatives. Each prints as
+a table and shows as an HTML table in Jupyter, and has a stepper() that steps through it in a browser.
+The forward pass of the values themselves is micrograd.lab.forward_pass.trace_forward; a trace becomes
+a quiz with micrograd.lab.quiz.Quiz(trace).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any
 
 from micrograd.autodiff.forward_mode import tangent
 from micrograd.checks import as_float, type_name
-from micrograd.engine import Number, Value, chain_rule, start_backward, topological_order
+from micrograd.engine import Number, Value, chain_rule, node_names, start_backward, topological_order
 from micrograd.lab import viz
+from micrograd.lab.render import Drawing
 from micrograd.lab.stepper import Stepper
-from micrograd.ops import Op
+from micrograd.lab.steps import Steps, count_steps, formatter, paren, term
 from micrograd.tables import format_number, html_table, text_table
 
-if TYPE_CHECKING:
-    from micrograd.lab.quiz import Quiz
-
-UNKNOWN = "?"  # the grad of a value that backward has not reached yet
+UNKNOWN = "?"  # the grad (or tangent) of a value that the trace has not reached yet
 
 
 # -- backward ---------------------------------------------------------------------------------
@@ -56,21 +54,21 @@ class BackwardStep:
 
     def equation(self, digits: int = 4) -> str:
         """The step as a line of arithmetic: b.grad += (∂e/∂b = 3) × (e.grad = 1) → b.grad = 0 + 3 = 3."""
-        f = _formatter(digits)
-        n, c = _term(self.node_name), _term(self.child_name)
+        f = formatter(digits)
+        n, c = term(self.node_name), term(self.child_name)
         operand = f" [operand {self.operand + 1}]" if self.repeated else ""
         return (
             f"{c}.grad += (∂{n}/∂{c}{operand} = {f(self.local)}) × ({n}.grad = {f(self.upstream)}) "
-            f"→ {c}.grad = {f(self.before + 0.0)} + {_paren(f(self.contribution))} = {f(self.after)}"
+            f"→ {c}.grad = {f(self.before + 0.0)} + {paren(f(self.contribution))} = {f(self.after)}"
         )
 
 
-class BackwardTrace(Sequence[BackwardStep]):
+class BackwardTrace(Steps[BackwardStep]):
     """The steps of one backward pass through root's graph, in the order backward() takes them."""
 
     grad_word = "grad"
     stepped = "backward"
-    _legend = (
+    legend = (
         '<span class="mg-key mg-key-current"></span> the value whose grad the step\nadds to &#160; '
         '<span class="mg-key mg-key-upstream"></span> the node the gradient flows back from &#160;\n'
         '<span class="mg-key mg-key-edge"></span> their edge, labelled ∂node/∂child &#160; '
@@ -85,19 +83,9 @@ class BackwardTrace(Sequence[BackwardStep]):
         self.order = order  # every value of the graph, children first
         self.seed = seed  # the grad backward() was given for the root (1.0: ∂root/∂root)
         self.start = start  # root.grad once seeded: the seed, plus what a leaf root had already
-        self.names = viz.node_names(self.order)
+        self.names = node_names(self.order)
         self.digits = digits
         self._steps = steps
-
-    @overload
-    def __getitem__(self, i: int) -> BackwardStep: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[BackwardStep]: ...
-    def __getitem__(self, i: int | slice) -> BackwardStep | list[BackwardStep]:
-        return self._steps[i]
-
-    def __len__(self) -> int:
-        return len(self._steps)
 
     @property
     def grads(self) -> dict[Value, float]:
@@ -117,22 +105,22 @@ class BackwardTrace(Sequence[BackwardStep]):
 
     def seed_equation(self) -> str:
         """Where backward starts: the root's grad, 1 unless another seed was given."""
-        name = _term(self.names[self.root])
+        name = term(self.names[self.root])
         why = f"the seed: ∂{name}/∂{name} = 1" if self.seed == 1.0 else "the seed given to backward"
         return f"{name}.grad = {format_number(self.start, self.digits)}   ({why})"
 
-    def draw(self, k: int, *, rankdir: str = "LR", max_nodes: int = viz.MAX_NODES) -> viz.Drawing:
+    def draw(self, k: int, *, rankdir: str = "LR", max_nodes: int = viz.MAX_NODES) -> Drawing:
         """The graph after k steps: step k's edge and child highlighted, only the grads known so far filled in."""
         k = self._check_step(k)
         viz.graph_nodes(self.root, max_nodes)
         known = self.grads_at(k)
-        grad_text = {node: self._grad_text(known.get(node)) for node in self.order}
+        grad_text = {node: self.grad_text(known.get(node)) for node in self.order}
         if k == 0:
             lit, lit_edges = [self.root], []
         else:
             step = self[k - 1]
             lit, lit_edges = [step.child], [(step.node, step.operand)]
-        return viz._draw(
+        return viz.draw_values(
             self.order,
             rankdir=rankdir,
             show_local=True,
@@ -147,30 +135,24 @@ class BackwardTrace(Sequence[BackwardStep]):
         viz.graph_nodes(self.root, max_nodes)
         return Stepper(self, rankdir)
 
-    def _frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]:
+    def frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]:
         """The stepper's frames: the seed, then each step's equation, the grad it fills in and where it comes from."""
         frames: list[dict[str, Any]] = [
-            {"eq": self.seed_equation(), "node": ids[self.root], "text": self._grad_text(self.start)}
+            {"eq": self.seed_equation(), "node": ids[self.root], "text": self.grad_text(self.start)}
         ]
         for step in self:
             frames.append(
                 {
                     "eq": f"step {step.number}: {step.equation(self.digits)}",
                     "node": ids[step.child],
-                    "text": self._grad_text(step.after),
+                    "text": self.grad_text(step.after),
                     "up": [ids[step.node]],
-                    "edge": [f"e{ids[step.node][1:]}_{step.operand}"],  # the edge child -> op, as _draw names it
+                    "edge": [f"e{ids[step.node][1:]}_{step.operand}"],  # the edge child -> op, as draw_values names it
                 }
             )
         return frames
 
-    def quiz(self, ask: Iterable[int] | None = None) -> Quiz:
-        """The steps as questions: each step's grad hidden until the learner types it (see micrograd.lab.quiz)."""
-        from micrograd.lab.quiz import Quiz
-
-        return Quiz(self, ask)
-
-    def _grad_text(self, grad: float | None) -> str:
+    def grad_text(self, grad: float | None) -> str:
         """A grad as the drawing shows it: the number, or ? where backward has not reached the value yet."""
         return UNKNOWN if grad is None else format_number(grad, self.digits)
 
@@ -182,7 +164,7 @@ class BackwardTrace(Sequence[BackwardStep]):
         return k
 
     def _rows(self) -> list[list[str]]:
-        f = _formatter(self.digits)
+        f = formatter(self.digits)
         return [
             [
                 str(s.number),
@@ -200,7 +182,7 @@ class BackwardTrace(Sequence[BackwardStep]):
     _HEADER = ("step", "node", "child", "∂node/∂child", "node.grad", "contribution", "child.grad before", "after")
 
     def _title(self) -> str:
-        return f"backward from {self.names[self.root]}: {self.seed_equation()}, then {_steps(len(self))}"
+        return f"backward from {self.names[self.root]}: {self.seed_equation()}, then {count_steps(len(self))}"
 
     def leaf_note(self) -> str:
         """Why the leaves get grads: they are the inputs, the weights and the constants of the graph."""
@@ -231,7 +213,7 @@ def trace_backward(root: Value, grad: Number = 1.0, *, digits: int = 4) -> Backw
     seed = as_float(grad, "trace_backward(grad=...)")
     digits = viz.check_digits(digits)
     order = topological_order(root)
-    names = viz.node_names(order)
+    names = node_names(order)
     # backward() itself, with every step recorded as it is taken.
     start_backward(root, order, seed)
     start = root.grad
@@ -259,96 +241,6 @@ def trace_backward(root: Value, grad: Number = 1.0, *, digits: int = 4) -> Backw
     return BackwardTrace(root, order, seed, start, steps, digits)
 
 
-# -- forward ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class ForwardStep:
-    """One value of the graph, as the forward pass computes it: name = formula = value."""
-
-    number: int
-    node: Value
-    name: str
-    formula: str  # in names: a * b (a leaf's formula is "input")
-    arithmetic: str  # in numbers: 2 * (-3)
-    value: float  # node.data
-
-    def equation(self, digits: int = 4) -> str:
-        value = format_number(self.value, digits)
-        if not self.node._prev:
-            return f"{self.name} = {value}"
-        return f"{self.name} = {self.formula} = {self.arithmetic} = {value}"
-
-
-class ForwardTrace(Sequence[ForwardStep]):
-    """The values of root's graph in the order the forward pass computes them, inputs first."""
-
-    def __init__(self, root: Value, steps: list[ForwardStep], digits: int) -> None:
-        self.root = root
-        self.digits = digits
-        self._steps = steps
-
-    @overload
-    def __getitem__(self, i: int) -> ForwardStep: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[ForwardStep]: ...
-    def __getitem__(self, i: int | slice) -> ForwardStep | list[ForwardStep]:
-        return self._steps[i]
-
-    def __len__(self) -> int:
-        return len(self._steps)
-
-    def equations(self) -> list[str]:
-        return [step.equation(self.digits) for step in self._steps]
-
-    _HEADER = ("step", "value", "op", "computed as", "data")
-
-    def quiz(self, ask: Iterable[int] | None = None) -> Quiz:
-        """The computed values as questions: each hidden until the learner types it (see micrograd.lab.quiz)."""
-        from micrograd.lab.quiz import Quiz
-
-        return Quiz(self, ask)
-
-    def _rows(self) -> list[list[str]]:
-        rows = []
-        for s in self._steps:
-            computed = f"{s.formula} = {s.arithmetic}" if s.node._prev else s.formula
-            rows.append(
-                [str(s.number), s.name, str(s.node._op or "leaf"), computed, format_number(s.value, self.digits)]
-            )
-        return rows
-
-    def __str__(self) -> str:
-        return f"forward to {self._steps[-1].name}: {_steps(len(self))}\n\n" + text_table(self._HEADER, self._rows())
-
-    def _repr_html_(self) -> str:
-        return html_table(f"forward to {self._steps[-1].name}: {_steps(len(self))}", self._HEADER, self._rows())
-
-    def __repr__(self) -> str:
-        return f"ForwardTrace(root={self._steps[-1].name!r}, steps={len(self)})"
-
-
-def trace_forward(root: Value, *, digits: int = 4) -> ForwardTrace:
-    """Every value of root's graph in the order it is computed (children before the node), with its formula."""
-    if not isinstance(root, Value):
-        raise TypeError(f"trace_forward() needs a Value, got {type(root).__name__}")
-    digits = viz.check_digits(digits)
-    order = topological_order(root)
-    names = viz.node_names(order)
-    f = _formatter(digits)
-    steps = []
-    for i, node in enumerate(order, start=1):
-        if node._prev:
-            op = node._op
-            assert isinstance(op, Op)  # a node with children was computed by an op
-            formula = op.write([names[c] for c in node._prev])
-            arithmetic = op.write([_paren(f(c.data)) for c in node._prev])
-        else:
-            formula = arithmetic = "input"
-        steps.append(ForwardStep(i, node, names[node], formula, arithmetic, node.data))
-    return ForwardTrace(root, steps, digits)
-
-
 # -- forward mode, on the same graph -----------------------------------------------------------
 
 
@@ -373,22 +265,22 @@ class ForwardModeStep:
 
     def equation(self, digits: int = 4) -> str:
         """ṅ = ∂n/∂a·ȧ + ∂n/∂b·ḃ = 3·1 + 2·0 = 3."""
-        return f"{dotted(self.name)} = {self.computed_as(digits)} = {_formatter(digits)(self.tangent)}"
+        return f"{dotted(self.name)} = {self.computed_as(digits)} = {formatter(digits)(self.tangent)}"
 
     def computed_as(self, digits: int = 4) -> str:
         """∂n/∂a·ȧ + ∂n/∂b·ḃ = 3·1 + 2·0: the chain rule forward, in symbols and in numbers."""
-        f = _formatter(digits)
+        f = formatter(digits)
         symbols = " + ".join(f"∂{self.name}/∂{c}·{dotted(c)}" for c in self.children)
-        numbers = " + ".join(f"{_paren(f(d))}·{_paren(f(t))}" for d, t in zip(self.local, self.child_tangents))
+        numbers = " + ".join(f"{paren(f(d))}·{paren(f(t))}" for d, t in zip(self.local, self.child_tangents))
         return f"{symbols} = {numbers}"
 
 
-class ForwardModeTrace(Sequence[ForwardModeStep]):
+class ForwardModeTrace(Steps[ForwardModeStep]):
     """Forward mode through root's graph: the tangent of every value along one input, children first."""
 
     grad_word = "tangent"
     stepped = "forward mode"
-    _legend = (
+    legend = (
         '<span class="mg-key mg-key-current"></span> the value whose tangent the step computes &#160; '
         '<span class="mg-key mg-key-upstream"></span> the values it is computed from &#160;\n'
         '<span class="mg-key mg-key-edge"></span> their edges, labelled ∂node/∂child &#160; '
@@ -399,7 +291,7 @@ class ForwardModeTrace(Sequence[ForwardModeStep]):
     def __init__(self, root: Value, wrt: Value, order: list[Value], tangents: dict[Value, float], digits: int) -> None:
         self.root, self.wrt, self.order, self.digits = root, wrt, order, digits
         self.tangents = tangents  # every value's tangent: d(value)/d(wrt)
-        self.names = viz.node_names(order)
+        self.names = node_names(order)
         self._steps = [
             ForwardModeStep(
                 number=k,
@@ -412,16 +304,6 @@ class ForwardModeTrace(Sequence[ForwardModeStep]):
             )
             for k, node in enumerate((n for n in order if n._prev), start=1)
         ]
-
-    @overload
-    def __getitem__(self, i: int) -> ForwardModeStep: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[ForwardModeStep]: ...
-    def __getitem__(self, i: int | slice) -> ForwardModeStep | list[ForwardModeStep]:
-        return self._steps[i]
-
-    def __len__(self) -> int:
-        return len(self._steps)
 
     @property
     def derivative(self) -> float:
@@ -441,17 +323,19 @@ class ForwardModeTrace(Sequence[ForwardModeStep]):
         viz.graph_nodes(self.root, max_nodes)
         return Stepper(self, rankdir)
 
-    def _grad_text(self, x: float | None) -> str:
-        return "?" if x is None else format_number(x, self.digits)
+    def grad_text(self, x: float | None) -> str:
+        """A tangent as the drawing shows it: the number, or ? where forward mode has not reached the value yet."""
+        return UNKNOWN if x is None else format_number(x, self.digits)
 
-    def _frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]:
+    def frames(self, ids: dict[Value, str]) -> list[dict[str, Any]]:
+        """The stepper's frames: the seed (every leaf's tangent), then each value's tangent and what it comes from."""
         leaves = [node for node in self.order if not node._prev]
         frames: list[dict[str, Any]] = [
             {
                 "eq": self.seed_equation(),
                 "node": ids[self.wrt],
-                "text": self._grad_text(1.0),
-                "fill": {ids[leaf]: self._grad_text(self.tangents[leaf]) for leaf in leaves if leaf is not self.wrt},
+                "text": self.grad_text(1.0),
+                "fill": {ids[leaf]: self.grad_text(self.tangents[leaf]) for leaf in leaves if leaf is not self.wrt},
             }
         ]
         for step in self._steps:
@@ -460,7 +344,7 @@ class ForwardModeTrace(Sequence[ForwardModeStep]):
                 {
                     "eq": f"step {step.number}: {step.equation(self.digits)}",
                     "node": i,
-                    "text": self._grad_text(step.tangent),
+                    "text": self.grad_text(step.tangent),
                     "up": [ids[c] for c in step.node._prev],
                     "edge": [f"e{i[1:]}_{k}" for k in range(len(step.node._prev))],
                 }
@@ -470,11 +354,11 @@ class ForwardModeTrace(Sequence[ForwardModeStep]):
     _HEADER = ("step", "tangent", "computed as", "=")
 
     def _rows(self) -> list[list[str]]:
-        f = _formatter(self.digits)
+        f = formatter(self.digits)
         return [[str(s.number), dotted(s.name), s.computed_as(self.digits), f(s.tangent)] for s in self._steps]
 
     def _title(self) -> str:
-        return f"forward mode along {self.names[self.wrt]}: {self.seed_equation()}, then {_steps(len(self))}"
+        return f"forward mode along {self.names[self.wrt]}: {self.seed_equation()}, then {count_steps(len(self))}"
 
     def __str__(self) -> str:
         return self._title() + "\n\n" + text_table(self._HEADER, self._rows())
@@ -511,38 +395,12 @@ def trace_forward_mode(root: Value, wrt: Value, *, digits: int = 4) -> ForwardMo
     return ForwardModeTrace(root, wrt, order, tangents, digits)
 
 
-# -- tables and numbers -----------------------------------------------------------------------
-
-
-def _formatter(digits: int) -> Callable[[float], str]:
-    digits = viz.check_digits(digits)
-    return lambda x: format_number(x, digits)
-
-
-def _term(name: str) -> str:
-    """A name as a term of an equation: in parentheses if it has spaces, so that (a - y).grad reads right."""
-    return f"({name})" if any(c.isspace() for c in name) else name
-
-
-def _paren(number: str) -> str:
-    """A negative number in parentheses, so that 0 + (-3) reads as arithmetic."""
-    return f"({number})" if number.startswith("-") else number
-
-
-def _steps(n: int) -> str:
-    return f"{n} step" if n == 1 else f"{n} steps"
-
-
 __all__ = [
     "BackwardStep",
     "BackwardTrace",
     "ForwardModeStep",
     "ForwardModeTrace",
-    "ForwardStep",
-    "ForwardTrace",
-    "Stepper",
     "dotted",
     "trace_backward",
-    "trace_forward",
     "trace_forward_mode",
 ]
