@@ -52,8 +52,12 @@ def make_step(through_fit=False):
     from micrograd.nn import MLP
     random.seed(1337)
     if through_fit:
-        from micrograd.training.optim import SGD
-        from micrograd.training.train import train_step
+        try:
+            from micrograd.training.optim import SGD
+            from micrograd.training.train import train_step
+        except ImportError:  # a version from before the training subpackage
+            from micrograd.optim import SGD
+            from micrograd.train import train_step
         return w3.fit_step(train_step, SGD, MLP(2, [16, 16, 1]), X, y)
     return w3.engine_step(Value, MLP(2, [16, 16, 1]), X, y)
 

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from micrograd.engine import Value, topological_order
 from micrograd.nn import MLP
 from micrograd.training.data import DATASETS, load_digits
+from micrograd.training.history import History
 from micrograd.training.losses import hinge_loss, l2_penalty, softmax_cross_entropy
 from micrograd.training.metrics import Loss, accuracy, confusion_matrix
 from micrograd.training.optim import SGD, Adam
-from micrograd.training.train import History, fit
+from micrograd.training.train import fit
 
 DEMO_OUT = "demo-output"
 DEMO_FILES = ("decision_boundary.png", "loss.png", "neuron.svg", "model.json")  # what the demo writes to --out
@@ -219,7 +220,8 @@ def demo(args: argparse.Namespace) -> int:
         written.append((loss_png, "the loss and accuracy after each epoch"))
     except ImportError as e:
         print(f"skipped the pictures: {e}", file=sys.stderr)
-    from micrograd.lab.viz import draw_dot, render_svg
+    from micrograd.lab.render import render_svg
+    from micrograd.lab.viz import draw_dot
 
     # One neuron of the first layer on the first point: the first that is active there, so its grads are not all 0.
     x = [Value(X[0][0], "x[0]"), Value(X[0][1], "x[1]")]

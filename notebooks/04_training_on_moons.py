@@ -30,8 +30,9 @@ from micrograd import MLP
 from micrograd.lab.plot import plot_decision_boundary, plot_loss
 from micrograd.training.data import make_moons
 from micrograd.training.losses import hinge_loss, l2_penalty
+from micrograd.training.metrics import accuracy
 from micrograd.training.optim import SGD
-from micrograd.training.train import accuracy, fit, train_step
+from micrograd.training.train import fit, train_step
 
 # %% [markdown]
 # ## The data

@@ -495,7 +495,7 @@ RECORD_PICTURES = """([path, index]) => {
 def test_the_live_view_is_one_picture_updated_in_place(ran):
     page, _ = ran
     show(page, "08_two_lenses")
-    i = cell_index(page, "08_two_lenses", "live=True")
+    i = cell_index(page, "08_two_lenses", "view=LiveView()")
     page.evaluate(f"([path, i]) => {{ ({PANEL})(path).content.activeCellIndex = i; }}", ["08_two_lenses.ipynb", i])
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-cell-output')")
     page.evaluate(RECORD_PICTURES, ["08_two_lenses.ipynb", i])

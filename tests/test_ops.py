@@ -22,7 +22,8 @@ from micrograd.compile.names import RESERVED
 from micrograd.equations import sigma, sigma_prime
 from micrograd.expr import Expr, Group, literal, where
 from micrograd.lab.trace import trace_backward, trace_forward
-from micrograd.lab.viz import draw_dot, render_svg
+from micrograd.lab.render import render_svg
+from micrograd.lab.viz import draw_dot
 from micrograd.runtime import RUNTIME
 
 ENTRIES = list(edge_cases.OPS.values())

@@ -54,7 +54,11 @@ def test_python_examples_run_and_print_what_they_say(torch, tmp_path, monkeypatc
 
 
 def test_the_counts_and_names_the_readme_states_are_the_suite_s():
+    """Every count the README states, against what the suite runs: all mismatches reported at once."""
+    import test_autograd
     import test_equations
+    import test_forward_mode
+    import test_fuzz
     import test_stability
 
     import edge_cases
@@ -63,54 +67,49 @@ def test_the_counts_and_names_the_readme_states_are_the_suite_s():
     text = " ".join(README.read_text(encoding="utf-8").split())
     cases = edge_cases.CASES
 
-    def number(pattern: str) -> int:
-        found = re.search(pattern, text)
-        assert found, pattern
-        return int(found.group(1))
-
-    assert number(r"\*\*(\d+) edge points\*\*") == len(cases)
-    assert number(r"edge points\*\* over (\d+) ops") == len(edge_cases.OPS)
-    assert number(r"(\d+) match PyTorch float64") == sum(case.raises is None for case in cases)
-    assert number(r"(\d+) raise the exception") == sum(case.raises is not None for case in cases)
-    batch_sizes = next(
-        mark.args[1] for mark in test_equations.test_backward_agrees_with_bp1_to_bp4.pytestmark if mark.args[0] == "m"
-    )
-    assert number(r"Graph vs the four equations\*\*: (\d+) cases") == len(list(test_equations.configurations())) * len(
-        batch_sizes
-    )
-    sweeps = {name: len(points) for name, points in test_stability.SWEEPS.items()}
-    assert number(r"(\d+) for every op of one operand") == len(test_stability.POINTS)
-    assert number(r"(\d+) for exp") == sweeps["exp(x)"]
-    assert number(r"(\d+) for sqrt and `x \*\* 0.5`") == sweeps["sqrt(x)"] == sweeps["x ** 0.5"]
-    assert number(r"(\d+) for log") == sweeps["log(x)"]
-    import test_fuzz
-
-    fuzz = {
-        test.__name__: test._hypothesis_internal_use_settings.max_examples
-        for test in (
-            test_fuzz.test_random_graphs_of_every_op_against_pytorch,
-            test_fuzz.test_random_graphs_of_every_op_compile_to_backward_s_numbers_at_new_values,
-        )
-    }
-    assert number(r"\(`tests/test_fuzz.py`\): (\d+) graphs") == fuzz["test_random_graphs_of_every_op_against_pytorch"]
-    assert number(r"And (\d+) such graphs through the compiled mode") == min(fuzz.values())
-    import test_autograd
-    import test_forward_mode
-
     def examples(test) -> int:
         return test._hypothesis_internal_use_settings.max_examples
 
-    assert number(r"\(`tests/test_autograd.py`\): (\d+) random graphs") == examples(
-        test_autograd.test_derivatives_to_order_3_of_random_graphs_of_every_op_match_pytorch
+    batch_sizes = next(
+        mark.args[1] for mark in test_equations.test_backward_agrees_with_bp1_to_bp4.pytestmark if mark.args[0] == "m"
     )
-    assert number(r"(\d+) random graphs through `jvp`") == examples(
-        test_forward_mode.test_jvp_of_random_graphs_of_every_op_matches_pytorch_and_reverse_mode
-    )
-    assert number(r"and (\d+) through `trace_forward_mode`") == examples(
-        test_forward_mode.test_trace_forward_mode_gives_every_input_s_derivative_as_reverse_mode_does
-    )
-    listed = re.search(r"Activations are (.*?), with a separate choice", text).group(1)
-    assert re.findall(r'`"(\w+)"`', listed) == list(ACTIVATIONS)
+    sweeps = {name: len(points) for name, points in test_stability.SWEEPS.items()}
+    fuzz = examples(test_fuzz.test_random_graphs_of_every_op_against_pytorch)
+    fuzz_compiled = examples(test_fuzz.test_random_graphs_of_every_op_compile_to_backward_s_numbers_at_new_values)
+    claims = {  # the README's words, with the count's place as (\d+): the number the suite has
+        r"\*\*(\d+) edge points\*\*": len(cases),
+        r"edge points\*\* over (\d+) ops": len(edge_cases.OPS),
+        r"(\d+) match PyTorch float64": sum(case.raises is None for case in cases),
+        r"(\d+) raise the exception": sum(case.raises is not None for case in cases),
+        r"Graph vs the four equations\*\*: (\d+) cases": len(list(test_equations.configurations())) * len(batch_sizes),
+        r"(\d+) for every op of one operand": len(test_stability.POINTS),
+        r"(\d+) for exp": sweeps["exp(x)"],
+        r"(\d+) for sqrt and `x \*\* 0.5`": sweeps["sqrt(x)"],
+        r"(\d+) for log": sweeps["log(x)"],
+        r"\(`tests/test_fuzz.py`\): (\d+) graphs": fuzz,
+        r"And (\d+) such graphs through the compiled mode": min(fuzz, fuzz_compiled),
+        r"\(`tests/test_autograd.py`\): (\d+) random graphs": examples(
+            test_autograd.test_derivatives_to_order_3_of_random_graphs_of_every_op_match_pytorch
+        ),
+        r"(\d+) random graphs through `jvp`": examples(
+            test_forward_mode.test_jvp_of_random_graphs_of_every_op_matches_pytorch_and_reverse_mode
+        ),
+        r"and (\d+) through `trace_forward_mode`": examples(
+            test_forward_mode.test_trace_forward_mode_gives_every_input_s_derivative_as_reverse_mode_does
+        ),
+    }
+    assert sweeps["sqrt(x)"] == sweeps["x ** 0.5"], "the README states one count for sqrt and x ** 0.5"
+    wrong = []
+    for pattern, actual in claims.items():
+        found = re.search(pattern, text)
+        if not found:
+            wrong.append(f"not found in the README: {pattern}")
+        elif int(found.group(1)) != actual:
+            wrong.append(f"the README says {found.group(0)!r}: the suite has {actual}")
+    listed = re.search(r"Activations are (.*?), with a separate choice", text)
+    if not listed or re.findall(r'`"(\w+)"`', listed.group(1)) != list(ACTIVATIONS):
+        wrong.append(f"the README's list of activations is not {', '.join(ACTIVATIONS)}")
+    assert not wrong, "update the README:\n" + "\n".join(wrong)
 
 
 def test_the_op_shown_is_the_op_defined():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from micrograd import MLP, Layer, Neuron
 from micrograd.training.data import make_moons
+from micrograd.training.history import History
 from micrograd.training.losses import hinge_loss
 from micrograd.training.optim import SGD
-from micrograd.training.train import History, fit
+from micrograd.training.train import fit
 
 
 def test_an_mlp_prints_its_architecture_and_parameter_count_in_one_line():

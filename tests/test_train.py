@@ -15,6 +15,7 @@ from micrograd import MLP, Value
 from micrograd.engine import topological_order
 from micrograd.equations import backprop_batch
 from micrograd.training.data import make_moons
+from micrograd.training.history import History
 from micrograd.training.losses import (
     binary_cross_entropy,
     hinge_loss,
@@ -22,8 +23,9 @@ from micrograd.training.losses import (
     quadratic_cost,
     softmax_cross_entropy,
 )
+from micrograd.training.metrics import accuracy, decision_rule, evaluate
 from micrograd.training.optim import SGD, Adam
-from micrograd.training.train import History, accuracy, decision_rule, evaluate, fit, train_step
+from micrograd.training.train import fit, train_step
 
 SIGMA = {
     "sigmoid": lambda z: 1 / (1 + math.exp(-z)),

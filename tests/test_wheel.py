@@ -29,7 +29,8 @@ import micrograd
 from micrograd import Value
 from micrograd.compile import compile_graph
 from micrograd.lab.trace import trace_backward
-from micrograd.lab.viz import draw_dot, render_svg
+from micrograd.lab.render import render_svg
+from micrograd.lab.viz import draw_dot
 
 a, b = Value(2.0, "a"), Value(-3.0, "b")
 c = a * b

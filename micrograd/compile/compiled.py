@@ -33,7 +33,9 @@ class CompiledGraph:
     -0.0, or from what it holds) and takes this call's contributions one by one, in backward()'s order.
 
     ``.params`` are the parameter leaves and ``.inputs`` the input leaves (flattened), in order;
-    ``.source`` is the generated Python; ``.repeats`` is how many times its loop runs (1: no loop).
+    ``.source`` is the generated Python; ``.repeats`` is how many times its loop runs (1: no loop);
+    ``.forward_backward`` is the function it defines, without the checks: (params, inputs, the grads
+    the parameters start from) -> (output, grads).
     """
 
     def __init__(
@@ -56,7 +58,7 @@ class CompiledGraph:
         self.source = Writer(graph, loop).source()
         namespace = {**RUNTIME, "isfinite": math.isfinite}
         exec(compile(self.source, "<micrograd compiled graph>", "exec"), namespace)
-        self._function: ForwardBackward = namespace["forward_backward"]
+        self.forward_backward: ForwardBackward = namespace["forward_backward"]
         self._in_graph = [p in graph.needs_grad for p in params]
 
     def __call__(self, params: Sequence[Number], *inputs: Nested) -> tuple[float, list[float]]:
@@ -70,7 +72,7 @@ class CompiledGraph:
         values = self._param_values(params)
         flat = self._flatten(inputs)
         try:
-            return self._function(values, flat, starts)
+            return self.forward_backward(values, flat, starts)
         except (ArithmeticError, ValueError):
             error = self._engine_error(values, flat)
             if error is None:

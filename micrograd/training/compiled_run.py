@@ -78,7 +78,7 @@ class CompiledRun:
         flat = [output] if isinstance(output, Value) else list(output)
         readout = [Value(1.0) for _ in flat]
         forward = compile_graph(linear(readout, flat), readout, inputs, self.params)
-        run, ones, scalar = forward._function, [1.0] * len(readout), isinstance(output, Value)
+        run, ones, scalar = forward.forward_backward, [1.0] * len(readout), isinstance(output, Value)
         width = len(inputs)
         for i, x in enumerate(X):
             if not is_sequence(x) or len(x) != width:

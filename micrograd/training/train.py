@@ -36,8 +36,6 @@ from micrograd.training.metrics import (
     Model,
     Output,
     Target,
-    accuracy,
-    decision_rule,
     evaluate,
     prediction,
 )
@@ -47,7 +45,7 @@ from micrograd.training.watch import TrainingView, checked_view, watching
 if TYPE_CHECKING:
     from tqdm.auto import tqdm
 
-__all__ = ["History", "accuracy", "decision_rule", "evaluate", "fit", "train_step"]
+__all__ = ["fit", "train_step"]
 
 Measure = Callable[[], tuple[float, float | None]]  # the loss and accuracy of the model on a set, now
 Step = Callable[[list[Sequence[Number]], list[Target]], float]  # one step on a mini-batch: its loss
