@@ -9,9 +9,9 @@ from __future__ import annotations
 import numbers
 import os
 import sys
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from types import FrameType
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
@@ -89,6 +89,21 @@ def as_floats(xs: object, what: str) -> list[float]:
     if not is_sequence(xs):
         raise TypeError(f"{what} must be a sequence of numbers, got {not_a_sequence(xs)}")
     return [as_float(x, what) for x in xs]
+
+
+def leaves_by_place(
+    x: object, label: str, leaf: Callable[[Any, str], object], other: Callable[[object, str], object]
+) -> object:
+    """x with each real number in it, at any depth of lists, made leaf(number, its place): X[3][1] for label "X".
+
+    Anything that is neither a number nor a list (a str, a Value, None) is other(it, its place):
+    an error, or itself.
+    """
+    if is_number(x):
+        return leaf(x, label)
+    if isinstance(x, (str, bytes)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
+        return other(x, label)
+    return [leaves_by_place(v, f"{label}[{i}]", leaf, other) for i, v in enumerate(x)]
 
 
 def is_number(x: object) -> TypeIs[numbers.Real]:

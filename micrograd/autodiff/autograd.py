@@ -13,10 +13,18 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from micrograd import expr, ops
-from micrograd.checks import ComparesAsFloat, as_float, as_floats, is_sequence, not_a_sequence, type_name
+from micrograd.checks import (
+    ComparesAsFloat,
+    as_float,
+    as_floats,
+    is_sequence,
+    leaves_by_place,
+    not_a_sequence,
+    type_name,
+)
 from micrograd.engine import (
     Number,
     Value,
@@ -247,7 +255,7 @@ def _leaves(xs: object, what: str) -> list[Value]:
     numbers = as_floats(xs, f"{what} xs")
     if not numbers:
         raise ValueError(f"{what} needs at least one number in xs")
-    return [Value(x, label=f"x[{i}]") for i, x in enumerate(numbers)]
+    return cast(list[Value], leaves_by_place(numbers, "x", Value, lambda x, _: x))  # as_floats checked them
 
 
 def _call(f: object, leaves: list[Value], what: str) -> Value:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import inspect
 import math
-import numbers
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeGuard
+from typing import NoReturn, TypeGuard, cast
 
-from micrograd.checks import is_number, is_sequence, not_a_sequence
+from micrograd.checks import is_number, is_sequence, leaves_by_place, not_a_sequence
 from micrograd.compile.graph import Graph, check_op
 from micrograd.compile.loops import find_loop
 from micrograd.compile.writer import Writer
@@ -248,13 +247,13 @@ def _flatten(x: object, shape: Shape, where: str, out: list[float]) -> None:
 
 def _leaves(x: object, label: str) -> Leaves:
     """A number as a Value leaf labelled label, a (nested) list as the same list of leaves."""
+    return cast(Leaves, leaves_by_place(x, label, Value, _not_a_number))
+
+
+def _not_a_number(x: object, label: str) -> NoReturn:
     if isinstance(x, Value):
         raise TypeError(f"{label}: compile_function() takes numbers and makes the input Values itself, got a Value")
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return Value(float(x), label)
-    if isinstance(x, (str, bytes)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
-        raise TypeError(f"{label} must be a number or a list of numbers, got {_name(x)}")
-    return [_leaves(v, f"{label}[{i}]") for i, v in enumerate(x)]
+    raise TypeError(f"{label} must be a number or a list of numbers, got {_name(x)}")
 
 
 def _argument_names(f: Callable[..., object], n: int) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import cast
 
-from micrograd.checks import caller_is_ours, is_int, is_number, is_sequence
+from micrograd.checks import caller_is_ours, is_int, is_sequence, leaves_by_place
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
 from micrograd.engine import Number, Value, linear, topological_order
 from micrograd.training.divergence import check_finite
@@ -188,12 +188,11 @@ class _Watched(Value):
 
 
 def _leaves(x: object, label: str) -> object:
-    """x with every number made a watched Value leaf labelled by its place (y[3], X[3][1]); anything else as it is."""
-    if is_number(x):
-        return _Watched(cast(Number, x), label)  # a numbers.Real, as Value() takes them all
-    if isinstance(x, (str, bytes)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
-        return x
-    return [_leaves(v, f"{label}[{i}]") for i, v in enumerate(x)]
+    """x with every number made a watched Value leaf labelled by its place (y[3], X[3][1]); anything else as it is.
+
+    What is not a number is the loss's to refuse, with the message it gives with compiled=False.
+    """
+    return leaves_by_place(x, label, _Watched, lambda other, _: other)
 
 
 def _flat(x: object) -> list[object]:
