@@ -25,6 +25,7 @@ from micrograd import MLP
 from micrograd.lab.ledger import explain_update
 from micrograd.lab.live import LiveView
 from micrograd.lab.network_view import draw_network
+from micrograd.lab.quiz import Quiz
 from micrograd.lab.trace import trace_backward
 from micrograd.training.data import make_moons
 from micrograd.training.losses import hinge_loss
@@ -87,7 +88,7 @@ def main() -> None:
     IMAGES.mkdir(exist_ok=True)
     (IMAGES / "network_view.svg").write_text(network_view_svg(), encoding="utf-8")
     (IMAGES / "live_training.svg").write_text(live_svg(), encoding="utf-8")
-    screenshots(ledger_html(), trace_backward(expression()).quiz().html())
+    screenshots(ledger_html(), Quiz(trace_backward(expression())).html())
     for name in ("network_view.svg", "ledger.png", "quiz.png", "live_training.svg"):
         print(f"wrote docs/images/{name}")
 

@@ -1,7 +1,8 @@
-"""The checks every public function makes of what it is given: numbers, whole numbers and sequences.
+"""The checks every public function makes of what it is given: numbers, whole numbers, sequences, recorded graphs.
 
 One home for them, so that a set, a dict or a generator is refused the same way everywhere, and a
-numpy number is taken wherever Python's number is.
+numpy number is taken wherever Python's number is. Here too: how a value that stands for a float
+compares (ComparesAsFloat), and numbers made leaves labelled by their place (leaves_by_place).
 """
 
 from __future__ import annotations
@@ -104,6 +105,14 @@ def leaves_by_place(
     if isinstance(x, (str, bytes)) or not (hasattr(x, "__len__") and hasattr(x, "__iter__")):
         return other(x, label)
     return [leaves_by_place(v, f"{label}[{i}]", leaf, other) for i, v in enumerate(x)]
+
+
+def not_recorded(what: str, subject: str = "this value was computed") -> ValueError:
+    """The error for differentiating what no_grad() did not record."""
+    return ValueError(
+        f"{what}: {subject} inside no_grad(), which records no graph, so there is nothing to differentiate "
+        "(PyTorch: 'element 0 of tensors does not require grad'); do it outside no_grad()"
+    )
 
 
 def is_number(x: object) -> TypeIs[numbers.Real]:

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar, overload
 
 from micrograd import methods, ops
-from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_sequence, type_name
+from micrograd.checks import ComparesAsFloat, as_float, is_sequence, not_a_sequence, not_recorded, type_name
 from micrograd.ops import Op
 from micrograd.runtime import ZERO_1, contribution
 
@@ -209,14 +209,6 @@ def linear(w: Sequence[Value | Number], a: Sequence[Value | Number], b: Value | 
     if len(wv) != len(av):
         raise ValueError(f"linear() needs as many weights as inputs, got {len(wv)} weights and {len(av)} inputs")
     return linear_values(wv, av, b if isinstance(b, Value) else Value(b), [ak._data for ak in av])
-
-
-def not_recorded(what: str, subject: str = "this value was computed") -> ValueError:
-    """The error for differentiating what no_grad() did not record."""
-    return ValueError(
-        f"{what}: {subject} inside no_grad(), which records no graph, so there is nothing to differentiate "
-        "(PyTorch: 'element 0 of tensors does not require grad'); do it outside no_grad()"
-    )
 
 
 def is_grad_enabled() -> bool:

@@ -26,7 +26,8 @@ import math
 from IPython.display import display
 
 from micrograd import Value
-from micrograd.lab.trace import trace_backward, trace_forward
+from micrograd.lab.forward_pass import trace_forward
+from micrograd.lab.trace import trace_backward
 from micrograd.lab.viz import draw_dot
 
 # %% [markdown]

@@ -10,6 +10,11 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
+
+from micrograd import Value
+from micrograd.compile import compile_graph
+from micrograd.lab.display import Code, picture_html, svg_size
+from micrograd.lab.viz import draw_dot
 from reading import (
     RENDERERS,
     SVG,
@@ -20,11 +25,6 @@ from reading import (
     using,
     what_a_person_sees,
 )
-
-from micrograd import Value
-from micrograd.compile import compile_graph
-from micrograd.lab.display import Code, picture_html, svg_size
-from micrograd.lab.viz import draw_dot
 
 
 class Reader(HTMLParser):

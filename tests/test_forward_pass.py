@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from reading import TableReader
-
 from helpers import assert_named_errors, lecture_example
 from micrograd import Value, linear
 from micrograd.lab.forward_pass import trace_forward
+from reading import TableReader
 
 # -- the forward pass --------------------------------------------------------------------------------------
 

@@ -21,8 +21,9 @@ from micrograd.compile import compile_graph
 from micrograd.compile.names import RESERVED
 from micrograd.equations import sigma, sigma_prime
 from micrograd.expr import Expr, Group, literal, where
-from micrograd.lab.trace import trace_backward, trace_forward
+from micrograd.lab.forward_pass import trace_forward
 from micrograd.lab.render import render_svg
+from micrograd.lab.trace import trace_backward
 from micrograd.lab.viz import draw_dot
 from micrograd.runtime import RUNTIME
 

@@ -18,12 +18,12 @@ import time
 
 import graphviz
 import pytest
-from reading import RENDERERS, picture_in, using, what_a_person_sees
 
 from helpers import assert_named_errors
 from micrograd import Value
 from micrograd.lab.render import RendererNotFound, RenderTimeout, find_renderer, render_svg
 from micrograd.lab.viz import draw_dot
+from reading import RENDERERS, picture_in, using, what_a_person_sees
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -11,13 +11,13 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reading import SVG, TableReader
 
 from helpers import assert_named_errors, lecture_example
 from micrograd import MLP, Value, linear, topological_order
 from micrograd.lab.render import render_svg
 from micrograd.lab.stepper import Stepper
 from micrograd.lab.trace import trace_backward
+from reading import SVG, TableReader
 
 # -- backward, step by step ------------------------------------------------------------------
 

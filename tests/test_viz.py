@@ -9,6 +9,14 @@ import xml.etree.ElementTree as ET
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
+from colours import luminance
+from helpers import assert_named_errors
+from micrograd import MLP, Value, linear
+from micrograd.lab import viz_text
+from micrograd.lab.render import render_svg
+from micrograd.lab.viz import draw_dot
+from micrograd.training.losses import softmax_cross_entropy
 from reading import (
     RENDERERS,
     SVG,
@@ -20,14 +28,6 @@ from reading import (
     using,
     what_a_person_sees,
 )
-
-from colours import luminance
-from helpers import assert_named_errors
-from micrograd import MLP, Value, linear
-from micrograd.lab import viz_text
-from micrograd.lab.render import render_svg
-from micrograd.lab.viz import draw_dot
-from micrograd.training.losses import softmax_cross_entropy
 
 
 @pytest.fixture(params=RENDERERS)

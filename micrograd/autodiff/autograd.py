@@ -23,6 +23,7 @@ from micrograd.checks import (
     is_sequence,
     leaves_by_place,
     not_a_sequence,
+    not_recorded,
     type_name,
 )
 from micrograd.engine import (
@@ -30,7 +31,6 @@ from micrograd.engine import (
     Value,
     chain_rule,
     new_node,
-    not_recorded,
     start_backward,
     topological_order,
 )

@@ -7,11 +7,11 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import NoReturn, TypeGuard, cast
 
-from micrograd.checks import is_number, is_sequence, leaves_by_place, not_a_sequence
+from micrograd.checks import is_number, is_sequence, leaves_by_place, not_a_sequence, not_recorded
 from micrograd.compile.graph import Graph, check_op
 from micrograd.compile.loops import find_loop
 from micrograd.compile.writer import Writer
-from micrograd.engine import Number, Value, apply_op, is_grad_enabled, no_grad, not_recorded, topological_order
+from micrograd.engine import Number, Value, apply_op, is_grad_enabled, no_grad, topological_order
 from micrograd.runtime import RUNTIME
 
 Nested = Number | Sequence["Nested"]

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from micrograd.checks import is_number, is_sequence, not_a_sequence, type_name
-from micrograd.engine import Number, Value, is_grad_enabled, not_recorded
+from micrograd.checks import is_number, is_sequence, not_a_sequence, not_recorded, type_name
+from micrograd.engine import Number, Value, is_grad_enabled
 from micrograd.lab.viz import check_digits
 from micrograd.tables import format_number, html_table, text_table
 from micrograd.training.losses import quadratic_cost

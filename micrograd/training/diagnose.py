@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import overload
 
-from micrograd.checks import is_sequence, not_a_sequence, type_name
-from micrograd.engine import Number, Value, is_grad_enabled, not_recorded
+from micrograd.checks import is_sequence, not_a_sequence, not_recorded, type_name
+from micrograd.engine import Number, Value, is_grad_enabled
 from micrograd.nn import MLP
 from micrograd.ops import OPS, Op
 from micrograd.tables import format_number

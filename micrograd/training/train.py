@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from micrograd.checks import is_int, is_sequence, not_a_sequence
-from micrograd.engine import Number, Value, is_grad_enabled, not_recorded
+from micrograd.checks import is_int, is_sequence, not_a_sequence, not_recorded
+from micrograd.engine import Number, Value, is_grad_enabled
 from micrograd.training.compiled_run import CompiledRun
 from micrograd.training.divergence import check_finite, diverging
 from micrograd.training.history import History
