@@ -162,6 +162,8 @@ def test_a_deep_sigmoid_network_has_a_vanishing_gradient_in_its_first_layers():
     result = diagnose(model, X, y)
     assert result.kinds() == ["vanishing gradient"]
     assert result[0].where[0] == "layer 1"
+    # the advice names the hidden layers' activation, which saturates (its trait), not a fixed list
+    assert result[0].advice == "fewer layers, or relu (σ' = 1 where active) instead of sigmoid in the hidden layers"
     # the oracle: the norm of each layer's gradient from BP1–BP4, averaged over the batch
     from micrograd.equations import backprop_batch
 

@@ -271,7 +271,7 @@ def _gradients(model: MLP, outputs: list[Value | list[Value]], y: list[Target], 
                     f"{VANISHING:g} of the largest layer's ({', '.join(_f(grads[l]) for l in small)} against "
                     f"{_f(largest)}): backward multiplies it by w·σ'(z) at every layer, and it has shrunk away, "
                     "so these layers hardly learn",
-                    "fewer layers, or relu (σ' = 1 where active) instead of sigmoid or tanh in the hidden layers",
+                    _fewer_layers(model),
                     {f"‖∂C/∂w‖ of layer {l + 1}": grads[l] for l in small},
                 )
             )
@@ -294,3 +294,12 @@ def _gradients(model: MLP, outputs: list[Value | list[Value]], y: list[Target], 
 
 def _f(x: float) -> str:
     return format_number(x, 3)
+
+
+def _fewer_layers(model: MLP) -> str:
+    """What to try for a vanishing gradient: fewer layers, and for hidden units that saturate, relu instead."""
+    hidden = [layer.activation for layer in model.layers[:-1]]
+    saturating = sorted({a for a in hidden if a in OPS and OPS[a].saturates})
+    if not saturating:
+        return "fewer layers"
+    return f"fewer layers, or relu (σ' = 1 where active) instead of {' or '.join(saturating)} in the hidden layers"
