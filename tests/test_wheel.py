@@ -19,7 +19,7 @@ import zipfile
 from conftest import optional_import
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-STATIC = REPO / "micrograd" / "static"
+STATIC = REPO / "micrograd" / "lab" / "static"
 SVG = "{http://www.w3.org/2000/svg}"
 
 SMOKE = """
@@ -59,7 +59,7 @@ def test_the_installed_wheel_draws_steps_and_compiles(tmp_path):
     run(*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", dist, REPO, cwd=tmp_path)
     [wheel] = dist.glob("micrograd-*.whl")
     shipped = set(zipfile.ZipFile(wheel).namelist())
-    for path in [*(REPO / "micrograd").glob("*.py"), *STATIC.iterdir()]:
+    for path in [*(REPO / "micrograd").rglob("*.py"), *STATIC.iterdir()]:  # every module of every subpackage
         assert path.relative_to(REPO).as_posix() in shipped
 
     # A fresh environment that sees this Python's packages (micrograd's dependencies, which the test must not
