@@ -195,6 +195,65 @@ def test_a_gradient_s_graph_is_a_graph_like_any_other(tmp_path):
     assert trace.grads[x] == 18.0  # d(3x²)/dx = 6x
 
 
+# -- a gradient is a new Value -------------------------------------------------------------------------------
+
+GRAPHS_WHOSE_GRADIENTS_ARE_THEIR_OWN_NODES = {  # name: (f on [x, w, c], the same on tensors)
+    "x * w": (lambda v: v[0] * v[1], lambda t: t[0] * t[1]),
+    "linear": (lambda v: linear([v[1], v[2]], [v[0], v[0]]), lambda t: t[1] * t[0] + t[2] * t[0]),
+    "(x + w) * c": (lambda v: (v[0] + v[1]) * v[2], lambda t: (t[0] + t[1]) * t[2]),
+    "x + w": (lambda v: v[0] + v[1], lambda t: t[0] + t[1]),
+    "x": (lambda v: v[0], lambda t: t[0]),
+    "x * w - c": (lambda v: v[0] * v[1] - v[2], lambda t: t[0] * t[1] - t[2]),
+    "tanh(x) * w * c": (lambda v: v[0].tanh() * v[1] * v[2], lambda t: torch_tanh(t[0]) * t[1] * t[2]),
+}
+POINT_XWC = [0.7, -1.3, 2.1]
+
+
+def torch_tanh(t):
+    import torch
+
+    return torch.tanh(t)
+
+
+@pytest.mark.parametrize("name", GRAPHS_WHOSE_GRADIENTS_ARE_THEIR_OWN_NODES)
+def test_a_gradient_is_a_new_value_so_labelling_or_moving_it_leaves_the_inputs_alone(torch, name):
+    f, f_torch = GRAPHS_WHOSE_GRADIENTS_ARE_THEIR_OWN_NODES[name]
+    leaves = [Value(v, label=n) for v, n in zip(POINT_XWC, "xwc")]
+    y = f(leaves)
+    nodes = set(topological_order_of(y)) | set(leaves)
+    first = grad(y, leaves, create_graph=True)
+    assert not any(g in nodes for g in first), "a gradient is one of the caller's nodes"
+    assert len({id(g) for g in first}) == len(first), "two inputs share one gradient object"
+    # the numbers: first and second derivatives against PyTorch float64
+    t = torch.tensor(POINT_XWC, dtype=torch.float64, requires_grad=True)
+    expected_first = torch.autograd.grad(f_torch(t), t, create_graph=True)[0]
+    assert [g.data for g in first] == pytest.approx(expected_first.tolist(), rel=1e-15, abs=0.0)
+    for i, g in enumerate(first):
+        expected = [0.0, 0.0, 0.0]
+        if expected_first[i].requires_grad:
+            expected = torch.autograd.grad(expected_first[i], t, retain_graph=True)[0].tolist()
+        assert [d.data for d in grad(g, leaves)] == pytest.approx(expected, rel=1e-15, abs=0.0)
+    # and what a learner does to a gradient (label it, as the README does every node; move it) is its own
+    before = [(n.data, n.label, n._prev) for n in nodes]
+    for k, g in enumerate(first):
+        g.label = f"dy/d{'xwc'[k]}"
+        g.data = 100.0 + k
+    assert [(n.data, n.label, n._prev) for n in nodes] == before
+    assert y.data == f([Value(v) for v in POINT_XWC]).data
+
+
+def test_the_new_node_of_a_gradient_keeps_its_number_bit_for_bit_and_reads_as_1_times_it():
+    x = Value(2.0, label="x")
+    for w_data in (-0.0, 0.0, math.inf, -math.inf, 5e-324, 3.0):
+        w = Value(w_data, label="w")
+        (dy_dx,) = grad(x * w, [x], create_graph=True)
+        assert math.copysign(1.0, dy_dx.data) == math.copysign(1.0, w_data) and dy_dx.data == w_data
+        assert dy_dx is not w and w in dy_dx._prev and dy_dx._op.name == "*"
+    w = Value(math.nan)
+    (dy_dx,) = grad(x * w, [x], create_graph=True)
+    assert math.isnan(dy_dx.data) and dy_dx is not w
+
+
 # -- bad input -----------------------------------------------------------------------------------------------
 
 

@@ -59,7 +59,7 @@ def grad(output: Value, inputs: Sequence[Value], grad_output: Number = 1.0, crea
             continue
         for child, d in zip(node._prev, local_values(node)):
             grads[child] = _accumulate(grads.get(child), d, g)
-    return [_as_value(grads.get(x, 0.0)) for x in inputs]
+    return _new_values([grads.get(x, 0.0) for x in inputs], set(order))
 
 
 def hessian(f: Callable[[list[Value]], Value], xs: Sequence[Number]) -> list[list[float]]:
@@ -115,8 +115,22 @@ def _accumulate(total: Grad | None, d: object, g: Grad) -> Grad:
     return passed if total is None else total + passed
 
 
-def _as_value(g: Grad) -> Value:
-    return g if isinstance(g, Value) else Value(g)
+def _new_values(found: list[Grad], callers_nodes: set[Value]) -> list[Value]:
+    """Each gradient as a Value of its own, never one of the caller's nodes nor another input's gradient.
+
+    Where the chain rule's product is exact (∂(x·w)/∂x is w · 1.0), the gradient found is a node that
+    already exists; it is given as the node 1.0 * node, as PyTorch returns a new tensor: the same number
+    bit for bit, with a graph that leads back to the inputs (∂(1.0 · w)/∂w = 1.0), and labelling it or
+    setting its .data leaves the caller's graph alone.
+    """
+    values: list[Value] = []
+    for g in found:
+        if not isinstance(g, Value):
+            g = Value(g)
+        elif g in callers_nodes or g in values:  # a Value is a dict key by identity: `in` finds that very node
+            g = 1.0 * g
+        values.append(g)
+    return values
 
 
 # -- local derivatives as Values ---------------------------------------------------------------------------
