@@ -443,9 +443,10 @@ def test_compiled_training_runs_the_model_and_the_loss_only_to_record_them():
     )
     # Recorded once over the first batch (10 points) to check the model and the loss, once for the
     # forward pass that each epoch's measurement runs (1 point), then once per batch size (10, then 3).
-    # The 9 steps run as generated code, and so do the measurements' forward passes, whose loss is then
+    # The loss is given each distinct label once, as numbers, to see that it takes them all. The 9
+    # steps run as generated code, and so do the measurements' forward passes, whose loss is then
     # computed from the outputs (the loss of numbers, once per epoch).
-    assert calls == {"model": 10 + 1 + 10 + 3, "loss of Value targets": 3, "loss of numbers": 3}
+    assert calls == {"model": 10 + 1 + 10 + 3, "loss of Value targets": 3, "loss of numbers": 1 + 3}
 
 
 @pytest.mark.parametrize(
@@ -599,6 +600,46 @@ def test_compiled_training_stops_where_eager_training_stops_with_the_same_error(
     assert failure(True, X, y, lr=0.1) == failure(False, X, y, lr=0.1)
     big = [[1e3 * a, 1e3 * b] for a, b in moons(10)[0]]
     assert failure(True, big, y, lr=1e6) == failure(False, big, y, lr=1e6)  # a square overflows in epoch 9
+
+
+def stopped_by_a_label(compiled: bool, X: list, y: list, loss, sizes: list[int]) -> tuple[str, str, list[str]]:
+    """(the error's type, its message, the weights as float.hex) where fit() stops on a label the loss refuses."""
+    model = MLP(2, sizes, seed=21)
+    with pytest.raises((TypeError, ValueError)) as stopped:
+        options = {"epochs": 2, "batch_size": 4, "verbose": False, "compiled": compiled}
+        fit(model, X, y, loss=loss, optimizer=Adam(model, lr=0.05), **options)
+    return type(stopped.value).__name__, str(stopped.value), [w.hex() for w in weights(model)]
+
+
+def test_compiled_training_stops_on_a_bad_label_where_eager_training_stops_with_the_same_error():
+    X, y = moons(12)
+    initial = [w.hex() for w in weights(MLP(2, [4, 1], seed=21))]
+    seen = set()
+    for k in range(12):  # the 0 in each place: in the first batch of y, in a later batch of the shuffled order
+        labels = [*y[:k], 0, *y[k + 1 :]]
+        eager = stopped_by_a_label(False, X, labels, hinge_loss, [4, 1])
+        assert stopped_by_a_label(True, X, labels, hinge_loss, [4, 1]) == eager
+        assert eager[0] == "ValueError" and "hinge_loss: labels must be -1 or +1, got 0.0 for example" in eager[1]
+        seen.add(eager[2] != initial)
+    assert seen == {True, False}  # the 0 came in the first batch for some k, after steps for others
+
+
+@pytest.mark.parametrize(
+    ("label", "error"),
+    [
+        (3, ("ValueError", "softmax_cross_entropy: label 3 of example 2 is not a class index 0..2")),
+        (-1, ("ValueError", "softmax_cross_entropy: label -1 of example 2 is not a class index 0..2")),
+        (1.5, ("TypeError", "softmax_cross_entropy: labels must be class indices (int), got float for example 2")),
+    ],
+)
+def test_compiled_training_names_a_class_label_out_of_range_as_eager_training_does(label, error):
+    X = POINTS[:12]
+    y = [int(x0 > 0) + int(x1 > 0) for x0, x1 in X]
+    y[11] = label  # the third example of the third batch of seed 0's order, [4, 0, 11, 6]: two steps come first
+    eager = stopped_by_a_label(False, X, y, softmax_cross_entropy, [4, 3])
+    assert eager[:2] == error
+    assert stopped_by_a_label(True, X, y, softmax_cross_entropy, [4, 3]) == eager
+    assert eager[2] != [w.hex() for w in weights(MLP(2, [4, 3], seed=21))]  # the steps before it were taken
 
 
 @pytest.mark.parametrize(

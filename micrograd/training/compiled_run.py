@@ -5,6 +5,11 @@ inputs, so one compiled step serves every batch of that size. While it records, 
 targets are watched leaves: a model or loss that reads their numbers (and so would bake one batch's
 numbers into every step) is refused before any step. The steps and the numbers measured are the
 eager ones, bit for bit.
+
+A compiled step checks no target: it replays the graph recorded on valid ones. So each distinct
+target is first given to the loss once, as numbers; if it refuses one (a label 0 for hinge_loss, a
+class index out of range), fit() takes the eager steps instead, which stop at the batch holding it,
+after the same steps, with the loss's own error.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import cast
 
-from micrograd.checks import caller_is_ours, is_int, is_sequence, leaves_by_place
+from micrograd.checks import caller_is_ours, is_int, is_number, is_sequence, leaves_by_place
 from micrograd.compile import CompiledGraph, compile_function, compile_graph
 from micrograd.engine import Number, Value, linear, topological_order
 from micrograd.training.divergence import check_finite
@@ -49,6 +54,11 @@ class CompiledRun:
         inputs = cast(list[list[Value]], _leaves(X[:batch_size], "X"))
         _Watched.reads = []
         outputs = [model(x) for x in inputs]
+        # A compiled step checks no target: when the loss refuses one, fit() takes compiled=False's steps,
+        # which stop at the batch that holds it, after the same steps, with the loss's own error.
+        self.refuses_targets = _refuses_a_target(loss, outputs[0], y)
+        if self.refuses_targets:
+            return
         self.classes = _class_count(outputs, y)
         cost, targets, self.classes = _loss_of_value_targets(loss, outputs, y[:batch_size], self.classes)
         if _Watched.reads:
@@ -149,6 +159,28 @@ def _loss_of_value_targets(
         f"the label picks which term its graph holds. This loss refused Value targets ({refusal}); train it "
         "with compiled=False"
     ) from refusal
+
+
+def _refuses_a_target(loss: Loss, output: Output, y: list[Target]) -> bool:
+    """Whether the loss refuses a target of y, given as the numbers eager steps give it, beside ``output``.
+
+    A loss checks each example's target on its own (hinge_loss: -1 or +1; softmax_cross_entropy: a
+    class index 0..K-1 of the K outputs), so each distinct target is given once: one small call,
+    before any step, whatever the size of the data.
+    """
+    distinct = list({_target_key(t): t for t in y}.values())
+    try:
+        loss([output] * len(distinct), distinct)
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
+def _target_key(t: object) -> object:
+    """A key equal for two targets only if every loss takes them alike: same types, same numbers (repr tells -0.0)."""
+    if is_sequence(t):
+        return (type(t), tuple(_target_key(v) for v in t))
+    return (type(t), repr(t)) if is_number(t) else (object, id(t))
 
 
 def _class_count(outputs: list[Output], y: list[Target]) -> int | None:

@@ -160,8 +160,9 @@ def _runners(
     if compiled:
         with diverging(optimizer):
             run = CompiledRun(model, X, y, loss, optimizer, batch_size)
-            measure_val = run.measurer(X_val, y_val) if X_val else None
-            return run.step, (run.measurer(X, y), measure_val)
+            if not run.refuses_targets:  # else the eager steps: they raise the loss's error at the batch it refuses
+                measure_val = run.measurer(X_val, y_val) if X_val else None
+                return run.step, (run.measurer(X, y), measure_val)
     first_checked = _checking_first_output(model, y)  # before the first update, not after the first epoch
     measure_val = partial(evaluate, model, X_val, y_val, loss) if X_val else None
     return partial(train_step, first_checked, loss, optimizer), (partial(evaluate, model, X, y, loss), measure_val)
