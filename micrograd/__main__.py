@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 
@@ -280,24 +281,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.command == "demo":
-        digits = args.dataset == "digits"
-        if digits and args.samples is not None:
-            parser.error("--samples does not apply to --dataset digits: it trains on all 1,797 images but the test set")
-        for name, default in (DIGITS_DEFAULTS if digits else DEFAULTS).items():
-            if getattr(args, name) is None:
-                setattr(args, name, default)
-        problem = _out_problem(args.out, DIGITS_FILES if digits else DEMO_FILES)
-        if problem:  # found now, not after the training
-            parser.error(problem)
-        if digits:
-            return demo_digits(args)
-        if args.samples < 3 and args.dataset == "spiral":
-            parser.error("--samples must be at least 3 for the spiral's three classes")
-        if args.samples < 2:
-            parser.error("--samples must be at least 2, one point per class")
-        return demo(args)
+        return _demo_command(parser, args)
     print(worked_example())
     return 0
+
+
+def _demo_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The demo's options checked and its directory made and tried before any training, then the demo.
+
+    A directory the demo made is removed again if the run ends without writing its files (only if
+    still empty: os.rmdir never removes a file).
+    """
+    digits = args.dataset == "digits"
+    if digits and args.samples is not None:
+        parser.error("--samples does not apply to --dataset digits: it trains on all 1,797 images but the test set")
+    for name, default in (DIGITS_DEFAULTS if digits else DEFAULTS).items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+    problem = _out_problem(args.out, DIGITS_FILES if digits else DEMO_FILES)
+    if problem:  # found now, not after the training
+        parser.error(problem)
+    if not digits and args.samples < 3 and args.dataset == "spiral":
+        parser.error("--samples must be at least 3 for the spiral's three classes")
+    if not digits and args.samples < 2:
+        parser.error("--samples must be at least 2, one point per class")
+    made, problem = _make_out(args.out)
+    if problem:
+        parser.error(problem)
+    status = 1
+    try:
+        status = demo_digits(args) if digits else demo(args)
+    finally:
+        if status != 0:
+            _remove_empty(made)
+    return status
 
 
 def _out_problem(out: str, files: Sequence[str]) -> str | None:
@@ -305,16 +322,67 @@ def _out_problem(out: str, files: Sequence[str]) -> str | None:
     if not out:
         return "--out must name a directory, got ''"
     if os.path.lexists(out) and not os.path.isdir(out):
-        return f"--out {out!r} is a file, not a directory: give a directory for the demo's files"
+        return f"--out {out!r} {_not_a_directory(out)}: give a directory for the demo's files"
     existing = os.path.abspath(out)
     while not os.path.lexists(existing):  # the directories the demo would make: is a file in their way?
         existing = os.path.dirname(existing)
     if not os.path.isdir(existing):
-        return f"--out {out!r} cannot be made: {existing!r} is a file, not a directory"
+        return f"--out {out!r} cannot be made: {existing!r} {_not_a_directory(existing)}"
     for name in files:
         if os.path.isdir(os.path.join(out, name)):
             return f"--out {out!r} holds a directory {name!r} where the demo writes a file of that name"
     return None
+
+
+def _not_a_directory(path: str) -> str:
+    return "is a file, not a directory" if os.path.isfile(path) else "is not a directory"
+
+
+def _make_out(out: str) -> tuple[list[str], str | None]:
+    """Make the directory ``out`` and write (then remove) a file of a new name in it, before any training.
+
+    Returns (the directories made, outermost first; why ``out`` cannot be made or written, or None).
+    The trial file is created with O_EXCL under a fresh name, so no file already there is touched;
+    on a failure the directories made are removed again.
+    """
+    made: list[str] = []
+    directory = os.path.abspath(out)
+    while not os.path.lexists(directory):
+        made.insert(0, directory)
+        directory = os.path.dirname(directory)
+    try:
+        os.makedirs(out, exist_ok=True)
+    except (OSError, ValueError) as e:
+        problem = f"--out {out!r} cannot be made: {_reason(e)}"
+    else:
+        try:
+            fd, trial = tempfile.mkstemp(prefix=".micrograd-write-test-", dir=out)
+            os.close(fd)
+            os.unlink(trial)
+        except OSError as e:
+            problem = f"--out {out!r} cannot be written: {_reason(e, path=False)}"  # the trial's name says nothing
+        else:
+            return made, None
+    _remove_empty(made)
+    return [], problem
+
+
+def _remove_empty(made: list[str]) -> None:
+    """Remove the directories made, innermost first, while they are empty (os.rmdir never removes a file)."""
+    for directory in reversed(made):
+        if not os.path.isdir(directory):
+            continue  # makedirs stopped before it
+        try:
+            os.rmdir(directory)
+        except OSError:
+            return  # not empty: it holds something, so do its parents
+
+
+def _reason(error: Exception, path: bool = True) -> str:
+    """An OSError as 'its reason: the path', without the errno number; any other error as its message."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}: {error.filename!r}" if error.filename and path else error.strerror
+    return str(error)
 
 
 def _positive(text: str) -> int:

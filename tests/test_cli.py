@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -15,6 +17,7 @@ import pytest
 
 from conftest import optional_import
 from micrograd import MLP
+from micrograd.__main__ import DEMO_FILES
 from micrograd.training.data import make_moons, make_spiral
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -268,6 +271,108 @@ def test_an_out_that_cannot_hold_the_files_is_refused_before_training(tmp_path, 
     assert done.stdout == "" and "training" not in done.stderr  # refused before any training
     assert (tmp_path / "notes.txt").read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["model.json", "notes.txt", "out"]
+
+
+def refused_before_training(done: subprocess.CompletedProcess, out: object, words: str) -> None:
+    """argparse's usage error naming the directory and the reason, and no training, no traceback."""
+    assert done.returncode == 2, done.stderr
+    assert "usage:" in done.stderr and f"error: --out {str(out)!r}" in done.stderr
+    assert words in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == "" and "training" not in done.stderr  # refused before any training
+
+
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and /dev/null are Linux's")
+
+
+@pytest.mark.parametrize(
+    ("out", "words"),
+    [
+        pytest.param("/dev/null/out", "cannot be made: '/dev/null' is not a directory", marks=LINUX),
+        # procfs refuses new entries, to root too: real failures of os.mkdir and of creating a file
+        pytest.param(
+            "/proc/micrograd-out", "cannot be made: No such file or directory: '/proc/micrograd-out'", marks=LINUX
+        ),
+        pytest.param("/proc", "cannot be written: No such file or directory", marks=LINUX),
+        ("x" * 300, "cannot be made: File name too long: '" + "x" * 300 + "'"),  # > 255 bytes a name
+        ("new/" + "x" * 300, "cannot be made: File name too long: 'new/" + "x" * 300 + "'"),  # new/ made, removed
+    ],
+)
+@pytest.mark.parametrize("dataset", ["moons", "digits"])
+def test_an_out_that_cannot_be_made_or_written_is_refused_before_training(tmp_path, out, words, dataset):
+    done = run("demo", "--dataset", dataset, "--epochs", "1", "--hidden", "2", "--out", out, cwd=tmp_path)
+    refused_before_training(done, out, words)
+    assert list(tmp_path.iterdir()) == []
+
+
+def without_write_override() -> list[str]:
+    """A command prefix under which the directories' permission bits hold, also for root, or [] when they do."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv, which drops the capability to write anywhere")
+    caps = "-dac_override,-dac_read_search,-fowner"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a directory's read-only bit does not stop writes on Windows")
+@pytest.mark.parametrize(
+    ("inside", "words"),
+    [("", "cannot be written: Permission denied"), ("new/out", "cannot be made: Permission denied: '{}/new'")],
+)
+def test_a_read_only_directory_is_refused_before_training(tmp_path, inside, words):
+    # A real failure: as root, the subprocess runs without CAP_DAC_OVERRIDE (setpriv), so mode 0o555 holds.
+    prefix = without_write_override()
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    out = folder / inside if inside else folder
+    folder.chmod(0o555)
+    try:
+        command = [*prefix, sys.executable, "-m", "micrograd", "demo", "--epochs", "1", "--out", str(out)]
+        done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        folder.chmod(0o755)
+    refused_before_training(done, out, words.format(folder))
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    assert (folder / "notes.txt").read_text() == "keep me"
+
+
+def test_a_failed_write_test_is_a_usage_error_and_removes_the_directories_it_made(tmp_path, monkeypatch, capsys):
+    # The same refusal on any platform and user: creating the trial file fails as in a read-only directory.
+    import micrograd.__main__ as cli
+
+    def refused(*args, dir: str, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.path.join(dir, "trial"))
+
+    monkeypatch.setattr(cli.tempfile, "mkstemp", refused)
+    out = tmp_path / "new" / "out"
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["demo", "--epochs", "1", "--samples", "10", "--out", str(out)])
+    assert stop.value.code == 2
+    stdout, stderr = capsys.readouterr()
+    assert stdout == "" and f"error: --out {str(out)!r} cannot be written: {os.strerror(errno.EACCES)}\n" in stderr
+    assert list(tmp_path.iterdir()) == []  # new/ and new/out made for the trial, then removed
+
+
+def test_an_existing_directory_keeps_what_a_user_saved_there(tmp_path):
+    optional_import("matplotlib")
+    (tmp_path / "notes.txt").write_text("keep me")
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "model.json").write_text("an older model")
+    done = run("demo", "--epochs", "1", "--samples", "10", "--hidden", "2", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*DEMO_FILES, "notes.txt", "runs"])  # no trial file
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+    assert (tmp_path / "runs" / "model.json").read_text() == "an older model"
+    assert MLP.load(tmp_path / "model.json").sizes == [2, 2, 1]
+
+
+def test_a_diverging_run_leaves_no_directory_it_made(tmp_path):
+    out = tmp_path / "new" / "out"
+    done = run("demo", "--lr", "1e6", "--epochs", "5", "--out", str(out))
+    assert done.returncode == 1 and "try a smaller learning rate" in done.stderr
+    assert list(tmp_path.iterdir()) == []  # made before the training to try it, removed when nothing was written
 
 
 def test_a_diverging_run_stops_with_advice(tmp_path):
