@@ -21,11 +21,17 @@ import pytest
 
 from helpers import assert_named_errors
 from micrograd import Value
-from micrograd.lab.render import RendererNotFound, RenderTimeout, find_renderer, render_svg
+from micrograd.lab import render
+from micrograd.lab.render import RendererNotFound, RenderTimeout, find_renderer, render_svg, renderer_argv
 from micrograd.lab.viz import draw_dot
 from reading import RENDERERS, picture_in, using, what_a_person_sees
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# The fake renderers below are POSIX shell scripts, and the tests that watch them signal processes as POSIX
+# does (os.kill(pid, 0) asks whether a process runs; on Windows it would end it): Windows runs none of them.
+POSIX_ONLY = pytest.mark.skipif(
+    os.name == "nt", reason="needs a POSIX shell for the fake renderer and POSIX signals; Windows has neither"
+)
 
 
 # -- which renderer, in Python and in Jupyter ------------------------------------------------------
@@ -99,6 +105,7 @@ def test_forcing_a_renderer_that_is_missing_names_it(monkeypatch, tmp_path):
         render_svg(draw_dot(Value(1.0)))
 
 
+@POSIX_ONLY
 def test_a_renderer_that_cannot_run_is_reported(monkeypatch, tmp_path):
     fake = tmp_path / "dot"
     fake.write_bytes(b"\x7fELF not really a program")
@@ -152,6 +159,7 @@ def test_a_drawing_says_what_it_holds_and_never_that_it_is_shown():
 # -- a renderer never outlives the call ----------------------------------------------------------
 
 
+@POSIX_ONLY
 def test_the_renderer_is_stopped_when_it_runs_out_of_time(monkeypatch, tmp_path):
     pid_file = slow_renderer(monkeypatch, tmp_path)
     monkeypatch.setenv("MICROGRAD_RENDER_TIMEOUT", "0.5")
@@ -160,6 +168,7 @@ def test_the_renderer_is_stopped_when_it_runs_out_of_time(monkeypatch, tmp_path)
     assert not alive(int(pid_file.read_text()))
 
 
+@POSIX_ONLY
 def test_a_long_layout_says_it_is_running(monkeypatch, tmp_path, capfd):
     slow_renderer(monkeypatch, tmp_path)
     monkeypatch.setenv("MICROGRAD_RENDER_TIMEOUT", "0.5")
@@ -169,6 +178,7 @@ def test_a_long_layout_says_it_is_running(monkeypatch, tmp_path, capfd):
     assert "still laying out a drawing of 1 value; it is stopped after 0.5 s" in err
 
 
+@POSIX_ONLY
 def test_an_interrupted_drawing_stops_its_renderer(tmp_path):
     """Ctrl-C (a Jupyter kernel's interrupt) while dot runs: the KeyboardInterrupt reaches the user, dot is gone."""
     pid_file = tmp_path / "renderer.pid"
@@ -201,6 +211,7 @@ def test_a_bad_timeout_is_named(monkeypatch):
         render_svg(draw_dot(Value(1.0)))
 
 
+@POSIX_ONLY
 def test_an_interrupt_while_the_renderer_starts_stops_it_too(tmp_path):
     """Ctrl-C after the renderer started but before Popen returned it: held until the call can stop the renderer."""
     pid_file = tmp_path / "renderer.pid"
@@ -293,3 +304,61 @@ def running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+# -- started the same way on every platform: never with preexec_fn -------------------------------------
+
+
+def windows_like_popen(commands: list[list[str]]) -> type[subprocess.Popen]:
+    """subprocess.Popen that refuses preexec_fn as CPython on Windows does, and records every command it runs."""
+
+    class WindowsLikePopen(subprocess.Popen):
+        def __init__(self, args, **kwargs):
+            if kwargs.get("preexec_fn") is not None:
+                raise ValueError("preexec_fn is not supported on Windows platforms")
+            commands.append(list(args))
+            super().__init__(args, **kwargs)
+
+    return WindowsLikePopen
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+def test_the_renderer_is_started_without_preexec_fn_on_every_platform(monkeypatch, platform):
+    """Windows refuses any preexec_fn, and it is unsafe in a Jupyter kernel's threads: no platform gets one."""
+    dot = shutil.which("dot")
+    if dot is None:
+        message = "Graphviz's dot is not on PATH (apt-get install graphviz, brew install graphviz)"
+        pytest.fail(message) if os.environ.get("MICROGRAD_REQUIRE_ALL") == "1" else pytest.skip(message)
+    drawing = draw_dot(Value(2.0, "a"))
+    monkeypatch.setattr(render, "find_renderer", lambda: ("system", dot))  # found before the platform changes
+    commands: list[list[str]] = []
+    monkeypatch.setattr(render.subprocess, "Popen", windows_like_popen(commands))
+    monkeypatch.setattr(sys, "platform", platform)
+    svg = render_svg(drawing)
+    monkeypatch.undo()
+    assert what_a_person_sees(svg)[0] == {"a": ["data 2", "grad 0"]}
+    [command] = commands
+    if platform == "linux":  # a launcher makes the renderer die with this process, then becomes dot
+        assert command[:3] == [sys.executable, "-I", "-S"] and command[-3:] == [dot, "-Kdot", "-Tsvg"]
+    else:
+        assert command == [dot, "-Kdot", "-Tsvg"]
+
+
+def test_on_windows_and_macos_the_command_is_the_renderer_itself():
+    cmd = ["C:\\Program Files\\Graphviz\\bin\\dot.exe", "-Kdot", "-Tsvg"]
+    assert renderer_argv(cmd, "win32") == cmd
+    assert renderer_argv(cmd, "darwin") == cmd
+    linux = renderer_argv(cmd, "linux")
+    assert linux[0] == sys.executable and linux[-3:] == cmd and str(os.getpid()) in linux
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the launcher is Linux's")
+def test_the_launcher_gives_up_when_its_parent_is_already_gone(tmp_path):
+    """Started for a process that has died (here: a process id that is not its parent's), dot never runs."""
+    marker = tmp_path / "ran"
+    argv = renderer_argv(["/bin/sh", "-c", f"touch {marker}"], "linux")
+    argv[argv.index(str(os.getpid()))] = "1"  # as if the process that asked for the drawing were gone
+    done = subprocess.run(argv, capture_output=True, timeout=60)
+    assert done.returncode == 1 and not marker.exists()
+    argv[argv.index("1")] = str(os.getpid())
+    assert subprocess.run(argv, capture_output=True, timeout=60).returncode == 0 and marker.exists()

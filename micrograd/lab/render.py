@@ -7,7 +7,9 @@ without native programs (the browser) has one place to differ.
 
 A renderer still running after MICROGRAD_RENDER_TIMEOUT seconds (60 unless set) is stopped with a
 RenderTimeout that says what to do; an interrupted one (KeyboardInterrupt) is stopped too, and on Linux
-one whose Python process is killed dies with it.
+one whose Python process is killed dies with it. The renderer is started without preexec_fn (which Windows
+refuses and which is unsafe in a process with threads, such as a Jupyter kernel): on Linux a small launcher
+asks to die with its parent, then becomes the renderer; elsewhere the renderer is started as it is.
 
 A Drawing is a graphviz.Digraph whose pipe(), render() and Jupyter display go through this renderer;
 draw_dot (micrograd.lab.viz) returns one.
@@ -120,11 +122,10 @@ def _run(cmd: list[str], data: bytes | None, quiet: bool, what: str = "this draw
     try:
         with _interrupts_held(held):  # Popen returns the process only once it runs: no interrupt may come between
             proc = subprocess.Popen(
-                cmd,
+                renderer_argv(cmd, sys.platform),
                 stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                preexec_fn=_die_with_parent,  # set before exec: the renderer dies with this process
             )
     except OSError as e:
         raise RendererNotFound(f"{cmd[0]} could not be run ({e}); {_INSTALL_HINT}") from e
@@ -152,6 +153,9 @@ def _run(cmd: list[str], data: bytes | None, quiet: bool, what: str = "this draw
     except BaseException:  # KeyboardInterrupt (an interrupted kernel) included: the renderer goes with the call
         _stop(proc)
         raise
+    if proc.returncode == _LAUNCH_FAILED and err.startswith(_LAUNCH_MARK):  # the launcher could not exec it
+        reason = err[len(_LAUNCH_MARK) :].decode(errors="replace").strip()
+        raise RendererNotFound(f"{cmd[0]} could not be run ({reason}); {_INSTALL_HINT}")
     if proc.returncode:
         raise graphviz.CalledProcessError(proc.returncode, cmd, output=out, stderr=err)
     warnings = [line for line in err.decode(errors="replace").splitlines() if not _is_width_warning(line)]
@@ -176,15 +180,34 @@ def _interrupts_held(held: list[int]) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _die_with_parent() -> None:
-    """In the renderer, before it starts: on Linux, be killed when the Python process that started it dies.
+# On Linux the renderer is started by this launcher, a Python of its own: it asks the kernel to kill it when
+# the process that started it dies (prctl PR_SET_PDEATHSIG, kept across exec), gives up if that process is
+# already gone, then becomes the renderer (exec: the same process id, the same pipes). A kernel that is killed
+# (not interrupted) runs no cleanup, and would otherwise leave the renderer laying out.
+_LAUNCH_FAILED = 127  # the launcher's exit status when the renderer could not be run; stderr then starts with
+_LAUNCH_MARK = b"micrograd-launcher: "  # this, then the reason
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGKILL)\n"  # PR_SET_PDEATHSIG: SIGKILL when the parent dies
+    "if os.getppid() != int(sys.argv[1]):\n"  # the parent died before prctl: nobody waits for the drawing
+    "    os._exit(1)\n"
+    "try:\n"
+    "    os.execv(sys.argv[2], sys.argv[2:])\n"
+    "except OSError as e:\n"
+    f"    os.write(2, {_LAUNCH_MARK!r} + str(e).encode(errors='replace'))\n"
+    f"    os._exit({_LAUNCH_FAILED})\n"
+)
 
-    A kernel that is killed (not interrupted) runs no cleanup, and would leave the renderer laying out.
+
+def renderer_argv(cmd: list[str], platform: str) -> list[str]:
+    """The command that starts the renderer cmd on platform (a sys.platform): no preexec_fn is ever needed.
+
+    On Linux it is cmd run by a launcher that makes the renderer die with this Python process; elsewhere
+    (Windows, macOS), and where this Python cannot be run again (sys.executable is empty), it is cmd itself.
     """
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: SIGKILL when the parent dies
+    if platform.startswith("linux") and sys.executable:
+        return [sys.executable, "-I", "-S", "-c", _DIE_WITH_PARENT, str(os.getpid()), *cmd]
+    return list(cmd)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -328,4 +351,5 @@ __all__ = [
     "find_renderer",
     "render_svg",
     "render_timeout",
+    "renderer_argv",
 ]
