@@ -406,4 +406,6 @@ def _learning_rate(text: str) -> float:
 
 
 if __name__ == "__main__":
+    # Windows writes a redirected stdout in its ANSI code page (cp1252), which lacks −, ², σ: escape those, not crash
+    getattr(sys.stdout, "reconfigure", lambda **_: None)(errors="backslashreplace")
     sys.exit(main())
