@@ -238,7 +238,8 @@ def _write_atomically(path: str, text: str) -> None:
     except FileNotFoundError:
         mode = None
     tmp = os.path.join(directory, f".mg-{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
+    binary = getattr(os, "O_BINARY", 0)  # Windows opens an os.open() file as text (each \n written as \r\n) without it
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | binary, 0o666 if mode is None else 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
             if mode is not None:
