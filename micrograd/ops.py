@@ -224,11 +224,22 @@ LEAKY_RELU = Op(  # as torch.nn.LeakyReLU(): x > 0 ? x : x · 0.01
     activation=True,
     torch=("LeakyReLU", {"negative_slope": LEAKY_SLOPE}),
 )
+
+
+def _logistic_local(m: Any, out: Any, x: Any) -> tuple[Any, ...]:
+    """σ'(x) = t / (1 + t)², t = e^-|x|: never 1 − σ, which loses the digits of a σ near 1."""
+    t = m.exp(m.where(x > 0.0, -x, x))
+    return (t / ((1.0 + t) * (1.0 + t)),)
+
+
+# softplus' = σ as PyTorch computes it, e^x / (e^x + 1), as a node of its own (not in OPS, as x ** n):
+# grad(create_graph=True) differentiates σ by this op's accurate local derivative.
+LOGISTIC = Op("logistic", lambda m, x: m._logistic(x), _logistic_local, "logistic({0})")
 SOFTPLUS_THRESHOLD = 20.0
-SOFTPLUS = Op(  # as torch.nn.Softplus(): log(1 + e^x), and x itself past the threshold
+SOFTPLUS = Op(  # as torch.nn.Softplus(): log(1 + e^x), and x itself past the threshold; ∂/∂x = σ(x)
     "softplus",
     lambda m, x: m.where(x > SOFTPLUS_THRESHOLD, x, m.log1p(m.exp(x))),
-    lambda m, out, x: (m.where(x > SOFTPLUS_THRESHOLD, 1.0, m.exp(x) / (m.exp(x) + 1.0)),),
+    lambda m, out, x: (m.where(x > SOFTPLUS_THRESHOLD, 1.0, m._logistic(x)),),
     "softplus({0})",
     methods=("softplus",),
     activation=True,
@@ -290,14 +301,47 @@ MAX = Op(  # the largest of z_1..z_n as one node; ∂/∂z_k = 1 at the max, spl
     arity=0,
     group=_one_group,
 )
+
+
+def _unpacked(row: Any, z: Any, element: Callable[[int, Any], Any] | None = None) -> tuple[Any, ...]:
+    """The local derivatives that one call gives as a list (row), one per operand of z.
+
+    Where z is one name (the code of backward() and of grad(create_graph=True)) they are ``(*row,)``;
+    compile writes z's operands one by one, and the j-th is element(j, z_j), or row[j].
+    """
+    if isinstance(z, expr.Group):
+        return (*expr.Group(row.text, row.prec, row.names),)
+    if element is None:
+        return tuple(expr.Expr(f"{row}[{j}]", expr.ATOM, row.names) for j in range(len(z)))
+    return tuple(element(j, z_j) for j, z_j in enumerate(z))
+
+
 LOGSUMEXP = Op(  # log Σ_k e^(z_k) as one node, stable at any z; ∂/∂z_k = e^(z_k − out) = softmax(z)_k
     "logsumexp",
     lambda m, z: m.logsumexp(z),
-    lambda m, out, z: (*m.each(z, lambda z_k: m.exp(z_k - out)),),
+    lambda m, out, z: _unpacked(m._softmax(z, out), z, lambda k, z_k: m.exp(z_k - out)),
     lambda args: f"logsumexp({', '.join(args)})",
     arity=0,
     group=_one_group,
 )
+
+
+@lru_cache(maxsize=256)
+def softmax(k: int) -> Op:
+    """softmax(z)_k = e^(z_k − logsumexp(z)), a node of z_1..z_n (not in OPS, as x ** n).
+
+    grad(create_graph=True) makes logsumexp's local derivatives these nodes, not exp(z_k − out):
+    differentiated, that text gives terms that cancel when one z dominates. Their own local
+    derivatives are the softmax Jacobian s_k(δ_kj − s_j), written without cancelling (runtime.softmax_jacobian_row).
+    """
+    return Op(
+        f"softmax[{k}]",
+        lambda m, z: m._softmax_at(z, k),
+        lambda m, out, z: _unpacked(m._softmax_row(z, out, k), z),
+        lambda args: f"softmax({', '.join(args)})[{k}]",
+        arity=0,
+        group=_one_group,
+    )
 
 
 def _short(n: float) -> str:

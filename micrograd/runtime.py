@@ -77,6 +77,38 @@ def logsumexp(z: Sequence[float]) -> float:
     return math.log(sum([math.exp(zk - M) for zk in z])) + M
 
 
+def softmax(z: Sequence[float], out: float) -> list[float]:
+    """∂out/∂z_k of out = logsumexp(z), for each k: e^(z_k − out), softmax(z)_k, as torch.logsumexp's backward."""
+    return [math.exp(zk - out) for zk in z]
+
+
+def softmax_at(z: Sequence[float], k: int) -> float:
+    """softmax(z)_k = e^(z_k − logsumexp(z)): the same float as softmax(z, logsumexp(z))[k]."""
+    return math.exp(z[k] - logsumexp(z))
+
+
+def softmax_row(z: Sequence[float], s_k: float, k: int) -> list[float]:
+    """∂s_k/∂z_j for each j, where s_k = softmax(z)_k: softmax_jacobian_row of softmax(z)."""
+    return softmax_jacobian_row(softmax(z, logsumexp(z)), s_k, k)
+
+
+def softmax_jacobian_row(s: Sequence[Any], s_k: Any, k: int) -> list[Any]:
+    """s_k(δ_kj − s_j) for each j, on floats or Values, written so that nothing cancels.
+
+    Off the diagonal −s_k·s_j; on it s_k·Σ_{i≠k} s_i, not s_k − s_k·s_k, which loses every digit of
+    a small 1 − s_k when s_k is near 1 (one z dominating).
+    """
+    others = [s_i for i, s_i in enumerate(s) if i != k]
+    rest = sum(others[1:], others[0]) if others else 0.0
+    return [s_k * rest if j == k else -(s_k * s_j) for j, s_j in enumerate(s)]
+
+
+def logistic(x: float) -> float:
+    """σ(x) = e^x / (e^x + 1), as PyTorch's softplus backward computes it: z / (z + 1), z = e^x."""
+    z = math.exp(x)
+    return z / (z + 1.0)
+
+
 def amax(z: Sequence[float]) -> float:
     """The largest of z, as torch.amax: NaN if any is NaN."""
     for zk in z:
@@ -116,6 +148,10 @@ RUNTIME: dict[str, Any] = {
     "_c_pow": c_pow,
     "_log_or_nan": log_or_nan,
     "logsumexp": logsumexp,
+    "_softmax": softmax,
+    "_softmax_at": softmax_at,
+    "_softmax_row": softmax_row,
+    "_logistic": logistic,
     "_max": amax,
     "_share": share,
     "_masked": masked,

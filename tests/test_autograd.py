@@ -323,3 +323,149 @@ def test_malformed_input_raises_named_errors_also_under_python_O():
         MALFORMED,
         "from micrograd import Value, Dual, grad, hessian, hvp, jvp, gradcheck, trace_forward_mode",
     )
+
+
+# -- second derivatives where the first derivative's text would cancel (issue 26, findings 1 and 2) -------
+
+
+def _lse(values):
+    from micrograd.training.losses import logsumexp
+
+    return logsumexp(values)
+
+
+# f, and f in mpmath: logsumexp with one operand that dominates the others somewhere on the points.
+DOMINATED = {
+    "logsumexp(exp(x²), x)": (lambda v: _lse([(v[0] * v[0]).exp(), v[0]]), lambda mp, x: [mp.exp(x * x), x]),
+    "logsumexp(30x, x², -x)": (lambda v: _lse([30.0 * v[0], v[0] * v[0], -v[0]]), lambda mp, x: [30 * x, x * x, -x]),
+    "logsumexp(x·y·8, sin(x), y)": (
+        lambda v: _lse([v[0] * v[1] * 8.0, v[0].sin(), v[1]]),
+        lambda mp, x, y: [x * y * 8, mp.sin(x), y],
+    ),
+    "logsumexp(x², y², x + y) · y": (
+        lambda v: _lse([v[0] * v[0], v[1] * v[1], v[0] + v[1]]) * v[1],
+        lambda mp, x, y: [x * x, y * y, x + y],
+    ),
+}
+GRID = [-10.0 + 0.5 * i for i in range(41)]  # -10, -9.5, ..., 10: 6 and -8 among them
+
+
+def _mp_hessian(mpmath, name: str, xs: list[float]) -> list[list[float]]:
+    """The Hessian by mpmath's own differentiation of f at 200 digits: f's cancelling terms lose at most ~50 of them."""
+    z = DOMINATED[name][1]
+
+    def f(*t):
+        y = mpmath.log(mpmath.fsum(mpmath.exp(z_k) for z_k in z(mpmath, *t)))
+        return y * t[1] if name.endswith("· y") else y
+
+    n = len(xs)
+    with mpmath.workdps(200):
+        at = [mpmath.mpf(x) for x in xs]
+        orders = [[tuple(int(k == i) + int(k == j) for k in range(n)) for j in range(n)] for i in range(n)]
+        return [[float(mpmath.diff(f, at, order)) for order in row] for row in orders]
+
+
+@pytest.mark.parametrize("name", list(DOMINATED))
+def test_second_derivatives_through_logsumexp_with_a_dominating_operand_match_mpmath(name):
+    """f(x) = logsumexp([exp(x²), x]) gave f''(6) = 8.36e17 for 6.294e17, f''(-8) = 1.25e28 for 1.609e30."""
+    import mpmath
+
+    f = DOMINATED[name][0]
+    two = name.count("y") > 0
+    for xs in [[x, 0.37 * x - 1.5] if two else [x] for x in GRID]:
+        ours, exact = hessian(f, xs), _mp_hessian(mpmath, name, xs)
+        scale = max(abs(e) for row in exact for e in row)
+        for i, (row, expected) in enumerate(zip(ours, exact)):
+            for j, (a, b) in enumerate(zip(row, expected)):
+                assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-14 * scale), (name, xs, i, j, a, b)
+
+
+def test_logsumexp_s_second_derivative_at_the_issue_s_points_is_pytorch_s(torch):
+    def f(t):
+        return torch.logsumexp(torch.stack([torch.exp(t * t), t]), 0)
+
+    for x, about in ((6.0, 6.294e17), (-8.0, 1.609e30)):
+        expected = torch.autograd.functional.hessian(f, torch.tensor(x, dtype=torch.float64)).item()
+        ours = hessian(DOMINATED["logsumexp(exp(x²), x)"][0], [x])[0][0]
+        assert math.isclose(ours, expected, rel_tol=1e-13) and math.isclose(ours, about, rel_tol=1e-3), (x, ours)
+
+
+def _softplus_derivative_exact(mpmath, x: float, order: int) -> float:
+    """softplus's derivative of order 2 or 3 (σ' or σ''), 0 past PyTorch's threshold 20, where softplus is x."""
+    if x > 20.0:
+        return 0.0
+    e = mpmath.exp(mpmath.mpf(x))
+    s = e / (1 + e)
+    return float(s * (1 - s) if order == 2 else s * (1 - s) * (1 - 2 * s))
+
+
+SOFTPLUS_POINTS = [-30.0 + 0.75 * i for i in range(81)] + [10.0 + 0.5 * i for i in range(21)] + [19.9, 19.99, 20.0]
+
+
+def test_softplus_second_derivative_is_accurate_to_1e_13_against_mpmath():
+    """softplus'' lost digits in [10, 20]: 3.2e-8 relative at 19.9; PyTorch's own loses 3.4e-8 there."""
+    import mpmath
+
+    with mpmath.workdps(40):
+        for x in SOFTPLUS_POINTS:
+            ours = hessian(lambda v: v[0].softplus(), [x])[0][0]
+            assert math.isclose(ours, _softplus_derivative_exact(mpmath, x, 2), rel_tol=1e-13), (x, ours)
+
+
+def test_softplus_third_derivative_is_accurate_against_mpmath():
+    import mpmath
+
+    with mpmath.workdps(40):
+        for x in SOFTPLUS_POINTS:
+            if abs(x) < 0.5:  # σ''(0) = 0: near it the two terms of σ'' cancel, as any formula's do
+                continue
+            v = Value(x)
+            (d1,) = grad(v.softplus(), [v], create_graph=True)
+            (d2,) = grad(d1, [v], create_graph=True)
+            (d3,) = grad(d2, [v])
+            assert math.isclose(d3.data, _softplus_derivative_exact(mpmath, x, 3), rel_tol=1e-12), (x, d3.data)
+
+
+@pytest.mark.parametrize(
+    "x", [-30.0, -5.0, -0.3, 0.0, 0.7, 10.0, 15.5, 19.9, 20.0, 20.5, math.inf, -math.inf, math.nan]
+)
+def test_first_derivatives_of_softplus_and_logsumexp_are_backward_s_bit_for_bit_with_create_graph(x):
+    for f in (lambda v: v.softplus(), lambda v: _lse([v, 2.0 * v, Value(1.5)]), lambda v: _lse([v])):
+        v = Value(x)
+        y = f(v)
+        y.backward()
+        (g,) = grad(y, [v], create_graph=True)
+        assert g.data.hex() == v.grad.hex(), (x, g.data, v.grad)
+
+
+def test_the_nodes_of_a_gradient_through_logsumexp_and_softplus_compile_bitwise_and_name_their_ops():
+    from micrograd.compile import compile_graph
+
+    x, y = Value(1.25, "x"), Value(-0.5, "y")
+    (gx, gy) = grad(_lse([x * y, x.softplus(), y * y]), [x, y], create_graph=True)
+    shown = {str(node._op) for node in _nodes(gx + gy)}
+    assert {"softmax[0]", "softmax[1]", "softmax[2]", "logistic"} <= shown
+    compiled = compile_graph(gx + gy, [x, y])
+    value, grads = compiled([1.25, -0.5])
+    ours = grad(gx + gy, [x, y])
+    assert value.hex() == (gx + gy).data.hex()
+    assert [g.hex() for g in grads] == [g.data.hex() for g in ours], compiled.source
+
+
+def _nodes(root):
+    seen, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.append(node)
+            stack.extend(node._prev)
+    return seen
+
+
+def test_the_ops_only_gradients_make_have_versions_on_values_of_what_their_derivatives_call():
+    from micrograd.autodiff.autograd import GRAPH_RUNTIME
+    from micrograd.ops import LOGISTIC, softmax
+
+    for op in (LOGISTIC, softmax(0), softmax(3)):
+        code = compile(op.local_text, op.name, "eval")
+        assert set(code.co_names) - {"out", *op.operands} <= set(GRAPH_RUNTIME), op.name

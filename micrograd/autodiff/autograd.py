@@ -35,7 +35,7 @@ from micrograd.engine import (
     topological_order,
 )
 from micrograd.ops import Op
-from micrograd.runtime import RUNTIME, ZERO, c_pow, contribution, log_or_nan, share
+from micrograd.runtime import RUNTIME, ZERO, c_pow, contribution, log_or_nan, share, softmax_jacobian_row
 
 Grad = Value | float  # a gradient while grad() builds it: a Value, or a constant
 
@@ -208,6 +208,17 @@ def _graph_runtime() -> dict[str, Any]:
     op's Value method; constants (inf, nan, ZERO, ZERO_1) stay as they are. The few others say here
     what they are on Values; a test fails for a function an op's derivative calls that has none.
     """
+
+    def softmax(z: Sequence[_Traced]) -> list[_Traced]:  # logsumexp's local derivatives as nodes of z, not of out
+        children = tuple(zk.v for zk in z)
+        xs = (tuple(c._data for c in children),)
+        nodes = []
+        for k in range(len(z)):
+            op = ops.softmax(k)
+            s_k = op.compute(*xs)
+            nodes.append(_Traced(new_node(s_k, children, op.derivatives(s_k, *xs), op)))
+        return nodes
+
     graph: dict[str, Any] = {name: value for name, value in RUNTIME.items() if not callable(value)}
     for op in ops.OPS.values():
         for name in RUNTIME:
@@ -221,6 +232,9 @@ def _graph_runtime() -> dict[str, Any]:
             "_log_or_nan": lambda x: _c_node(ops.LOG, log_or_nan, (x,)),
             "_share": lambda z, x: share([float(zk) for zk in z], float(x)),  # max's 1/ties: a constant
             "_masked": lambda local: local,
+            "_logistic": lambda x: _c_node(ops.LOGISTIC, ops.LOGISTIC.compute, (x,)),  # softplus' as a node
+            "_softmax": lambda z, out: softmax(z),  # the same floats as e^(z_k − out)
+            "_softmax_row": lambda z, s_k, k: softmax_jacobian_row(softmax(z), s_k, k),
         }
     )
     return graph
