@@ -40,11 +40,12 @@ def test_a_model_file_is_written_in_binary_mode_where_the_platform_has_one(monke
     """On Windows a file os.open() opens without O_BINARY turns each \\n written into \\r\\n: the bytes saved
     must be the text's UTF-8 on every platform. Tried here by giving os the constant Windows has."""
     opened: list[int] = []
-    real_open = os.open
+    real_open, native = os.open, getattr(os, "O_BINARY", 0)
 
     def open_as_windows_would(path, flags, mode=0o777, **kwargs):
         opened.append(flags)
-        return real_open(path, flags & ~WINDOWS_O_BINARY, mode, **kwargs)  # Linux has no text mode to leave
+        real_flags = flags if native else flags & ~WINDOWS_O_BINARY  # Linux and macOS have no text mode to leave
+        return real_open(path, real_flags, mode, **kwargs)
 
     monkeypatch.setattr(os, "O_BINARY", WINDOWS_O_BINARY, raising=False)
     monkeypatch.setattr(os, "open", open_as_windows_would)

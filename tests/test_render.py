@@ -322,7 +322,10 @@ def windows_like_popen(commands: list[list[str]]) -> type[subprocess.Popen]:
     return WindowsLikePopen
 
 
-@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the launcher (prctl) runs on Linux only")
+
+
+@pytest.mark.parametrize("platform", [pytest.param("linux", marks=LINUX_ONLY), "win32", "darwin"])
 def test_the_renderer_is_started_without_preexec_fn_on_every_platform(monkeypatch, platform):
     """Windows refuses any preexec_fn, and it is unsafe in a Jupyter kernel's threads: no platform gets one."""
     dot = shutil.which("dot")
@@ -352,7 +355,7 @@ def test_on_windows_and_macos_the_command_is_the_renderer_itself():
     assert linux[0] == sys.executable and linux[-3:] == cmd and str(os.getpid()) in linux
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the launcher is Linux's")
+@LINUX_ONLY
 def test_the_launcher_gives_up_when_its_parent_is_already_gone(tmp_path):
     """Started for a process that has died (here: a process id that is not its parent's), dot never runs."""
     marker = tmp_path / "ran"
