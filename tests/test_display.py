@@ -4,6 +4,7 @@ A picture shrinks to the output's width down to where its text is 9 px high, the
 
 from __future__ import annotations
 
+import pathlib
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -11,6 +12,8 @@ from html.parser import HTMLParser
 
 import pytest
 
+from colours import hex_rgb, ratio
+from conftest import optional_import
 from micrograd import Value
 from micrograd.compile import compile_graph
 from micrograd.lab.display import Code, picture_html, svg_size
@@ -85,9 +88,61 @@ def test_in_jupyter_the_source_is_highlighted_in_the_themes_editor_colours():
     assert seen.pre == source  # every character, as it is
     assert ("def", "k") in seen.spans and ("return", "k") in seen.spans  # keywords in the keyword colour
     assert ("1.0", "mf") in seen.spans  # numbers in the number colour
-    assert "color: var(--jp-mirror-editor-keyword-color, #008000); font-weight: bold" in seen.style
+    assert ".k, " in seen.style and "{ color: #008000; font-weight: bold }" in seen.style  # JupyterLab's green
+    assert '[data-jp-theme-light="false"] #' in seen.style  # and colours of their own in a dark theme
     assert not re.search(r"var\([^)]*;", seen.style)  # each var() closes before the declaration ends
     assert "background: var(--jp-cell-editor-background" in seen.style  # with the text colour it is read on
+
+
+def jupyterlab_themes() -> dict[str, dict[str, str]]:
+    """The CSS variables of each theme JupyterLab ships, read from its CSS, by the theme's folder name; with the
+    Material palette (--md-blue-600, ...) that its themes refer to, from JupyterLab's core."""
+    folder = pathlib.Path(optional_import("jupyterlab").__file__).parent
+    (core,) = (folder / "static").glob("jlab_core.*.js")
+    palette = dict(re.findall(r"(--md-[\w-]+): *(#[0-9a-fA-F]+)", core.read_text(encoding="utf-8")))
+    return {
+        path.parent.name: {**palette, **dict(re.findall(r"(--[\w-]+):([^;}]+)", path.read_text(encoding="utf-8")))}
+        for path in sorted((folder / "themes").glob("*/theme-*-extension/index.css"))
+    }
+
+
+def resolve(value: str, variables: dict[str, str]) -> str:
+    """A CSS value as a theme makes it: var(--name, fallback) is the theme's --name, or else the fallback."""
+    call = re.fullmatch(r"var\((--[\w-]+)(?:, *(.*))?\)", value.strip())
+    if call is None:
+        return value.strip()
+    return resolve(variables[call[1]] if call[1] in variables else call[2], variables)
+
+
+def test_every_colour_of_highlighted_code_reads_on_every_jupyterlab_theme_s_code_background():
+    """WCAG AA: 4.5:1 for each token colour of the style, as JupyterLab's light and dark themes (and a front end
+    without JupyterLab's variables) make it, on the code's background as the same theme makes it."""
+    pytest.importorskip("pygments")
+    style = shown(Code(generated_source() + "# a comment\n")._repr_html_()).style
+    rules = re.findall(r"^([^{\n]*) \{ ([^}]*)\}", style, flags=re.MULTILINE)
+    themes = {"outside JupyterLab": {}, **jupyterlab_themes()}
+    assert {"theme-light-extension", "theme-dark-extension"} <= set(themes)
+    failing, seen = [], set()
+    for name, variables in themes.items():
+        dark = "dark" in name  # JupyterLab marks a dark theme with data-jp-theme-light="false" on <body>
+        colours = {}  # token class -> its colour in this theme (a dark theme's rules, more specific, win)
+        for selectors, declarations in sorted(rules, key=lambda rule: rule[0].startswith("[")):
+            if selectors.startswith('[data-jp-theme-light="false"] ') and not dark:
+                continue
+            colour = re.search(r"(?:^|; )color: ([^;]+)", declarations)
+            for selector in selectors.split(", "):
+                if colour and " ." in selector:
+                    colours[selector.rsplit(".", 1)[1]] = resolve(colour[1], variables)
+                elif " " not in selector.strip():  # the block itself: its background
+                    background = resolve(re.search(r"background: ([^;]+)", declarations)[1], variables)
+        assert {"k", "c1", "mf", "nf", "o", "s1", "p"} <= set(colours), name
+        for token, colour in colours.items():
+            seen.add((dark, colour))
+            contrast = ratio(hex_rgb(colour), hex_rgb(background))
+            if contrast < 4.5:
+                failing.append(f"{name}: .{token} in {colour} on {background}: {contrast:.2f}:1")
+    assert not failing, "under 4.5:1 (WCAG AA):\n" + "\n".join(failing)
+    assert len(seen) >= 10  # a colour of its own for each kind of token, light and dark
 
 
 def test_markup_in_the_source_is_shown_as_text():

@@ -1,10 +1,11 @@
 """What a notebook shows: source code (Code) and pictures (picture_html), readable in light and dark themes.
 
 Code(text) prints as itself, and shows in Jupyter highlighted. Highlighting uses Pygments when it is
-installed (it comes with IPython, so with Jupyter), and is coloured by the JupyterLab theme's own editor
-colours, so that it reads in light and dark themes alike; without Pygments, or where the front end drops the
-style (JupyterLab does in a notebook that is not trusted), the code shows as plain preformatted text in the
-theme's text colour.
+installed (it comes with IPython, so with Jupyter), on the theme's code background, in JupyterLab's editor
+colours where those reach a contrast of 4.5:1 (WCAG AA) and in a darker or lighter shade of them where they
+do not, one set for light themes and one for dark (JupyterLab marks a dark theme on <body>); without
+Pygments, or where the front end drops the style (JupyterLab does in a notebook that is not trusted), the
+code shows as plain preformatted text in the theme's text colour.
 
 picture_html(svg) shows an SVG (a drawing of a graph, a network, a training curve) as a picture that shrinks
 to the width of the output down to the size where its text is MIN_TEXT_PX high, and past that scrolls
@@ -23,18 +24,23 @@ FONT_SIZE = 12  # points, for every text of a drawing (16 px at full size)
 MIN_TEXT_PX = 9  # a picture shrinks to fit no further than this height of its smallest text
 FIT_WIDTH = 960  # px: about the width of a notebook's output, where a wider picture is scaled down
 
-# Pygments' token classes -> the CSS variables of JupyterLab's editor colours, with its light theme's as fallback.
+# Pygments' token classes -> their colour on a light theme's code background, on a dark theme's, and a style.
+# Each reaches 4.5:1 on JupyterLab's code backgrounds: light #f5f5f5 (and #f7f7f7, the background outside
+# JupyterLab), dark #212121 and high-contrast #111. JupyterLab's own editor colours, except: numbers
+# #080 → #007a00 and comments #408080 → #3a7575 in light (4.26 and 4.17:1), definitions #1e88e5 → #2196f3
+# and comments #408080 → #56acac (the high-contrast theme's) in dark (4.38 and 3.54:1).
 _COLOURS = {
-    "k kc kd kn kp kr": ("keyword", "#008000", "font-weight: bold"),
-    "ow": ("operator", "#aa22ff", "font-weight: bold"),
-    "o": ("operator", "#aa22ff", ""),
-    "nf nc": ("def", "#0000ff", ""),
-    "nb bp": ("builtin", "#008000", ""),
-    "mi mf mh mo m": ("number", "#008800", ""),
-    "s s1 s2 sd sa se si": ("string", "#ba2121", ""),
-    "c c1 cm ch cs": ("comment", "#408080", "font-style: italic"),
-    "p": ("punctuation", "#0055aa", ""),
+    "k kc kd kn kp kr": ("#008000", "#4caf50", "font-weight: bold"),
+    "ow": ("#7800c2", "#d48fff", "font-weight: bold"),
+    "o": ("#7800c2", "#d48fff", ""),
+    "nf nc": ("#0000ff", "#2196f3", ""),
+    "nb bp": ("#008000", "#43a047", ""),
+    "mi mf mh mo m": ("#007a00", "#66bb6a", ""),
+    "s s1 s2 sd sa se si": ("#ba2121", "#ff7070", ""),
+    "c c1 cm ch cs": ("#3a7575", "#56acac", "font-style: italic"),
+    "p": ("#0055aa", "#42a5f5", ""),
 }
+_DARK = '[data-jp-theme-light="false"]'  # JupyterLab's mark of a dark theme, on <body>
 
 
 class Code:
@@ -58,9 +64,9 @@ class Code:
         if body is None:
             return f'<pre class="mg-code">{escape(self.source)}</pre>'
         rules = "\n".join(
-            ", ".join(f"#{uid} .{cls}" for cls in classes.split())
-            + f" {{ color: var(--jp-mirror-editor-{name}-color, {fallback}); {extra} }}"
-            for classes, (name, fallback, extra) in _COLOURS.items()
+            ", ".join(f"{theme}#{uid} .{cls}" for cls in classes.split()) + f" {{ {style} }}"
+            for classes, (light, dark, extra) in _COLOURS.items()
+            for theme, style in (("", f"color: {light}; {extra}".rstrip("; ")), (f"{_DARK} ", f"color: {dark}"))
         )
         box = (
             f"#{uid} {{ color: var(--jp-content-font-color1, #1f1f1f); "
