@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import pathlib
 import random
 import re
@@ -9,9 +10,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+import micrograd.lab.network_view as network_view
 from micrograd import MLP, Value
 from micrograd.equations import backprop
 from micrograd.lab.network_view import draw_network
+from micrograd.lab.placement import ALONG, Labels
 from micrograd.lab.render import render_svg
 from micrograd.ops import ACTIVATIONS
 from micrograd.training.losses import binary_cross_entropy
@@ -230,3 +233,114 @@ def _boxes_meet(a: list[float], b: list[float]) -> bool:
 
 def _inside(p: tuple[float, float], box: list[float]) -> bool:
     return box[0] <= p[0] <= box[2] and box[1] <= p[1] <= box[3]
+
+
+class EveryPair:
+    """The definition of a label's spot, checked against every line and every box taken: the placement
+    draw_network used before its grid (written out here as it was, its own checks included)."""
+
+    def __init__(self, lines, taken):
+        self.lines, self.taken = list(lines), list(taken)
+
+    def place(self, line, text, *, size):
+        (x0, y0), (x1, y1) = line
+        half = 0.33 * size * max(map(len, text)) + 3
+        best, best_box, least = (x0, y0), (x0, y0, x0, y0), (math.inf, math.inf, math.inf)
+        for t in ALONG:
+            x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+            box = (x - half, y - 13, x + half, y + 14)
+            crossing = [other for other in self.lines if other != line and _every_crosses(other, box)]
+            cost = (
+                sum(_every_overlap(box, other) for other in self.taken),
+                sum(_every_distance((x, y), other) < 9 for other in crossing),
+                len(crossing),
+            )
+            if cost < least:
+                best, best_box, least = (x, y), box, cost
+                if cost == (0.0, 0, 0):
+                    break
+        self.taken.append(best_box)
+        return best, least[0]
+
+
+def _every_crosses(segment, box):
+    (x0, y0), (x1, y1) = segment
+    dx, dy = x1 - x0, y1 - y0
+    enter, leave = 0.0, 1.0
+    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
+        if p == 0.0:
+            if q < 0.0:
+                return False
+        elif p < 0.0:
+            enter = max(enter, q / p)
+        else:
+            leave = min(leave, q / p)
+    return enter <= leave
+
+
+def _every_distance(point, segment):
+    (x0, y0), (x1, y1) = segment
+    dx, dy = x1 - x0, y1 - y0
+    t = max(0.0, min(1.0, ((point[0] - x0) * dx + (point[1] - y0) * dy) / (dx * dx + dy * dy or 1.0)))
+    return math.hypot(point[0] - x0 - t * dx, point[1] - y0 - t * dy)
+
+
+def _every_overlap(a, b):
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+@pytest.mark.parametrize(
+    ("nin", "sizes", "seed", "digits"),
+    [
+        (2, [3, 1], 1, 4),
+        (3, [4, 3, 1], 2, 4),
+        (3, [4, 3, 1], 2, 8),  # the layers moved apart further than for 4 digits
+        (8, [8, 1], 6, 4),
+        (2, [5, 5, 1], 1, 2),
+        (3, [4, 4, 2], 6, 8),
+        (6, [6, 6, 1], 1, 4),
+        (9, [9, 1], 1, 8),  # labels that cover others even at the widest spacing: the least-covered spots
+        (12, [12, 1], 1, 4),  # 144 weights between two layers
+    ],
+)
+def test_every_label_is_where_checking_every_line_and_box_puts_it(monkeypatch, nin, sizes, seed, digits):
+    """The grid only skips lines and boxes that cannot matter: the SVG is byte for byte the one of checking them all."""
+    model = MLP(nin, sizes, activation="tanh", seed=seed)
+    x, y = example(nin, sizes[-1], seed)
+    target = y if len(y) > 1 else y[0]
+    fast = draw_network(model, x, target, show_weight_grads=True, digits=digits, highlight=(1, 0)).svg
+    monkeypatch.setattr(network_view, "Labels", EveryPair)
+    every = draw_network(model, x, target, show_weight_grads=True, digits=digits, highlight=(1, 0)).svg
+    assert fast.count('class="weight-label"') == sum(a * b for a, b in zip([nin, *sizes], sizes))
+    assert fast == every
+
+
+def test_the_readme_s_picture_is_where_checking_every_line_and_box_puts_it(monkeypatch):
+    root = pathlib.Path(__file__).resolve().parents[1]
+    monkeypatch.setattr(network_view, "Labels", EveryPair)
+    model = MLP(2, [3, 1], activation="tanh", seed=1)
+    drawn = draw_network(model, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2)).svg
+    assert (root / "docs" / "images" / "network_view.svg").read_text(encoding="utf-8") == drawn
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_labels_on_random_lines_go_where_checking_every_line_and_box_puts_them(seed):
+    """Lines of any slope and length, some upright or flat, boxes taken anywhere, one box under everything: spots
+    that tie on the area they cover must then be told apart by the lines crossing them, as EveryPair does."""
+    rng = random.Random(seed)
+
+    def point() -> tuple[float, float]:
+        return rng.choice([float(rng.randrange(0, 600, 20)), rng.uniform(0, 600)]), rng.uniform(0, 400)
+
+    lines = []
+    for _ in range(60):
+        (x0, y0), (x1, y1) = point(), point()
+        shape = rng.randrange(4)
+        lines.append(((x0, y0), (x0, y1) if shape == 0 else (x1, y0) if shape == 1 else (x1, y1)))
+    taken = [(-50.0, -50.0, 650.0, 450.0)] if seed % 2 else []
+    taken += [(x, y, x + rng.uniform(5, 80), y + rng.uniform(5, 80)) for x, y in (point() for _ in range(15))]
+    fast, every = Labels(lines, taken), EveryPair(lines, taken)
+    for line in lines:
+        text = ("w " + "9" * rng.randrange(1, 9), "∂C/∂w " + "9" * rng.randrange(1, 9))
+        assert fast.place(line, text, size=9.0) == every.place(line, text, size=9.0)
+    assert fast.taken == every.taken

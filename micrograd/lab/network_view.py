@@ -18,7 +18,7 @@ from html import escape
 from micrograd.checks import is_int, type_name
 from micrograd.engine import Number, Value
 from micrograd.lab.display import picture_html
-from micrograd.lab.placement import Point, place_label
+from micrograd.lab.placement import Labels, Point
 from micrograd.lab.render import Drawing
 from micrograd.lab.viz import check_digits, draw_dot
 from micrograd.lab.viz_text import HIGHLIGHT, LEAF_COLOR
@@ -363,15 +363,20 @@ def _layout(view: NetworkView) -> tuple[float, float, Spots]:
     if not view.show_weight_grads or dC_dw is None:
         return ROW, COLUMN, {}
     row = ROW * 1.3
-    for wider in WIDER:
-        spots, covered = _label_spots(view, dC_dw, row, COLUMN * wider)
+    for wider in WIDER:  # short of the widest, a spacing is given up at the first label that covers something
+        spots, covered = _label_spots(view, dC_dw, row, COLUMN * wider, give_up=wider != WIDER[-1])
         if covered == 0.0:
             break
     return row, COLUMN * wider, spots
 
 
-def _label_spots(view: NetworkView, dC_dw: list[list[list[float]]], row: float, column: float) -> tuple[Spots, float]:
-    """Where each weight's label goes with this spacing, and the area of labels and neurons they cover."""
+def _label_spots(
+    view: NetworkView, dC_dw: list[list[list[float]]], row: float, column: float, *, give_up: bool
+) -> tuple[Spots, float]:
+    """Where each weight's label goes with this spacing, and the area of labels and neurons they cover.
+
+    give_up stops at the first label that covers something (the area is then more than 0, and some spots missing).
+    """
     sizes, f = view.model.sizes, view._f
     centres = {(l, j): _centre(sizes, row, column, l, j) for l in range(len(sizes)) for j in range(sizes[l])}
     taken = [(cx - RADIUS, cy - RADIUS - 16, cx + RADIUS, cy + RADIUS) for cx, cy in centres.values()]  # with names
@@ -382,14 +387,16 @@ def _label_spots(view: NetworkView, dC_dw: list[list[list[float]]], row: float, 
         for k in range(sizes[l - 1])
         for (x0, y0), (x1, y1) in [(centres[l - 1, k], centres[l, j])]
     }
-    lines = list(segments.values())
+    labels = Labels(list(segments.values()), taken)
     spots: Spots = {}
     covered = 0.0
     for (l, j, k), segment in segments.items():
         text = (f"w {f(view.model.layers[l - 1].neurons[j].w[k].data)}", f"∂C/∂w {f(dC_dw[l][j][k])}")
-        point, overlap = place_label(segment, text, taken, lines, size=FONT - 1)
+        point, overlap = labels.place(segment, text, size=FONT - 1)
         spots[l, j, k] = point, text
         covered += overlap
+        if give_up and covered > 0.0:
+            break
     return spots, covered
 
 
