@@ -13,7 +13,7 @@ import pytest
 import micrograd.lab.network_view as network_view
 from micrograd import MLP, Value
 from micrograd.equations import backprop
-from micrograd.lab.network_view import draw_network
+from micrograd.lab.network_view import MAX_WEIGHT_LABELS, draw_network
 from micrograd.lab.placement import ALONG, Labels
 from micrograd.lab.render import render_svg
 from micrograd.ops import ACTIVATIONS
@@ -300,7 +300,7 @@ def _every_overlap(a, b):
         (3, [4, 4, 2], 6, 8),
         (6, [6, 6, 1], 1, 4),
         (9, [9, 1], 1, 8),  # labels that cover others even at the widest spacing: the least-covered spots
-        (12, [12, 1], 1, 4),  # 144 weights between two layers
+        (12, [12, 1], 1, 4),  # MAX_WEIGHT_LABELS weights between two layers
     ],
 )
 def test_every_label_is_where_checking_every_line_and_box_puts_it(monkeypatch, nin, sizes, seed, digits):
@@ -321,6 +321,29 @@ def test_the_readme_s_picture_is_where_checking_every_line_and_box_puts_it(monke
     model = MLP(2, [3, 1], activation="tanh", seed=1)
     drawn = draw_network(model, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2)).svg
     assert (root / "docs" / "images" / "network_view.svg").read_text(encoding="utf-8") == drawn
+
+
+@pytest.mark.parametrize(("nin", "sizes", "band"), [(13, [13, 1], (0, 1, 169)), (4, [5, 30, 1], (1, 2, 150))])
+def test_too_many_weight_labels_between_two_layers_is_refused_with_what_to_do(nin, sizes, band):
+    model = MLP(nin, sizes, seed=0)
+    x, y = example(nin, sizes[-1], 0)
+    network = "-".join(map(str, [nin, *sizes]))
+    message = (
+        rf"the {network} network has {band[2]} weights between layers {band[0]} and {band[1]}, and their labels "
+        rf"do not fit between two layers beyond {MAX_WEIGHT_LABELS} \(12 × 12\)\. Draw it with show_weight_grads=False"
+    )
+    with pytest.raises(ValueError, match=message) as refused:
+        draw_network(model, x, y[0], show_weight_grads=True)
+    assert "view.neuron(l, j)" in str(refused.value) and "smaller network" in str(refused.value)
+    view = draw_network(model, x, y[0])  # without the labels, the same network is drawn
+    assert view.svg.count('class="weight"') == sum(a * b for a, b in zip([nin, *sizes], sizes))
+    assert view.dC_dw[band[1]][0][0] == model.layers[band[1] - 1].neurons[0].w[0].grad
+
+
+def test_the_largest_band_of_labels_allowed_is_drawn():
+    model = MLP(1, [MAX_WEIGHT_LABELS, 1], seed=0)
+    view = draw_network(model, [0.5], 1.0, show_weight_grads=True)
+    assert view.svg.count('class="weight-label"') == 2 * MAX_WEIGHT_LABELS
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -26,7 +26,7 @@ from micrograd.nn import MLP
 from micrograd.tables import format_number
 from micrograd.training.metrics import Loss, Target
 
-__all__ = ["NetworkView", "draw_network"]
+__all__ = ["MAX_WEIGHT_LABELS", "NetworkView", "draw_network"]
 
 # Sizes in points (the SVG's units, as Graphviz writes them).
 RADIUS = 50.0
@@ -39,6 +39,12 @@ FONT = 10.0
 POSITIVE = "#1565c0"  # a weight w > 0 (blue, as TensorFlow Playground)
 NEGATIVE = "#e65100"  # a weight w < 0 (orange)
 KEY = "line width and colour: the weight w (blue w > 0, orange w < 0)"
+# With show_weight_grads, the most weights between two layers (12 × 12). Their labels share the band between
+# the layers, which the layout widens to at most WIDER[-1] × COLUMN = 693 pt (924 px): as wide as a notebook's
+# output (FIT_WIDTH, 960 px), so that a band's labels read at full size without scrolling. More labels than
+# this do not fit in it without covering each other (13-13-1's already do at 4 digits), and would be
+# unreadable anyway; bench/bench_network_view.py measures the time up to this limit.
+MAX_WEIGHT_LABELS = 144
 KEY_GRADS = "δ = ∂C/∂z (BP1 in the last layer, BP2 before it);  ∂C/∂b = δ (BP3);  ∂C/∂w = a·δ (BP4)"
 
 
@@ -167,7 +173,8 @@ def draw_network(
     C is the cost of this one example: loss([model(x)], [y]), the quadratic cost ½‖a − y‖² by default;
     its backward() leaves this example's gradients in the parameters' .grad (zeroed first).
     show_weight_grads writes w and ∂C/∂w on every weight's line; highlight=(l, j) colours neuron j of
-    layer l (see view.neuron(l, j) for it in the scalar graph).
+    layer l (see view.neuron(l, j) for it in the scalar graph). With show_weight_grads, more than
+    MAX_WEIGHT_LABELS (144) weights between two layers raise ValueError: their labels would not fit.
     """
     if not isinstance(model, MLP):
         raise TypeError(f"draw_network() takes an MLP, got {type_name(model)}")
@@ -185,6 +192,8 @@ def draw_network(
         highlight = _check_neuron(model, *highlight)
     if show_weight_grads and y is None:
         raise ValueError("draw_network(): show_weight_grads needs x and a target y, to compute ∂C/∂w")
+    if show_weight_grads:
+        _check_labels_fit(model)
     return NetworkView(
         model,
         x,
@@ -194,6 +203,20 @@ def draw_network(
         highlight=highlight,
         digits=check_digits(digits),
     )
+
+
+def _check_labels_fit(model: MLP) -> None:
+    """A ValueError naming the band and what to do instead, if a band of weights has more than MAX_WEIGHT_LABELS."""
+    sizes = model.sizes
+    for l in range(1, len(sizes)):
+        if sizes[l - 1] * sizes[l] > MAX_WEIGHT_LABELS:
+            raise ValueError(
+                f"draw_network(show_weight_grads=True): the {'-'.join(map(str, sizes))} network has "
+                f"{sizes[l - 1] * sizes[l]} weights between layers {l - 1} and {l}, and their labels do not fit "
+                f"between two layers beyond {MAX_WEIGHT_LABELS} (12 × 12). Draw it with show_weight_grads=False "
+                "(view.dC_dw[l][j][k] still holds every ∂C/∂w), "
+                "look at one neuron's weights with view.neuron(l, j), or draw a smaller network"
+            )
 
 
 def _check_neuron(model: MLP, l: object, j: object) -> tuple[int, int]:
