@@ -29,7 +29,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_stepper_browser import STEPS
 
-from colours import contrast_of
+from colours import contrast_of, token_contrasts
 from conftest import CHROMIUM_FLAGS, REQUIRE_ALL, optional_import
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -337,6 +337,28 @@ def test_the_stepper_steps_and_reads_in_the_light_and_dark_themes(ran):
         )
         assert len(set(colours)) == 4, colours  # keywords, comments and numbers each in a colour of their own
         screenshot(page, code, f"code-{'light' if light == 'true' else 'dark'}")
+    assert page.errors == []
+
+
+def test_every_colour_of_the_highlighted_code_reads_in_the_light_and_dark_themes(ran):
+    """Notebook 05's generated code: every distinct text colour in it, as Chromium computes it, against the
+    background painted behind it, at least 4.5:1 (WCAG AA) in each of JupyterLab's themes."""
+    page, _ = ran
+    show(page, "05_backprop_as_code")
+    blocks = visible(page, "pre.mg-code")
+    assert blocks.count() == 4
+    themes = (("JupyterLab Dark", "false"), ("JupyterLab Dark High Contrast", "false"), ("JupyterLab Light", "true"))
+    failing, classes = [], set()
+    for theme, light in themes:
+        set_theme(page, theme, light)
+        for i, block in enumerate(blocks.all()):
+            found = token_contrasts(block)
+            classes |= {cls for _, cls, _, _ in found}
+            failing += [f"{theme}, code {i + 1}: {colour} (.{cls}, {sample!r}): {contrast:.2f}:1"
+                        for colour, cls, sample, contrast in found if contrast < 4.5]  # fmt: skip
+        screenshot(page, blocks.first, f"code-colours-{theme.lower().replace(' ', '-')}")
+    assert {"mg-code", "k", "c1", "mf", "nf", "o", "p"} <= classes  # comments, numbers, ... were all measured
+    assert not failing, "under 4.5:1 (WCAG AA):\n" + "\n".join(failing)
     assert page.errors == []
 
 
