@@ -82,7 +82,7 @@ def test_print_shows_the_source_as_it_is():
 
 
 def test_in_jupyter_the_source_is_highlighted_in_the_themes_editor_colours():
-    pytest.importorskip("pygments")
+    optional_import("pygments")
     source = generated_source()
     seen = shown(Code(source)._repr_html_())
     assert seen.pre == source  # every character, as it is
@@ -117,7 +117,7 @@ def resolve(value: str, variables: dict[str, str]) -> str:
 def test_every_colour_of_highlighted_code_reads_on_every_jupyterlab_theme_s_code_background():
     """WCAG AA: 4.5:1 for each token colour of the style, as JupyterLab's light and dark themes (and a front end
     without JupyterLab's variables) make it, on the code's background as the same theme makes it."""
-    pytest.importorskip("pygments")
+    optional_import("pygments")
     style = shown(Code(generated_source() + "# a comment\n")._repr_html_()).style
     rules = re.findall(r"^([^{\n]*) \{ ([^}]*)\}", style, flags=re.MULTILINE)
     themes = {"outside JupyterLab": {}, **jupyterlab_themes()}

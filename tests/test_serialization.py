@@ -101,6 +101,11 @@ def test_saving_over_a_file_leaves_no_temporary_file(tmp_path):
     assert MLP.load(path).sizes == [2, 5, 1]
 
 
+POSIX_MODES = pytest.mark.skipif(
+    os.name == "nt", reason="Windows has no POSIX permission bits, umask or unprivileged symlinks"
+)
+
+
 @pytest.fixture
 def umask_022():
     old = os.umask(0o022)
@@ -112,6 +117,7 @@ def mode_of(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
+@POSIX_MODES
 @pytest.mark.parametrize("mode", [0o600, 0o664, 0o640], ids=oct)
 def test_saving_over_a_file_keeps_its_permission_bits(tmp_path, umask_022, mode):
     path = tmp_path / "model.json"
@@ -122,6 +128,7 @@ def test_saving_over_a_file_keeps_its_permission_bits(tmp_path, umask_022, mode)
     assert MLP.load(path).sizes == [2, 5, 1]
 
 
+@POSIX_MODES
 def test_a_new_file_gets_the_permissions_open_would_give_it(tmp_path, umask_022):
     MLP(2, [1], seed=6).save(tmp_path / "model.json")
     with open(tmp_path / "by-open.json", "w") as f:
@@ -129,6 +136,7 @@ def test_a_new_file_gets_the_permissions_open_would_give_it(tmp_path, umask_022)
     assert mode_of(tmp_path / "model.json") == mode_of(tmp_path / "by-open.json") == 0o644
 
 
+@POSIX_MODES
 @pytest.mark.parametrize("where", ["same directory", "another directory"])
 def test_saving_to_a_symlink_writes_through_to_its_target(tmp_path, umask_022, where):
     folder = tmp_path if where == "same directory" else tmp_path / "elsewhere"
