@@ -325,7 +325,7 @@ def test_malformed_input_raises_named_errors_also_under_python_O():
     )
 
 
-# -- second derivatives where the first derivative's text would cancel (issue 26, findings 1 and 2) -------
+# -- second derivatives where the first derivative's text would cancel -------------------------------------
 
 
 def _lse(values):
