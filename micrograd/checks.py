@@ -54,7 +54,7 @@ class ComparesAsFloat:
     """
 
     __slots__ = ()
-    _kind: type  # the class that subclassed this one directly: the values compared by their floats
+    _kind: type[ComparesAsFloat]  # the class that subclassed this one directly: the values compared by their floats
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -65,7 +65,7 @@ class ComparesAsFloat:
         raise NotImplementedError
 
     def _other(self, other: object) -> float:
-        if isinstance(other, ComparesAsFloat) and isinstance(other, self._kind):
+        if isinstance(other, self._kind):
             return float(other)
         return as_float(other, "comparison")
 

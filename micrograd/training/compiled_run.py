@@ -25,7 +25,23 @@ from micrograd.training.labels import one_hot
 from micrograd.training.metrics import Loss, Model, Output, Target, loss_and_accuracy, prediction
 from micrograd.training.optim import SupportsStep
 
-__all__ = ["CompiledRun"]
+__all__ = ["CompiledRun", "compiled_run"]
+
+
+def compiled_run(
+    model: Model, X: list[Sequence[Number]], y: list[Target], loss: Loss, optimizer: SupportsStep, batch_size: int
+) -> CompiledRun | None:
+    """fit(compiled=True)'s run; None where the loss refuses a target of y, and fit() takes the eager steps.
+
+    The first batch's numbers become watched leaves, and the model's outputs on them are recorded once,
+    to check the model and the loss before any step: what they read, and what reaches the loss.
+    """
+    inputs = cast(list[list[Value]], _leaves(X[:batch_size], "X"))
+    _Watched.reads = []
+    outputs = [model(x) for x in inputs]
+    if _refuses_a_target(loss, outputs[0], y):
+        return None
+    return CompiledRun(model, X, y, loss, optimizer, batch_size, inputs, outputs)
 
 
 class CompiledRun:
@@ -45,20 +61,13 @@ class CompiledRun:
         loss: Loss,
         optimizer: SupportsStep,
         batch_size: int,
+        inputs: list[list[Value]],
+        outputs: list[Output],
     ) -> None:
+        """inputs: the first batch as watched leaves, and outputs the model's on them (see compiled_run())."""
         self.model, self.X, self.y, self.loss, self.optimizer = model, X, y, loss, optimizer
         self.params = _parameters(model, optimizer)
         self.steps: dict[int, CompiledGraph] = {}
-        # The first batch's numbers as leaves (a list of lists of Values), recorded once to check the model
-        # and the loss before any step: what they read, and what reaches the loss.
-        inputs = cast(list[list[Value]], _leaves(X[:batch_size], "X"))
-        _Watched.reads = []
-        outputs = [model(x) for x in inputs]
-        # A compiled step checks no target: when the loss refuses one, fit() takes compiled=False's steps,
-        # which stop at the batch that holds it, after the same steps, with the loss's own error.
-        self.refuses_targets = _refuses_a_target(loss, outputs[0], y)
-        if self.refuses_targets:
-            return
         self.classes = _class_count(outputs, y)
         cost, targets, self.classes = _loss_of_value_targets(loss, outputs, y[:batch_size], self.classes)
         if _Watched.reads:

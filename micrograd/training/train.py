@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, cast
 
 from micrograd.checks import is_int, is_sequence, not_a_sequence, not_recorded
 from micrograd.engine import Number, Value, is_grad_enabled
-from micrograd.training.compiled_run import CompiledRun
+from micrograd.training.compiled_run import compiled_run
 from micrograd.training.divergence import check_finite, diverging
 from micrograd.training.history import History
 from micrograd.training.metrics import (
@@ -159,8 +159,8 @@ def _runners(
     X_val, y_val = validation
     if compiled:
         with diverging(optimizer):
-            run = CompiledRun(model, X, y, loss, optimizer, batch_size)
-            if not run.refuses_targets:  # else the eager steps: they raise the loss's error at the batch it refuses
+            run = compiled_run(model, X, y, loss, optimizer, batch_size)
+            if run is not None:  # else the eager steps: they raise the loss's error at the batch it refuses
                 measure_val = run.measurer(X_val, y_val) if X_val else None
                 return run.step, (run.measurer(X, y), measure_val)
     first_checked = _checking_first_output(model, y)  # before the first update, not after the first epoch
