@@ -34,7 +34,6 @@ __all__ = ["TrainingView", "TrainingWarning", "Watch", "watching"]
 PATIENCE = 20  # epochs without the loss improving before fit runs diagnose()
 IMPROVEMENT = 1e-4  # relative: a smaller decrease is no improvement
 STUCK = 0.5  # a stall is trouble while the best loss is above this share of the first epoch's (not a converged fit)
-VIEW_METHODS = ("start", "epoch", "stop")
 
 
 class TrainingWarning(UserWarning):
@@ -61,6 +60,10 @@ class TrainingView(Protocol):
         ...
 
 
+# TrainingView's methods, read from the protocol itself: start, epoch, stop.
+VIEW_METHODS = tuple(name for name, f in vars(TrainingView).items() if callable(f) and not name.startswith("_"))
+
+
 def checked_view(view: object) -> TrainingView | None:
     """fit()'s view argument, checked: None, or an object with TrainingView's methods (a TypeError otherwise)."""
     if view is None:
@@ -69,8 +72,9 @@ def checked_view(view: object) -> TrainingView | None:
         raise TypeError(f"fit: view must be a view object, got the class {view.__name__}: pass {view.__name__}()")
     missing = [name for name in VIEW_METHODS if not callable(getattr(view, name, None))]
     if missing:
+        wanted = ", ".join(f"{name}()" for name in VIEW_METHODS[:-1]) + f" and {VIEW_METHODS[-1]}()"
         raise TypeError(
-            "fit: view must be a training view with start(), epoch() and stop(), such as LiveView() from "
+            f"fit: view must be a training view with {wanted}, such as LiveView() from "
             f"micrograd.lab.live (view=LiveView()), or None; got {type_name(view)}, which has no "
             f"{', '.join(name + '()' for name in missing)}"
         )
