@@ -14,11 +14,19 @@
 # %% [markdown]
 # # Predict, then check
 #
-# Exercises graded by the engine. Each quiz hides the next number of a forward or backward pass: work it
-# out on paper, type it, press Enter. A quiz is made from a trace of that pass, `Quiz(trace_forward(L))` or
-# `Quiz(trace_backward(L))`, so its answers are the engine's own numbers. An answer is right when it is
-# within 0.1% of micrograd's number (or rounds to the digits shown). After a wrong answer the step's
-# equation, with its result hidden, is the hint. The score counts the answers right at the first try.
+# You have read backpropagation worked out; now you do it. Each quiz below hides the next number of a
+# forward or backward pass: work it out on paper, type it, press Enter. You will compute a forward pass
+# node by node, run backward by hand through the lecture's expression and through one sigmoid neuron,
+# see why backward must add (`+=`) and follow the topological order, and find one δ of a small network
+# with BP1 and BP2, one multiplication at a time. About 30 minutes.
+#
+# Before this: 01 (the chain rule on the lecture's expression) and 03 (the four equations BP1–BP4);
+# this is the last notebook of the series, after 09.
+#
+# A quiz is made from a trace of a pass, `Quiz(trace_forward(L))` or `Quiz(trace_backward(L))`, so its
+# answers are the engine's own numbers. An answer is right when it is within 0.1% of micrograd's number
+# (or rounds to the digits shown). After a wrong answer the step's equation, with its result hidden, is
+# the hint. The score under each quiz counts the answers right at the first try.
 #
 # Everything works with the keyboard alone: type, Enter, and the next question takes the focus.
 
@@ -31,8 +39,9 @@ from micrograd import MLP, Neuron, Value
 from micrograd.equations import backprop
 from micrograd.lab.forward_pass import trace_forward
 from micrograd.lab.network_view import draw_network
-from micrograd.lab.quiz import Quiz
+from micrograd.lab.quiz import TOLERANCE, Quiz
 from micrograd.lab.trace import trace_backward
+from micrograd.tables import format_number
 
 # %% [markdown]
 # ## 1. The lecture's expression
@@ -59,25 +68,19 @@ lecture = Quiz(trace_backward(L))
 display(lecture)
 
 # %% [markdown]
-# The same quiz can be answered in Python: `check(step, answer)` grades by the same rule and keeps the
-# score. (Here, the first answer to step 1 is wrong on purpose.)
-
-# %%
-print(lecture.check(1, "2"), lecture.check(1, "-2"), lecture.check(2, 4))
-print("score (right at the first try, answered):", lecture.score)
-
-# %% [markdown]
 # ## 2. One neuron with σ
 #
 # $a = \sigma(w_0 x_0 + w_1 x_1 + b)$ with the logistic sigmoid $\sigma(z) = 1 / (1 + e^{-z})$, whose
-# derivative is $\sigma'(z) = \sigma(z)(1 - \sigma(z))$.
+# derivative is $\sigma'(z) = \sigma(z)(1 - \sigma(z))$: once you know $a$, $\sigma'(z) = a(1 - a)$, no
+# exponential needed. The neuron's weights (seeded, so the same on every machine), its bias and the input:
 
 # %%
 neuron = Neuron(2, activation="sigmoid", seed=3)
 x = [Value(1.0, "x[0]"), Value(-2.0, "x[1]")]
 z, out = neuron.forward(x)
 z.label, out.label = "z", "a"
-print(neuron.w, neuron.b)
+numbers = [*neuron.w, neuron.b, *x]
+print(", ".join(f"{v.label} = {format_number(v.data, 4)}" for v in numbers))
 Quiz(trace_forward(out))
 
 # %%
@@ -112,13 +115,14 @@ assert a.grad == 4.0
 # %% [markdown]
 # ## 4. One δ of a 2-3-1 network
 #
-# A network of sigmoid neurons, the quadratic cost $C = \tfrac12 (a^2_0 - y)^2$ of one example, and one
-# question: $\delta^1_0 = \partial C / \partial z^1_0$, the error of the first hidden neuron. By BP1 and
-# BP2,
+# A network of sigmoid neurons, the quadratic cost $C = \tfrac12 e^2$ of one example, with the error
+# $e = a^2_0 - y$, and one goal: $\delta^1_0 = \partial C / \partial z^1_0$, the error of the first
+# hidden neuron. By BP1 and BP2,
 #
-# $$\delta^2_0 = (a^2_0 - y)\,\sigma'(z^2_0), \qquad \delta^1_0 = w^2_{00}\,\delta^2_0\,\sigma'(z^1_0).$$
+# $$\delta^2_0 = (a^2_0 - y)\,\sigma'(z^2_0), \qquad \delta^1_0 = w^2_{00}\,\delta^2_0\,\sigma'(z^1_0),$$
 #
-# The network's forward pass (its z and a, no δ yet):
+# with $\sigma'(z) = a(1 - a)$ for each neuron's own $a$. The network's forward pass (its z and a, no δ
+# yet):
 
 # %%
 model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=2)
@@ -129,24 +133,57 @@ draw_network(model, x)
 # The weights out of the hidden layer, $w^2_{0k}$:
 
 # %%
-print([round(w.data, 4) for w in model.layers[1].neurons[0].w])
+print(", ".join(f"w[2][0][{k}] = {w.data:.4f}" for k, w in enumerate(model.layers[1].neurons[0].w)))
 
 # %% [markdown]
-# The quiz asks only the step of backward that finishes $\delta^1_0$ (`z[1][0].grad`); the others are
-# shown worked out, so the graph's numbers are there to read.
+# backward() reaches $\delta^1_0$ in three moves, and the quiz asks each of them; the other steps are
+# shown worked out (the later ones appear as you answer):
+#
+# 1. `z[2][0].grad`, which is $\delta^2_0$ by BP1: the grad that reached $a^2_0$ (it is $e$) times
+#    $\sigma'(z^2_0)$;
+# 2. `a[1][0].grad`: what flows back along the line $w^2_{00}$, that is $w^2_{00}\,\delta^2_0$ (the
+#    first half of BP2);
+# 3. `z[1][0].grad`, which is $\delta^1_0$: times $\sigma'(z^1_0)$ (the second half).
+#
+# (The constant `½` and the target `y` are leaves, so backward gives them grads too; nothing uses them.)
 
 # %%
-cost = 0.5 * (model(x) - y) ** 2
+half, target = Value(0.5, "½"), Value(y, "y")
+error = model(x) - target
+error.label = "e"
+squared = error**2
+squared.label = "e²"
+cost = half * squared
+cost.label = "C"
 network = trace_backward(cost)
-(step,) = [s.number for s in network if s.child_name == "z[1][0]"]
-Quiz(network, ask=[step])
+moves = [s.number for s in network if s.child_name in ("z[2][0]", "a[1][0]", "z[1][0]")]
+assert len(moves) == 3
+Quiz(network, ask=moves)
 
 # %% [markdown]
-# Checked against the equations: the quiz's answer is the network's `z.grad`, and BP2 in plain floats
-# gives the same number.
+# Checked against the equations: the quiz's answers are the network's grads, and BP1 and BP2 in plain
+# floats give the same δs.
 
 # %%
 oracle = backprop(model, x, [y])
-delta = model.layers[0].z[0].grad
-print(f"z[1][0].grad = {delta:.6g}, BP2: δ¹₀ = {oracle.delta[1][0]:.6g}")
-assert math.isclose(delta, oracle.delta[1][0], rel_tol=1e-12)
+delta_2, delta_1 = model.layers[1].z[0].grad, model.layers[0].z[0].grad
+print(f"z[2][0].grad = {delta_2:.4g}, BP1: δ²₀ = {oracle.delta[2][0]:.4g}")
+print(f"z[1][0].grad = {delta_1:.4g}, BP2: δ¹₀ = {oracle.delta[1][0]:.4g}")
+assert math.isclose(delta_2, oracle.delta[2][0], rel_tol=1e-12)
+assert math.isclose(delta_1, oracle.delta[1][0], rel_tol=1e-12)
+
+# %% [markdown]
+# ## How `check()` grades, in Python
+#
+# Every quiz can also be answered in Python: `quiz.check(step, answer)` grades by the same rule as the
+# page and returns True or False. It keeps a score of its own, `quiz.score`: (answers right at the first
+# try, questions answered right), counting only the answers check() graded. What you typed on the page
+# was graded in the browser, where Python never sees it, so the page's score and `quiz.score` are kept
+# apart. Here step 1 of the lecture's backward quiz is answered wrong first (2, the sign forgotten),
+# then right, and step 2 right at once:
+
+# %%
+print(lecture.check(1, "2"), lecture.check(1, "-2"), lecture.check(2, 4))
+first, answered = lecture.score
+print(f"score: {first} right at the first try, {answered} of {len(lecture.asked)} answered")
+assert lecture.score == (1, 2) and TOLERANCE == 0.001  # the 0.1% of the introduction
