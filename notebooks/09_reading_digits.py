@@ -105,6 +105,7 @@ print(f"len(X[0]) = {len(image)}; x[0:8] = {image[:8]}")
 # %%
 model = MLP(64, [32, 10], activation="relu", seed=0)
 print(f"layer sizes {model.sizes}, {len(model.parameters())} parameters")
+assert len(model.parameters()) == 2410  # the 2,410 of the text
 print(f"validation accuracy before training: {accuracy(model, X_validation, y_validation):.1%} (chance is 10%)")
 
 # %% [markdown]
@@ -131,13 +132,13 @@ assert high / low > 100
 # crawling. Adam (Kingma and Ba) gives each weight a step size of its own. For each weight it keeps two
 # running averages over the steps: $m$ of its gradient $g$ and $v$ of $g^2$,
 #
-# $$m \leftarrow eta_1 m + (1 - eta_1)\, g, \qquad v \leftarrow eta_2 v + (1 - eta_2)\, g^2,
-# \qquad w \leftarrow w - \eta\, rac{\hat m}{\sqrt{\hat v} + \epsilon},$$
+# $$m \leftarrow \beta_1 m + (1 - \beta_1)\, g, \qquad v \leftarrow \beta_2 v + (1 - \beta_2)\, g^2,
+# \qquad w \leftarrow w - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon},$$
 #
-# with $eta_1 = 0.9$, $eta_2 = 0.999$ ($\hat m$ and $\hat v$ are $m$ and $v$ corrected for having
+# with $\beta_1 = 0.9$, $\beta_2 = 0.999$ ($\hat m$ and $\hat v$ are $m$ and $v$ corrected for having
 # started at 0). Dividing by $\sqrt{\hat v}$, the size of that weight's recent gradients, makes every
-# weight's step about $\eta$ at most, whatever the scale of its gradient; averaging $g$ in $m$ (the
-# momentum of notebook 04) smooths the noise of gradients measured on 32 images at a time. So a weight
+# weight's step about $\eta$ in size, whatever the scale of its gradient; averaging $g$ in $m$
+# (momentum) smooths the noise of gradients measured on 32 images at a time. So a weight
 # that gets small gradients still learns, and one learning rate, 0.02, suits all 2,410.
 #
 # ## Training
@@ -148,13 +149,15 @@ assert high / low > 100
 # set after each epoch (the bar shows it); it never trains on it.
 
 # %%
+optimizer = Adam(model, lr=0.02)
+assert optimizer.betas == (0.9, 0.999)  # β₁ and β₂ of the text
 start = time.perf_counter()
 history = fit(
     model,
     X,
     y,
     loss=softmax_cross_entropy,
-    optimizer=Adam(model, lr=0.02),
+    optimizer=optimizer,
     epochs=9,
     batch_size=32,
     compiled=True,

@@ -125,7 +125,10 @@ class Quiz:
 
     @property
     def score(self) -> tuple[int, int]:
-        """(answers right at the first try, questions answered right so far) of the answers check() graded."""
+        """(answers right at the first try, questions answered right so far) of the answers check() graded.
+
+        The page keeps its own score, in the browser: what is typed there never reaches Python, so it is not counted.
+        """
         first = sum(1 for verdicts in self.attempts.values() if verdicts[0])
         return first, sum(1 for verdicts in self.attempts.values() if any(verdicts))
 
