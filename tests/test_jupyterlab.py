@@ -501,6 +501,12 @@ def test_the_quiz_grades_a_wrong_then_a_right_answer_and_keeps_the_score(ran):
     page.keyboard.type("4")  # the focus moved on to d = e + c = -6 + 10
     page.keyboard.press("Enter")
     assert score.inner_text() == "score: 1 right at the first try, 2 of 3 answered"
+    # the δ of the 2-3-1 network: before the first answer, no step shown gives away a later question's number
+    delta = visible(page, ".mg-quiz").last
+    delta.scroll_into_view_if_needed()
+    shown = delta.locator(".mg-step:visible")
+    assert shown.count() == 6 and delta.locator("input:visible").count() == 1
+    assert "z[2][0].grad" in shown.last.inner_text() and "a[1][0].grad" not in delta.locator("ol").inner_text()
     assert page.errors == []
 
 
