@@ -190,7 +190,7 @@ assert all(eigenvalues(hessian(f, p))[0] > 0 for p in by_newton[1:])  # positive
 
 # %%
 near = [0.8, 0.6]
-print("smallest eigenvalue of H at (0.8, 0.6):", f"{eigenvalues(hessian(f, near))[0]:.3g}")
+print("smaller eigenvalue of H at (0.8, 0.6):", f"{eigenvalues(hessian(f, near))[0]:.3g}")
 from_near = newton(near)
 errors = [math.hypot(p[0] - 1, p[1] - 1) for p in from_near]
 print(text_table(["step", "distance to (1, 1)"], [[str(i), f"{e:.1e}"] for i, e in enumerate(errors)]))
@@ -200,8 +200,9 @@ assert all(e_next < 2 * e * e for e, e_next in pairwise(errors[2:]))  # each err
 
 
 # %% [markdown]
-# Gradient descent with a rate that keeps it stable in this valley takes thousands of small steps from
-# (−1, 1.5) instead:
+# Practical Newton methods guard against the uphill steps: where H is not positive definite they damp
+# the step or fall back to a gradient step. Gradient descent itself, with a fixed rate of 0.02, takes
+# thousands of small steps from (−1, 1.5):
 
 
 # %%
