@@ -260,7 +260,8 @@ display(found)
 assert found.kinds() == ["dead relu"] and found[0].where == ["a[1][1]"]
 seen = draw_network(dead, points[0], labels[0], loss=binary_cross_entropy)
 into, out_of = seen.dC_dw[1][1], seen.dC_dw[2][0][1]
-print(f"on one example: a¹₁ = {seen.a[1][1]:g}, δ¹₁ = {seen.delta[1][1]:g}, ∂C/∂w into it {into}, out of it {out_of:g}")
+largest = max(abs(g) for g in [*into, out_of])
+print(f"on one example: a¹₁ = {seen.a[1][1]:g}, δ¹₁ = {seen.delta[1][1]:g}, largest |∂C/∂w| in or out: {largest:g}")
 assert seen.a[1][1] == seen.delta[1][1] == out_of == 0.0 and into == [0.0, 0.0]
 frozen = [*dead.layers[0].neurons[1].parameters(), dead.layers[1].neurons[0].w[1]]  # into it, and out of it
 before = [p.data for p in frozen]
