@@ -261,7 +261,7 @@ assert 0.5 < steady.loss[-1] / steady.loss[0] < 0.56 and steady.accuracy[-1] > s
 # The extreme of a low activation is 0 on every example: a relu neuron whose z is negative for every input.
 # By BP4 the weight out of it gets ∂C/∂w = 0 · δ = 0; and since relu′(z) = 0 there, its δ is 0 too (BP2),
 # so by BP3 and BP4 its own bias and weights get 0 as well. Here neuron 1 of layer 1 starts with a bias
-# of −3, below every $w \cdot x$ the data gives it:
+# of −3, which keeps its $z = w \cdot x + b$ below 0 on every point of the data:
 
 # %%
 dead = MLP(2, [4, 1], activation="relu", output_activation="sigmoid", seed=0)
