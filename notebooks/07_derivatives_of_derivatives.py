@@ -16,8 +16,12 @@
 #
 # `backward()` gives the derivative of one number with respect to every input. This notebook
 # differentiates the derivative itself (`grad(..., create_graph=True)`), uses the second
-# derivatives to take Newton steps, and then turns the chain rule around: forward mode carries a
-# derivative along with each value, as a dual number, in the same pass that computes it.
+# derivatives to take Newton steps (and shows when such a step helps and when it goes uphill), and
+# then turns the chain rule around: forward mode carries a derivative along with each value, as a
+# dual number, in the same pass that computes it, and is faster than backward for functions of few
+# inputs. About 45 minutes.
+#
+# Before this: 06, micrograd to PyTorch. Next: 08, two lenses on one network.
 #
 # Every number on this page is computed by micrograd, and each derivative is checked against its
 # closed form where there is one.
@@ -25,12 +29,15 @@
 # %%
 import math
 import time
+from itertools import pairwise
 
 import matplotlib.pyplot as plt
 
 from micrograd import Dual, Value, grad, gradcheck, gradgradcheck, hessian, jvp, trace_forward_mode
+from micrograd.engine import topological_order
 from micrograd.lab.trace import trace_backward
 from micrograd.lab.viz import draw_dot
+from micrograd.tables import text_table
 
 # %% [markdown]
 # ## A derivative is a graph too
@@ -45,13 +52,17 @@ y = x.tanh()
 y.label = "y"
 (dy_dx,) = grad(y, [x], create_graph=True)
 dy_dx.label = "dy/dx"
-print(f"dy/dx = {dy_dx.data!r};  1 - tanh(0.5)^2 = {1 - math.tanh(0.5) ** 2!r}")
-assert dy_dx.data == 1 - math.tanh(0.5) ** 2
-draw_dot(dy_dx)
+one, _, _, y_y, _ = topological_order(dy_dx)  # children first: 1, x, y, y·y, dy/dx
+one.label, y_y.label = "1", "y·y"
+print(f"dy/dx = {dy_dx.data:.6f}, and 1 − tanh(0.5)² = {1 - math.tanh(0.5) ** 2:.6f}: equal to the last bit")
+assert dy_dx.data == 1 - math.tanh(0.5) ** 2 and (one.data, y_y.data) == (1.0, y.data * y.data)
+draw_dot(dy_dx, show_grad=False)
 
 # %% [markdown]
-# The drawing reads from the left: x, then y = tanh(x), then y·y and 1 − y·y. Differentiating that
-# graph again is what `grad()` does for the second derivative.
+# The drawing reads from the left: x, then y = tanh(x), then y·y and 1 − y·y. It shows each value and
+# no grads: nothing has been differentiated *through this graph* yet (a backward() from dy/dx would
+# give x the second derivative). Differentiating that graph again is what `grad()` does for the
+# second derivative.
 #
 # ## tanh and its first four derivatives
 #
@@ -96,11 +107,15 @@ plt.show()
 # %% [markdown]
 # ## Newton's method with the exact Hessian
 #
-# Gradient descent steps along −∇f with a fixed rate. Newton's method solves H·s = −∇f, with the
-# Hessian H from `hessian()`: it jumps to the minimum of the quadratic that matches f's value, slope
-# and curvature where it stands. Far from the minimum that quadratic is a poor guide and the first
-# steps leap about; near it, each step roughly doubles the number of correct digits. The function
-# is a gentle Rosenbrock valley, f(x, y) = (x − 1)² + 5(y − x²)², with its minimum at (1, 1).
+# Gradient descent steps along −∇f with a fixed rate. Newton's method uses the second derivatives too.
+# Standing at p, it models f by the quadratic that matches f's value, slope and curvature there,
+# q(s) = f(p) + ∇f·s + ½ sᵀHs, with the Hessian H from `hessian()`, and steps to the point where q's
+# gradient ∇f + H·s is zero: it solves H·s = −∇f. That point is the *stationary point* of q, which is
+# q's minimum only when H is positive definite (both eigenvalues > 0: q curves up in every direction).
+# Where H has a negative eigenvalue, q is a saddle, and the step goes to the saddle: it can go uphill.
+#
+# The function is a gentle Rosenbrock valley, f(x, y) = (x − 1)² + 5(y − x²)², with its minimum at
+# (1, 1). Start at (−1, 1.5), and look at H there first.
 
 
 # %%
@@ -113,6 +128,27 @@ def gradient(p):
     return [g.data for g in grad(f(leaves), leaves)]
 
 
+def eigenvalues(H):
+    """The two eigenvalues of a symmetric 2×2 matrix [[a, b], [b, d]]: (a + d)/2 ± √(((a − d)/2)² + b²)."""
+    (a, b), (_, d) = H
+    mid, radius = (a + d) / 2, math.hypot((a - d) / 2, b)
+    return mid - radius, mid + radius
+
+
+start = [-1.0, 1.5]
+H = hessian(f, start)
+det = H[0][0] * H[1][1] - H[0][1] * H[1][0]
+low, high = eigenvalues(H)
+print(f"H at (−1, 1.5) = {H}, determinant {det:g}, eigenvalues {low:.2f} and {high:.2f}")
+assert H == [[32.0, 20.0], [20.0, 10.0]] and det == -80.0
+assert round(low, 2) == -1.83 and round(high, 2) == 43.83  # one negative: the quadratic model is a saddle
+
+# %% [markdown]
+# One eigenvalue is negative (the determinant is their product, −80): the quadratic model has no
+# minimum here. Newton's steps from this start, with f at each point:
+
+
+# %%
 def newton(p, tol=1e-10, limit=100):
     path = [p]
     for _ in range(limit):
@@ -127,6 +163,49 @@ def newton(p, tol=1e-10, limit=100):
     return path
 
 
+def steps_table(path):
+    """Each point of a path, its f, and the smaller eigenvalue of H there (> 0: the model has a minimum)."""
+    rows = [[str(i), f"{p[0]:.4f}", f"{p[1]:.4f}", f"{f(p):.3g}", f"{eigenvalues(hessian(f, p))[0]:.3g}"]
+            for i, p in enumerate(path)]  # fmt: skip
+    return text_table(["step", "x", "y", "f(x, y)", "smaller eigenvalue of H"], rows)
+
+
+by_newton = newton(start)
+print(steps_table(by_newton))
+values = [f(p) for p in by_newton]
+uphill = [i for i in range(1, len(values)) if values[i] > values[i - 1]]
+assert uphill == [1, 4, 6] and f"{values[0]:.3g} {values[1]:.3g}" == "5.25 6.56"
+assert max(abs(c - 1) for c in by_newton[-1]) < 1e-9 and len(by_newton) - 1 == 10
+assert all(eigenvalues(hessian(f, p))[0] > 0 for p in by_newton[1:])  # positive definite from step 1 on
+
+# %% [markdown]
+# The first step goes uphill, from f = 5.25 to 6.56: it goes to the saddle of the model. From step 1
+# on, H is positive definite (its smaller eigenvalue is above 0), so each step goes to the model's
+# minimum; but far from (1, 1) the quadratic is a poor guide to f, and steps 4 and 6 overshoot and go
+# up again. Newton's method gets to (1, 1) after 10 steps all the same, the last few fast.
+#
+# Started near the minimum where H is positive definite, at (0.8, 0.6), it helps from the first step:
+# f falls at every step, and from step 2 on the distance to the minimum is about squared at each one
+# (quadratic convergence: the number of correct digits roughly doubles).
+
+# %%
+near = [0.8, 0.6]
+print("smaller eigenvalue of H at (0.8, 0.6):", f"{eigenvalues(hessian(f, near))[0]:.3g}")
+from_near = newton(near)
+errors = [math.hypot(p[0] - 1, p[1] - 1) for p in from_near]
+print(text_table(["step", "distance to (1, 1)"], [[str(i), f"{e:.1e}"] for i, e in enumerate(errors)]))
+assert eigenvalues(hessian(f, near))[0] > 0 and len(from_near) - 1 == 5
+assert all(f(q) < f(p) for p, q in pairwise(from_near))  # downhill at every step
+assert all(e_next < 2 * e * e for e, e_next in pairwise(errors[2:]))  # each error below 2 × the last one²
+
+
+# %% [markdown]
+# Practical Newton methods guard against the uphill steps: where H is not positive definite they damp
+# the step or fall back to a gradient step. Gradient descent itself, with a fixed rate of 0.02, takes
+# thousands of small steps from (−1, 1.5):
+
+
+# %%
 def descent(p, lr=0.02, tol=1e-10, limit=20000):
     path = [p]
     for _ in range(limit):
@@ -138,11 +217,10 @@ def descent(p, lr=0.02, tol=1e-10, limit=20000):
     return path
 
 
-start = [-1.0, 1.5]
-by_newton, by_descent = newton(start), descent(start)
-print(f"Newton's method: {len(by_newton) - 1} steps to |∇f| < 1e-10, ending at {by_newton[-1]}")
-print(f"gradient descent (rate 0.02): {len(by_descent) - 1} steps, ending at {by_descent[-1]}")
-assert max(abs(c - 1) for c in by_newton[-1]) < 1e-9
+by_descent = descent(start)
+print(f"gradient descent (rate 0.02): {len(by_descent) - 1} steps to |∇f| < 1e-10")
+print(f"Newton's method: {len(by_newton) - 1} steps from (−1, 1.5), {len(from_near) - 1} from (0.8, 0.6)")
+assert max(abs(c - 1) for c in by_descent[-1]) < 1e-9 and len(by_descent) - 1 == 2838
 
 # %%
 path = by_newton + by_descent  # the picture shows every point of both paths
@@ -153,9 +231,10 @@ gy = [y_lo + (y_hi - y_lo) * j / 99 for j in range(100)]
 fig, ax = plt.subplots(figsize=(7, 4.5))
 ax.contour(gx, gy, [[math.log1p(f([u, v])) for u in gx] for v in gy], levels=20, cmap="Greys")
 ax.plot(*zip(*by_descent), ".-", ms=2, label=f"gradient descent: {len(by_descent) - 1} steps")
-ax.plot(*zip(*by_newton), "o-", label=f"Newton: {len(by_newton) - 1} steps")
+ax.plot(*zip(*by_newton), "o-", label=f"Newton from (−1, 1.5): {len(by_newton) - 1} steps")
+ax.plot(*zip(*from_near), "s-", label=f"Newton from (0.8, 0.6): {len(from_near) - 1} steps")
 ax.plot([1], [1], "k*", ms=12, label="minimum (1, 1)")
-ax.legend()
+ax.legend(fontsize=8)
 ax.set_title("f(x, y) = (x − 1)² + 5(y − x²)²")
 plt.show()
 
@@ -175,8 +254,12 @@ print(gradgradcheck(f, start))
 # numbers is the chain rule: (2 + ε)³ = 8 + 12ε + 6ε² + ε³ = 8 + 12ε, which is x³ and 3x² at 2.
 
 # %%
-print(Dual(2.0, 1.0) ** 3)
-print(Dual(0.5, 1.0).tanh(), " against ", math.tanh(0.5), 1 - math.tanh(0.5) ** 2)
+cube = Dual(2.0, 1.0) ** 3
+t = Dual(0.5, 1.0).tanh()
+print(f"(2 + ε)³ = {cube}")
+print(f"tanh(0.5 + ε) = {t.primal:.4f} + {t.tangent:.4f}ε: tanh 0.5 and 1 − tanh² 0.5, to the last bit")
+assert (cube.primal, cube.tangent) == (8.0, 12.0)
+assert (t.primal, t.tangent) == (math.tanh(0.5), 1 - math.tanh(0.5) ** 2)
 
 # %% [markdown]
 # `trace_forward_mode` runs forward mode on a recorded graph and writes out each step. Here it is on
@@ -279,10 +362,10 @@ for n in ns:
     assert max(abs(p - q) for p, q in zip(gf, gr)) < 1e-12
     assert max(abs(p - q) for p, q in zip(gf, g_n_derivative(0.3, n))) < 1e-12
     rows.append((n, t_fwd, t_rev, t_gf, t_gr))
-    print(
-        f"n = {n:2d}   f: Rⁿ→R  forward {n:2d} passes {t_fwd * 1e3:7.2f} ms, reverse 1 pass {t_rev * 1e3:6.2f} ms"
-        f"   g: R→Rⁿ  forward 1 pass {t_gf * 1e3:6.2f} ms, reverse {n:2d} passes {t_gr * 1e3:7.2f} ms"
-    )
+print("time in ms, best of three runs; the passes each takes:")
+print("∇f: forward n, reverse 1;  g': forward 1, reverse n\n")
+print(text_table(["n", "∇f forward", "∇f reverse", "g' forward", "g' reverse"],
+                 [[str(r[0]), *(f"{t * 1e3:.2f}" for t in r[1:])] for r in rows]))  # fmt: skip
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)

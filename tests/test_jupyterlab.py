@@ -459,10 +459,17 @@ def test_the_network_view_and_the_ledger_show_the_engine_s_numbers_in_both_theme
     svg = the_svg(view.evaluate(PLACES))
     circles = {g.find(f"{SVG}title").text: ["".join(t.itertext()) for t in g.iter(f"{SVG}text")]
                for g in svg.iter(f"{SVG}g") if g.get("class") == "neuron"}  # fmt: skip
-    # the printed comparison in the notebook (graph and BP2, 12 decimals) and the circle agree
+    # the printed comparison in the notebook (graph and BP2, 6 decimals) and the circle agree
     printed = next(o["text"] for cell in outputs["08_two_lenses"] for o in cell if "BP1/BP2" in o.get("text", ""))
-    delta = float(re.search(r"δ\^1_2: graph ([-+0-9.]+)", printed).group(1))
+    delta = float(re.search(r"δ¹₂: graph ([-+0-9.]+)", printed).group(1))
     assert f"δ = {delta:.4g}" in circles["a[1][2]"]
+    # each weight's label names it as the textbook does, w^l_jk, beside its ∂C/∂w as printed from the graph
+    labels = {g.get("id"): ["".join(t.itertext()) for t in g.iter(f"{SVG}text")]
+              for g in svg.iter(f"{SVG}g") if g.get("class") == "weight-label"}  # fmt: skip
+    texts = "".join(o.get("text", "") for cell in outputs["08_two_lenses"] for o in cell)
+    dC_dw = float(re.search(r"∂C/∂w¹₂₁: graph ([-+0-9.]+)", texts).group(1))
+    assert labels["lw1_2_1"][0].startswith("w¹₂₁ = ") and labels["lw1_2_1"][1] == f"∂C/∂w = {dC_dw:.4g}"
+    assert len(labels) == 9 and all(re.fullmatch(r"w[¹²][₀₁₂]{2} = \S+", lines[0]) for lines in labels.values())
     ledger = visible(page, "table.micrograd-trace").first
     rows = ledger.locator("tbody tr")
     assert rows.count() == 4 and rows.first.locator("td").first.inner_text() == "w[1][0][0]"

@@ -61,7 +61,9 @@ def numbers_drawn(svg: str) -> dict[str, dict[str, float]]:
             if name.startswith("x"):
                 found[name] = {"x": float(texts[1])}
         elif g.get("class") == "weight-label":
-            found[g.get("id")] = {t.split(" ")[0]: float(t.split(" ")[1]) for t in texts}
+            found[g.get("id")] = {
+                m.group(1): float(m.group(2)) for t in texts if (m := re.fullmatch(r"(\S+) = (\S+)", t))
+            }
     return found
 
 
@@ -83,7 +85,9 @@ def test_the_numbers_drawn_are_those_of_the_equations_to_the_digits_shown():
             assert near(shown["δ"], oracle.delta[l][j]) and shown["b"] == oracle.b[l][j]
             for k in range(len(oracle.w[l][j])):
                 label = drawn[f"lw{l}_{j}_{k}"]
-                assert near(label["w"], oracle.w[l][j][k]) and near(label["∂C/∂w"], oracle.dC_dw[l][j][k])
+                name = "w" + "¹²"[l - 1] + "₀₁₂"[j] + "₀₁₂"[k]  # w^l_jk, as the textbook writes it
+                assert set(label) == {name, "∂C/∂w"}
+                assert near(label[name], oracle.w[l][j][k]) and near(label["∂C/∂w"], oracle.dC_dw[l][j][k])
     assert len([key for key in drawn if key.startswith("lw")]) == 2 * 3 + 3 * 1  # one label per weight
 
 
@@ -290,6 +294,15 @@ def test_the_largest_band_of_labels_allowed_is_drawn():
     model = MLP(1, [MAX_WEIGHT_LABELS, 1], seed=0)
     view = draw_network(model, [0.5], 1.0, show_weight_grads=True)
     assert view.svg.count('class="weight-label"') == 2 * MAX_WEIGHT_LABELS
+
+
+def test_two_digit_indices_are_kept_apart_in_a_weight_s_name():
+    """w¹₁₁,₀ is into neuron 11 from neuron 0; without the comma it would read as w¹₁,₁₀ too."""
+    model = MLP(12, [12, 1], seed=0)
+    drawn = numbers_drawn(draw_network(model, [0.1] * 12, 1.0, show_weight_grads=True).svg)
+    assert set(drawn["lw1_11_0"]) == {"w¹₁₁,₀", "∂C/∂w"} and set(drawn["lw1_1_10"]) == {"w¹₁,₁₀", "∂C/∂w"}
+    assert set(drawn["lw1_9_9"]) == {"w¹₉₉", "∂C/∂w"} and set(drawn["lw2_0_11"]) == {"w²₀,₁₁", "∂C/∂w"}
+    assert drawn["lw1_11_0"]["w¹₁₁,₀"] == float(f"{model.layers[0].neurons[11].w[0].data:.4g}")
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -26,7 +26,7 @@ from micrograd.nn import MLP
 from micrograd.tables import format_number
 from micrograd.training.metrics import Loss, Target
 
-__all__ = ["MAX_WEIGHT_LABELS", "NetworkView", "draw_network"]
+__all__ = ["MAX_WEIGHT_LABELS", "NetworkView", "draw_network", "weight_name"]
 
 # Sizes in points (the SVG's units, as Graphviz writes them).
 RADIUS = 50.0
@@ -172,8 +172,8 @@ def draw_network(
 
     C is the cost of this one example: loss([model(x)], [y]), the quadratic cost ½‖a − y‖² by default;
     its backward() leaves this example's gradients in the parameters' .grad (zeroed first).
-    show_weight_grads writes w and ∂C/∂w on every weight's line; highlight=(l, j) colours neuron j of
-    layer l (see view.neuron(l, j) for it in the scalar graph). With show_weight_grads, more than
+    show_weight_grads writes w (named w^l_jk: w¹₂₀) and ∂C/∂w on every weight's line; highlight=(l, j) colours
+    neuron j of layer l (see view.neuron(l, j) for it in the scalar graph). With show_weight_grads, more than
     MAX_WEIGHT_LABELS (144) weights between two layers raise ValueError: their labels would not fit.
     """
     if not isinstance(model, MLP):
@@ -195,13 +195,7 @@ def draw_network(
     if show_weight_grads:
         _check_labels_fit(model)
     return NetworkView(
-        model,
-        x,
-        y,
-        loss,
-        show_weight_grads=show_weight_grads,
-        highlight=highlight,
-        digits=check_digits(digits),
+        model, x, y, loss, show_weight_grads=show_weight_grads, highlight=highlight, digits=check_digits(digits)
     )
 
 
@@ -414,13 +408,24 @@ def _label_spots(
     spots: Spots = {}
     covered = 0.0
     for (l, j, k), segment in segments.items():
-        text = (f"w {f(view.model.layers[l - 1].neurons[j].w[k].data)}", f"∂C/∂w {f(dC_dw[l][j][k])}")
+        w = view.model.layers[l - 1].neurons[j].w[k].data
+        text = (f"{weight_name(l, j, k)} = {f(w)}", f"∂C/∂w = {f(dC_dw[l][j][k])}")
         point, overlap = labels.place(segment, text, size=FONT - 1)
         spots[l, j, k] = point, text
         covered += overlap
         if give_up and covered > 0.0:
             break
     return spots, covered
+
+
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def weight_name(l: int, j: int, k: int) -> str:
+    """w^l_jk as the textbook writes it, w¹₂₀: into neuron j of layer l from k; w¹₁₁,₀ where j or k is past 9."""
+    sub = f"{j},{k}" if j > 9 or k > 9 else f"{j}{k}"
+    return "w" + str(l).translate(SUPERSCRIPT) + sub.translate(SUBSCRIPT)
 
 
 def _text(
