@@ -226,3 +226,15 @@ def test_the_readme_states_the_thresholds_as_defined():
     assert m.MOST == 0.5 and f"saturated on most examples (|σ'(z)| < {m.SATURATED:g})" in readme
     assert m.VANISHING == 1e-4 and "(below 1e-4 of the largest layer's)" in readme
     assert f"explodes (above {m.EXPLODING:.0f} times their weights)" in readme
+
+
+def test_a_saturated_sigmoid_output_is_advised_the_cross_entropy_cost_and_a_hidden_one_is_not():
+    X, y = data()
+    model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=3)
+    model.layers[1].neurons[0].b.data = 30.0  # the output sits on σ's flat right tail on every example
+    model.layers[0].neurons[0].b.data = 30.0  # and so does one hidden unit
+    result = diagnose(model, X, y)
+    advice = {w: f.advice for f in result if f.kind == "saturated" for w in f.where}
+    assert set(advice) == {"a[1][0]", "a[2][0]"}
+    # BP1: with C = -[y log a + (1-y) log(1-a)] and a = σ(z), δ = a − y: σ'(z) cancels; the quadratic cost keeps it
+    assert "binary_cross_entropy" in advice["a[2][0]"] and "binary_cross_entropy" not in advice["a[1][0]"]

@@ -238,11 +238,18 @@ def _saturated(model: MLP, slope: list[list[list[float]]], m: int) -> list[Findi
                     f"{SATURATED} on {', '.join(f'{share[j]:.0%}' for j in stuck)} of them): they pass on almost "
                     "no gradient, so their weights barely move",
                     "scale the inputs to about [-1, 1] and start with smaller weights; a smaller learning rate if "
-                    "training pushed them there",
+                    "training pushed them there" + (_output_advice(op.name) if l == len(model.layers) - 1 else ""),
                     {f"saturated share of a[{l + 1}][{j}]": share[j] for j in stuck},
                 )
             )
     return found
+
+
+def _output_advice(activation: str) -> str:
+    """For a saturated sigmoid output: the cost whose δ^L = a − y has no σ' to vanish (BP1)."""
+    if activation != "sigmoid":
+        return ""
+    return "; for a sigmoid output, the binary_cross_entropy cost, whose δ = a − y has no σ'(z) to vanish (BP1)"
 
 
 def _gradients(model: MLP, outputs: list[Value | list[Value]], y: list[Target], loss: Loss | None) -> list[Finding]:
