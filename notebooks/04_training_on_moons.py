@@ -98,7 +98,7 @@ def loss_of(net: MLP):
 # $\partial C/\partial w$ says how fast $C$ rises when $w$ grows; a step against it lowers $C$, if
 # the step is small enough for the slope to hold over it. $\eta$, the learning rate, sets the size:
 # here $\eta = 0.1$. Each step uses a mini-batch of 20 points, not all 100: five steps per pass
-# over the data (an *epoch*), each on a quarter of the work, and the points are shuffled at the
+# over the data (an *epoch*), each on a fifth of the points, and the points are shuffled at the
 # start of every epoch so that the batches differ. One step is four lines:
 #
 # 1. **forward**: the network's scores on the batch, and the loss $C$ (a `Value` whose graph
@@ -135,6 +135,7 @@ for epoch in range(1, EPOCHS + 1):
 # Fifty epochs, 250 steps, and the network classifies almost every point right.
 
 # %%
+assert (LR, BATCH, len(X) // BATCH, EPOCHS) == (0.1, 20, 5, 50)  # the numbers of the text above
 assert len(hand_losses) == 250 and accuracy(hand, X, y) >= 0.97
 
 # %% [markdown]
