@@ -23,6 +23,7 @@
 # Next: "Backprop as code" (05). Every number on this page is computed by micrograd.
 
 # %%
+import itertools
 import math
 import os
 import random
@@ -216,8 +217,8 @@ assert min(forgotten[1:]) > 3 and round(ratio) == 6
 
 # %%
 model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=0)
-history = fit(model, X, y, loss=loss_of(model), optimizer=SGD(model.parameters(), lr=LR),
-              epochs=EPOCHS, batch_size=BATCH, seed=0)  # fmt: skip
+plain_sgd = SGD(model.parameters(), lr=LR)
+history = fit(model, X, y, loss=loss_of(model), optimizer=plain_sgd, epochs=EPOCHS, batch_size=BATCH, seed=0)
 print(history)
 
 # %%
@@ -246,8 +247,8 @@ print(f"fit and the loop by hand: the same {len(hand_losses)} steps and the same
 
 # %%
 fast = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=0)
-fast_history = fit(fast, X, y, loss=loss_of(fast), optimizer=SGD(fast.parameters(), lr=LR, momentum=0.9),
-                   epochs=EPOCHS, batch_size=BATCH, seed=0)  # fmt: skip
+momentum_sgd = SGD(fast.parameters(), lr=LR, momentum=0.9)
+fast_history = fit(fast, X, y, loss=loss_of(fast), optimizer=momentum_sgd, epochs=EPOCHS, batch_size=BATCH, seed=0)
 print(fast_history)
 for epoch in (10, 20, EPOCHS):
     plain, with_momentum = history.accuracy[epoch - 1], fast_history.accuracy[epoch - 1]
@@ -289,9 +290,11 @@ for epoch, _, gradient, velocity, after in steps[10:]:
 # says "almost there, small step". But the velocity is 1.99, 4.6 times the gradient: the pushes of
 # the steps before carry the weights on, past the bottom of the valley and up its other side. Then
 # the gradient turns round, the velocity with it, and the loss falls again. That is the price of
-# momentum: a step as long as $\eta\,\lVert v\rVert$, here up to 10 times $\eta\,\lVert\nabla C\rVert$,
-# is too long where the slope changes quickly. A smaller $\eta$ with momentum, or no momentum, avoids
-# the jump and trains more slowly.
+# momentum: a step as long as $\eta\,\lVert v\rVert$, several times $\eta\,\lVert\nabla C\rVert$, is
+# too long where the slope changes quickly. Plain steps have bumps too (each mini-batch's gradient
+# is only an estimate of the whole set's), but smaller ones: over the 50 epochs the loss after an
+# epoch rises at most 0.13 above the epoch before without momentum, against 0.38 with it. A smaller
+# $\eta$ with momentum is the usual remedy.
 
 # %%
 jump = max(range(1, len(steps)), key=lambda i: steps[i][4] - steps[i - 1][4])  # the step where the loss rose most
@@ -299,6 +302,18 @@ _, _, gradient, velocity, after = steps[jump]
 before = steps[jump - 1][4]
 assert (f"{before:.2f}", f"{after:.2f}", f"{gradient:.2f}", f"{velocity:.2f}") == ("0.38", "0.70", "0.43", "1.99")
 assert f"{velocity / gradient:.1f}" == "4.6" and steps[jump][0] == 4
+
+
+def largest_rise(losses: list[float]) -> float:
+    """The most the loss after an epoch rose above the loss after the epoch before."""
+    return max(after - before for before, after in itertools.pairwise(losses))
+
+
+plain_rise, momentum_rise = largest_rise(history.loss), largest_rise(fast_history.loss)
+print(
+    f"largest rise of the loss from one epoch to the next: {plain_rise:.2f} without momentum, {momentum_rise:.2f} with"
+)
+assert (f"{plain_rise:.2f}", f"{momentum_rise:.2f}") == ("0.13", "0.38")
 
 # %% [markdown]
 # ## The loss curve
