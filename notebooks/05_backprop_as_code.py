@@ -141,10 +141,10 @@ def readme_graph(a: Value, b: Value) -> Value:
     relu_c = c.relu()
     relu_c.label = "relu(c)"
     half, one_minus_a = relu_c / 2, 1 - a
-    half.label, one_minus_a.label = "relu(c)/2", "1-a"
-    log_term = one_minus_a.log()
-    log_term.label = "log(1-a)"
-    return half + log_term
+    half.label, one_minus_a.label = "half", "one_minus_a"
+    log_one_minus_a = one_minus_a.log()
+    log_one_minus_a.label = "log_one_minus_a"
+    return half + log_one_minus_a
 
 
 a, b = Value(-4.0, "a"), Value(2.0, "b")
@@ -243,15 +243,19 @@ def excerpt(*patterns: tuple[str, int]) -> Code:
 
 
 # %% [markdown]
-# **BP1, the output's error.** $\delta^2_0 = \partial C/\partial z^2_0$. Through $C_x = \max(0, 1 - y\,s)$:
-# the relu passes the gradient where the shortfall is positive and stops it elsewhere, $1 - (\cdot)$
-# flips its sign, and $y\,s$ multiplies it by $y$. So $\delta^2_0 = -y$ times `g_C_x` for a point
-# inside the margin, and 0 for a point beyond it: a point classified right with room to spare
-# teaches nothing. `g_C_x` is $1/m$, the mean's share of each example.
+# **BP1, the output's error.** $\delta^2_0 = \partial C_x/\partial z^2_0$ for one example. Through
+# $C_x = \max(0, 1 - y\,s)$: the relu passes the gradient where the shortfall is positive and stops
+# it elsewhere, $1 - (\cdot)$ flips its sign, and $y\,s$ multiplies it by $y$. So $\delta^2_0 = -y$
+# for a point inside the margin, and 0 for a point beyond it: a point classified right with room to
+# spare teaches nothing. The code starts from `g_C_x`, the mean's share of each example, $1/m$, so
+# its `g_z_2_0` is $\frac{1}{m}\delta^2_0$; the $\frac{1}{m}$ rides along through every line below.
 
 # %%
-excerpt((r"g_shortfall = 0\.0 if C_x <= 0\.0 else g_C_x", 1), (r"g_margin = -g_shortfall", 1),
-        (r"g_z_2_0 = c_i_0 \* g_margin", 1))  # fmt: skip
+excerpt(
+    (r"g_shortfall = 0\.0 if C_x <= 0\.0 else g_C_x", 1),
+    (r"g_margin = -g_shortfall", 1),
+    (r"g_z_2_0 = c_i_0 \* g_margin", 1),
+)
 
 # %% [markdown]
 # **BP2, back through the weights.** $\partial C/\partial a^1_k = \sum_j w^2_{jk}\,\delta^2_j$, the
@@ -276,8 +280,12 @@ excerpt((r"g_z_1_(\d) = 0\.0 if a_1_\1 <= 0\.0 else g_a_1_\1", 4))
 # layer 1 it is the example itself, $a^0_j$ = `X_i_j`.
 
 # %%
-excerpt((r"g_w_2_0_(\d) \+= a_1_\1 \* g_z_2_0", 4), (r"g_b_2_0 \+= g_z_2_0", 1),
-        (r"g_w_1_(\d)_(\d) \+= X_i_\2 \* g_z_1_\1", 8), (r"g_b_1_(\d) \+= g_z_1_\1", 4))  # fmt: skip
+excerpt(
+    (r"g_w_2_0_(\d) \+= a_1_\1 \* g_z_2_0", 4),
+    (r"g_b_2_0 \+= g_z_2_0", 1),
+    (r"g_w_1_(\d)_(\d) \+= X_i_\2 \* g_z_1_\1", 8),
+    (r"g_b_1_(\d) \+= g_z_1_\1", 4),
+)
 
 # %% [markdown]
 # **$\Sigma_x$, the sum over the examples.** Every one of these lines is `+=`, and it sits inside the
