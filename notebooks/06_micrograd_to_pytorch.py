@@ -152,7 +152,7 @@ score_7 = model(X[7])  # micrograd, point 7: while its graph lives, each layer k
 z_micrograd = [z.data for z in model.layers[0].z]
 print(f"point 7, neuron 3: micrograd z = {z_micrograd[3]:.6f}, Z[7][3] = {Z[7][3].item():.6f}")
 assert (tuple(X_t.shape), tuple(W.shape), tuple(Z.shape)) == ((100, 2), (16, 2), (100, 16))
-assert torch.equal(Z, first(X_t))  # a Linear module is this product
+assert torch.allclose(Z, first(X_t), rtol=1e-15, atol=1e-15)  # a Linear module is this product
 assert max(abs(a - t) for a, t in zip(z_micrograd, Z[7].tolist())) <= 1e-15
 
 # %% [markdown]
@@ -163,7 +163,7 @@ assert max(abs(a - t) for a, t in zip(z_micrograd, Z[7].tolist())) <= 1e-15
 A1 = torch.relu(X_t @ first.weight.T + first.bias)
 A2 = torch.relu(A1 @ second.weight.T + second.bias)
 scores = A2 @ output.weight.T + output.bias  # 100 × 1: one score per point
-assert torch.equal(scores, net(X_t))
+assert torch.allclose(scores, net(X_t), rtol=1e-15, atol=1e-15)
 worst_score = max(abs(model(x).data - s) for x, s in zip(X, scores[:, 0].tolist()))
 print(f"scores of the 100 points: {tuple(scores.shape)}; largest difference from micrograd's: {worst_score:.1e}")
 assert worst_score <= 1e-14
