@@ -346,7 +346,7 @@ def test_every_colour_of_the_highlighted_code_reads_in_the_light_and_dark_themes
     page, _ = ran
     show(page, "05_backprop_as_code")
     blocks = visible(page, "pre.mg-code")
-    assert blocks.count() == 4
+    assert blocks.count() == 9  # three listings, five excerpts of the batch's code by equation, its whole listing
     themes = (("JupyterLab Dark", "false"), ("JupyterLab Dark High Contrast", "false"), ("JupyterLab Light", "true"))
     failing, classes = [], set()
     for theme, light in themes:
