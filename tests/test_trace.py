@@ -179,7 +179,10 @@ def test_the_text_table_lists_every_step_with_its_numbers():
         "before",
         "after",
     ]
-    assert lines[-1].startswith("the leaves (a, b, c, f) are the graph's inputs, weights and constants")
+    # The note says what is true of every expression, weights or not: L = (a·b + c)·f has none.
+    assert lines[-1] == (
+        "the leaves (a, b, c, f) are the values L is computed from: backward gives each of them a grad, ∂L/∂(leaf)"
+    )
     rows = [line.split() for line in lines[3:-2]]
     assert rows == [
         ["1", "L", "d", "-2", "1", "-2", "0", "-2"],

@@ -185,11 +185,12 @@ class BackwardTrace(Steps[BackwardStep]):
         return f"backward from {self.names[self.root]}: {self.seed_equation()}, then {count_steps(len(self))}"
 
     def leaf_note(self) -> str:
-        """Why the leaves get grads: they are the inputs, the weights and the constants of the graph."""
+        """What the leaves are: the values the root is computed from, each given its grad by backward."""
         leaves = [self.names[node] for node in self.order if not node._prev]
+        root = self.names[self.root]
         return (
-            f"the leaves ({', '.join(leaves)}) are the graph's inputs, weights and constants: backward gives "
-            "every leaf a grad, and training uses only the weights'"
+            f"the leaves ({', '.join(leaves)}) are the values {root} is computed from: "
+            f"backward gives each of them a grad, ∂{root}/∂(leaf)"
         )
 
     def __str__(self) -> str:
