@@ -181,8 +181,12 @@ def test_the_text_table_lists_every_step_with_its_numbers():
     ]
     # The note says what is true of every expression, weights or not: L = (a·b + c)·f has none.
     assert lines[-1] == (
-        "the leaves (a, b, c, f) are the values L is computed from: backward gives each of them a grad, ∂L/∂(leaf)"
+        "the leaves (a, b, c, f) are the values L is computed from: backward adds ∂L/∂(leaf) to the grad of each"
     )
+    nodes = lecture_example()
+    seeded = trace_backward(nodes["L"], grad=0.5)  # a seed other than 1 scales every grad
+    assert str(seeded).splitlines()[-1].endswith("backward adds 0.5 × ∂L/∂(leaf) to the grad of each")
+    assert nodes["a"].grad == 0.5 * nodes["f"].data * nodes["b"].data  # 0.5 × ∂L/∂a, by hand
     rows = [line.split() for line in lines[3:-2]]
     assert rows == [
         ["1", "L", "d", "-2", "1", "-2", "0", "-2"],

@@ -188,9 +188,10 @@ class BackwardTrace(Steps[BackwardStep]):
         """What the leaves are: the values the root is computed from, each given its grad by backward."""
         leaves = [self.names[node] for node in self.order if not node._prev]
         root = self.names[self.root]
+        seed = "" if self.start == 1.0 else f"{format_number(self.start, self.digits)} × "  # backward(grad=...)
         return (
             f"the leaves ({', '.join(leaves)}) are the values {root} is computed from: "
-            f"backward gives each of them a grad, ∂{root}/∂(leaf)"
+            f"backward adds {seed}∂{root}/∂(leaf) to the grad of each"
         )
 
     def __str__(self) -> str:
