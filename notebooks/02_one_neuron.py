@@ -88,8 +88,10 @@ trace = trace_backward(a, dC_da)
 display(trace)
 
 # %% [markdown]
-# The inputs `x[0]`, `x[1]` are leaves too, so they get grads like the weights: backward does not know
-# which leaves you are going to change. The update below changes only the neuron's parameters $w$ and $b$,
+# As the note under the table says, each leaf receives the seed times $\partial a / \partial(\text{leaf})$,
+# which by the chain rule is $\frac{\partial C}{\partial a} \frac{\partial a}{\partial(\text{leaf})} =
+# \partial C / \partial(\text{leaf})$. The inputs `x[0]`, `x[1]` are leaves too, so they get grads like the
+# weights: backward does not know which leaves you are going to change. The update below changes only the neuron's parameters $w$ and $b$,
 # `neuron.parameters()`.
 #
 # Step through it: each step multiplies the local derivative on the red edge by the gradient of the
