@@ -95,6 +95,9 @@ assert round(slope_a, 4) == 6.0
 # values that are nobody's result, `a`, `b`, `c`, `f`, are the **leaves**. No gradients yet: we have
 # not run backward.
 
+# %%
+draw_dot(L, show_grad=False)
+
 # %% [markdown]
 # ## Forward: the order the values are computed
 #

@@ -324,3 +324,12 @@ def test_bad_arguments_raise_named_errors():
         },
         imports="from micrograd import Value\nfrom micrograd.lab.trace import trace_backward",
     )
+
+
+def test_the_stepper_legend_says_what_a_leaf_is_for_any_expression():
+    trace = trace_backward(lecture_example()["L"])
+    legend = trace.legend
+    assert legend in trace.stepper()._repr_html_()  # the legend the stepper shows
+    # L = (a·b + c)·f has no weights: the legend must not speak of any
+    assert "a leaf: a value computed from no other (backward gives every leaf a grad)" in legend
+    assert "weight" not in legend
