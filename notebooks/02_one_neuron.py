@@ -91,8 +91,8 @@ display(trace)
 # As the note under the table says, each leaf receives the seed times $\partial a / \partial(\text{leaf})$,
 # which by the chain rule is $\frac{\partial C}{\partial a} \frac{\partial a}{\partial(\text{leaf})} =
 # \partial C / \partial(\text{leaf})$. The inputs `x[0]`, `x[1]` are leaves too, so they get grads like the
-# weights: backward does not know which leaves you are going to change. The update below changes only the neuron's parameters $w$ and $b$,
-# `neuron.parameters()`.
+# weights: backward does not know which leaves you are going to change. The update below changes only the
+# neuron's parameters $w$ and $b$, `neuron.parameters()`.
 #
 # Step through it: each step multiplies the local derivative on the red edge by the gradient of the
 # blue node, and adds the product to the gradient of the yellow one.
@@ -183,7 +183,7 @@ assert math.isclose(C_after - C, predicted_change, rel_tol=0.2)
 # $$\text{forward } (z, a, C) \;\rightarrow\; \text{backward } (\delta, \nabla C)
 #   \;\rightarrow\; \text{update } (w, b \leftarrow w, b - \eta \nabla C) \;\rightarrow\; \text{forward} \dots$$
 #
-# Here the cost is a Value too, `C = 0.5 * (a - y) ** 2`, and `C.backward()` starts from it (the engine
+# Here the cost is a Value too, `cost = 0.5 * (a - y) ** 2`, and `cost.backward()` starts from it (the engine
 # finds $\partial C / \partial a = a - y$ itself). The parameters' grads are cleared before each backward,
 # since leaves add up their grads across calls. Each row is one round, the bar is the cost: the output
 # climbs towards $y = 1$ and the cost falls, fast at first, then more slowly: as $a$ nears $y$,

@@ -196,7 +196,6 @@ display(Markdown(f"```python\n{inspect.getsource(backprop)}```"))
 
 # %%
 bp = backprop(model, x, y)
-L = len(model.layers)
 rows = []  # (graph, equations) for every z, δ, ∂C/∂b and ∂C/∂w of the network
 for l, layer in enumerate(model.layers, start=1):
     graph_delta = [z.grad for z in layer.z]
