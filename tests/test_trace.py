@@ -179,7 +179,14 @@ def test_the_text_table_lists_every_step_with_its_numbers():
         "before",
         "after",
     ]
-    assert lines[-1].startswith("the leaves (a, b, c, f) are the graph's inputs, weights and constants")
+    # The note says what is true of every expression, weights or not: L = (a·b + c)·f has none.
+    assert lines[-1] == (
+        "the leaves (a, b, c, f) are the values L is computed from: backward adds ∂L/∂(leaf) to the grad of each"
+    )
+    nodes = lecture_example()
+    seeded = trace_backward(nodes["L"], grad=0.5)  # a seed other than 1 scales every grad
+    assert str(seeded).splitlines()[-1].endswith("backward adds 0.5 × ∂L/∂(leaf) to the grad of each")
+    assert nodes["a"].grad == 0.5 * nodes["f"].data * nodes["b"].data  # 0.5 × ∂L/∂a, by hand
     rows = [line.split() for line in lines[3:-2]]
     assert rows == [
         ["1", "L", "d", "-2", "1", "-2", "0", "-2"],
@@ -317,3 +324,12 @@ def test_bad_arguments_raise_named_errors():
         },
         imports="from micrograd import Value\nfrom micrograd.lab.trace import trace_backward",
     )
+
+
+def test_the_stepper_legend_says_what_a_leaf_is_for_any_expression():
+    trace = trace_backward(lecture_example()["L"])
+    legend = trace.legend
+    assert legend in trace.stepper()._repr_html_()  # the legend the stepper shows
+    # L = (a·b + c)·f has no weights: the legend must not speak of any
+    assert "a leaf: a value computed from no other (backward gives every leaf a grad)" in legend
+    assert "weight" not in legend

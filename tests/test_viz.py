@@ -128,13 +128,26 @@ def test_linear_is_one_node_with_its_operands_in_order():
     values, edges = what_a_person_sees(render_svg(draw_dot(z, show_local=True)))
     # z = 0.5·2 − 1·3 + 0.25 = −1.75; ∂z/∂w_k = x_k, ∂z/∂x_k = w_k, ∂z/∂b = 1
     assert values["z"] == ["data -1.75", "grad 1"]
-    assert [(t, labels) for t, h, labels in edges if h == "w·a+b of z"] == [
+    # its inputs x0, x1 are leaves, as a first layer's x: the node reads w·x+b
+    assert [(t, labels) for t, h, labels in edges if h == "w·x+b of z"] == [
         ("w0", ["2"]),
         ("w1", ["3"]),
         ("x0", ["0.5"]),
         ("x1", ["-1"]),
         ("b", ["1"]),
     ]
+
+
+def test_a_neuron_reads_w_x_b_in_the_first_layer_and_w_a_b_after_it():
+    model = MLP(2, [2, 1], activation="sigmoid", seed=1)
+    out = model([0.5, -1.0])
+    first, second = model.layers[0].z[0], model.layers[1].z[0]
+    _, edges = what_a_person_sees(render_svg(draw_dot(out)))
+    # z^1 = w^1 x + b^1 reads the inputs x; z^2 = w^2 a^1 + b^2 reads the activations a^1 = σ(z^1)
+    into_first = sorted(t for t, h, _ in edges if h == f"w·x+b of {first.label}")
+    into_second = sorted(t for t, h, _ in edges if h == f"w·a+b of {second.label}")
+    assert into_first == ["b[1][0]", "w[1][0][0]", "w[1][0][1]", "x[0]", "x[1]"]
+    assert into_second == ["a[1][0]", "a[1][1]", "b[2][0]", "w[2][0][0]", "w[2][0][1]"]
 
 
 def top_to_bottom(svg: str) -> list[str]:

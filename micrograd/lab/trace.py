@@ -72,8 +72,8 @@ class BackwardTrace(Steps[BackwardStep]):
         '<span class="mg-key mg-key-current"></span> the value whose grad the step\nadds to &#160; '
         '<span class="mg-key mg-key-upstream"></span> the node the gradient flows back from &#160;\n'
         '<span class="mg-key mg-key-edge"></span> their edge, labelled ∂node/∂child &#160; '
-        '<span class="mg-key mg-key-leaf"></span>\na leaf: an input, a weight or a constant (backward gives '
-        "every leaf a grad; only the weights' are used to learn)"
+        '<span class="mg-key mg-key-leaf"></span>\na leaf: a value computed from no other (backward gives '
+        "every leaf a grad)"
     )
 
     def __init__(
@@ -185,11 +185,13 @@ class BackwardTrace(Steps[BackwardStep]):
         return f"backward from {self.names[self.root]}: {self.seed_equation()}, then {count_steps(len(self))}"
 
     def leaf_note(self) -> str:
-        """Why the leaves get grads: they are the inputs, the weights and the constants of the graph."""
+        """What the leaves are: the values the root is computed from, each given its grad by backward."""
         leaves = [self.names[node] for node in self.order if not node._prev]
+        root = self.names[self.root]
+        seed = "" if self.seed == 1.0 else f"{format_number(self.seed, self.digits)} × "  # backward(grad=...)
         return (
-            f"the leaves ({', '.join(leaves)}) are the graph's inputs, weights and constants: backward gives "
-            "every leaf a grad, and training uses only the weights'"
+            f"the leaves ({', '.join(leaves)}) are the values {root} is computed from: "
+            f"backward adds {seed}∂{root}/∂(leaf) to the grad of each"
         )
 
     def __str__(self) -> str:

@@ -207,6 +207,13 @@ def _blank(rankdir: str, order: list[Value]) -> Drawing:
     return g
 
 
+def op_text(node: Value) -> str:
+    """The op as a drawing names it; a neuron's w·a+b reads w·x+b where its inputs are leaves, as a first layer's x."""
+    if node._op is LINEAR and all(not a._prev for a in LINEAR.args(node._prev)[1]):
+        return "w·x+b"
+    return str(node._op)
+
+
 @dataclass
 class _Painter:
     """A drawing being made: writes each value's box, its op, and the edges from its children to the op."""
@@ -239,7 +246,7 @@ class _Painter:
         g.node(f"n{i}", self.label(node, False), id=f"n{i}", shape="plain")
         if not node._prev:
             return
-        op = f"<{html_text(str(node._op))}>"
+        op = f"<{html_text(op_text(node))}>"
         if node in self.cut:  # computed from values not drawn
             g.node(f"n{i}op", op, id=f"n{i}op", shape="ellipse", style="dotted", **_OP_SIZE)
             g.edge(f"n{i}op", f"n{i}", id=f"e{i}")
