@@ -223,6 +223,9 @@ SIGMA_PRIME_MISSING = (
     "σ′(z) is missing: δ is ∂C/∂z, not ∂C/∂a, so the chain rule multiplies by σ′(z) = ∂a/∂z, in BP1 and in BP2."
 )
 SIGN = "a sign is flipped: ∂C/∂a^L = a^L − y, not y − a^L (gradient descent subtracts the gradient later, not here)."
+SIGN_BACK = (
+    "a sign is flipped: no minus sign belongs in BP2 or BP4 (gradient descent subtracts the gradient later, not here)."
+)
 SIGMA_PRIME_OF_A = (
     "σ′ is taken of a instead of z: σ′(z) = σ(z)(1 − σ(z)), so sigmoid_prime(a) is σ′ of the wrong number."
 )
@@ -274,8 +277,8 @@ def _check_bp1(nabla_b: list[Vector], t: Truth) -> Result | None:
     return _fail(
         f"BP1 is wrong at the output layer {L}, neuron {j}: nabla_b[{L - 1}][{j}] should be δ[{L}][{j}] = "
         f"{expected[j]:.6g}, yours is {got[j]:.6g}",
-        f"BP1: δ[{L}][{j}] = (a[{L}][{j}] − y[{j}])·σ′(z[{L}][{j}]) = ({a[j]:.6g} − {y[j]:.6g})·σ′({z[j]:.6g}), "
-        f"and BP3 makes it ∂C/∂b of that neuron",
+        f"BP1: δ[{L}][{j}] = (a[{L}][{j}] − y[{j}])·σ′(z[{L}][{j}]) = ({a[j]:.6g} − {y[j]:.6g})·σ′({z[j]:.6g}) = "
+        f"{a[j] - y[j]:.6g}·{sigma_prime(z[j]):.6g}, and BP3 makes it ∂C/∂b of that neuron",
         mistake=_recognised(got, slips),
     )
 
@@ -290,7 +293,7 @@ def _check_bp2(nabla_b: list[Vector], t: Truth, weights: list[Matrix]) -> Result
         back = [sum(w[j][k] * after[j] for j in range(len(after))) for k in range(len(z))]
         slips = {
             SIGMA_PRIME_MISSING: back,
-            SIGN: [-d for d in expected],
+            SIGN_BACK: [-d for d in expected],
             SIGMA_PRIME_OF_A: [back_k * sigma_prime(a_k) for back_k, a_k in zip(back, a)],
         }
         if len(w) == len(z):  # square: the untransposed sum has numbers to compare
@@ -315,7 +318,7 @@ def _check_bp4(nabla_w: list[Matrix], t: Truth) -> Result | None:
         if _all_close(got, expected):
             continue
         delta, before, after = t.nabla_b[l], t.activations[l], t.activations[l + 1]
-        slips = {SIGN: [-e for e in expected]}
+        slips = {SIGN_BACK: [-e for e in expected]}
         if len(delta) == len(before):  # square: transposed indices have the right shape
             slips[TRANSPOSED_W] = _flat([list(column) for column in zip(*t.nabla_w[l])])
         if l > 0:
