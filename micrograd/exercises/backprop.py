@@ -15,6 +15,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from micrograd.checks import is_number, is_sequence, type_name
 from micrograd.exercises.core import Exercise, Result, crashed
@@ -171,7 +172,7 @@ def _all_close(got: Sequence[float], expected: Sequence[float]) -> bool:
 def _nested_floats(obj: object, shape: Sequence[int]) -> object:
     """obj as nested lists of floats if it has the given shape (lengths, outermost first), else None."""
     if not shape:
-        return float(obj) if is_number(obj) else None  # type: ignore[arg-type]
+        return float(obj) if is_number(obj) else None
     if not is_sequence(obj) or len(obj) != shape[0]:
         return None
     inner = [_nested_floats(item, shape[1:]) for item in obj]
@@ -202,9 +203,8 @@ def _read_answer(got: object, sizes: list[int]) -> tuple[list[Vector], list[Matr
                 + (f"; yours is {sizes[l]} rows of {sizes[l + 1]}: its indices are transposed" if transposed else ""),
                 mistake=TRANSPOSED_W if transposed else None,
             )
-    return [_nested_floats(b, s) for b, s in zip(first, b_shapes)], [
-        _nested_floats(w, s) for w, s in zip(second, w_shapes)
-    ]  # type: ignore[misc]
+    nabla_b = [cast(Vector, _nested_floats(b, s)) for b, s in zip(first, b_shapes)]  # their shapes checked above
+    return nabla_b, [cast(Matrix, _nested_floats(w, s)) for w, s in zip(second, w_shapes)]
 
 
 def _shaped(obj: object, shapes: list[list[int]]) -> bool:

@@ -216,7 +216,12 @@ def check_sgd_step(sgd_step: object) -> Result:
 
 
 def _step_problem(
-    params: list[object], returned: object, w: list[float], grads: list[list[float]], eta: float, expected: list[float]
+    params: Sequence[object],
+    returned: object,
+    w: list[float],
+    grads: list[list[float]],
+    eta: float,
+    expected: list[float],
 ) -> Result | None:
     """What is wrong with params after the learner's step, or None if it is the expected step."""
     got = _floats(params)
