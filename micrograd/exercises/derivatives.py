@@ -68,7 +68,7 @@ def close(given: float, want: float) -> bool:
 
 def call(op: str, point: tuple[float, ...]) -> str:
     """How the learner's function is called at point, as text: local_derivatives["*"](2, 3)."""
-    return f'local_derivatives["{op}"]({", ".join(format_number(p, 17) for p in point)})'
+    return f'local_derivatives["{op}"]({", ".join(map(repr, point))})'
 
 
 def as_numbers(given: object, op: str) -> tuple[float, ...]:
@@ -81,6 +81,10 @@ def as_numbers(given: object, op: str) -> tuple[float, ...]:
     return tuple(float(d) for d in items)
 
 
+OVERFLOW = (
+    "A float overflows past about 1.8e308: far out, write the derivative from the op's output, which stays "
+    "small (tanh(1000) is 1.0, cosh(1000) overflows), or from exp of a negative number."
+)
 MISTAKES: dict[
     str, tuple[Callable[[float], float], str]
 ] = {  # op -> (what the wrong function computes, hint), tested in the order given
@@ -121,7 +125,10 @@ def check(derivatives: object) -> Result:
             try:
                 given = as_numbers(derivatives[op](*point), op)
             except Exception as error:
-                return crashed(name, call(op, point), error)
+                result = crashed(name, call(op, point), error)
+                if isinstance(error, OverflowError):
+                    result.mistake = OVERFLOW
+                return result
             want = expected(op, point)
             if not all(close(g, w) for g, w in zip(given, want)):
                 shown = ", ".join(format_number(d, 6) for d in given)

@@ -79,8 +79,8 @@ def one_op(op: str, leaves: tuple[tuple[str, float], ...], left: list[str]) -> l
     """The op alone: on two leaves, with a number on the right, and on the left if the class takes one there."""
     if op == "**":
         steps = [Step("d", op, ("a", 2.0))]
-    elif not OPS[op].reflected:
-        steps = [Step("d", op, ("a",))]
+    elif not OPS[op].reflected:  # at a positive and at a negative point
+        steps = [Step("d", op, ("a",)), Step("d", op, ("b",))]
     else:
         steps = [Step("d", op, ("a", "b")), Step("d", op, ("a", 2.0))]
         steps += [Step("d", op, (2.0, "a"))] if op in left else []
