@@ -188,3 +188,14 @@ def test_micrograd_0_1_0_s_mlp_passes_with_relu_recognised(micrograd_0_1_0):
     result = ex.check("mlp", namespace["MLP"])
     assert result, str(result)
     assert result.remarks == ["your neurons apply relu in the hidden layers and linear in the last"]
+
+
+def test_a_grad_that_kept_one_use_s_contribution_is_named_as_assigned_not_added():
+    diamond = next(e for _, e in graph.fixed_expressions(["+", "*"], []) if e.title == "a diamond")
+    ref = build(Value, diamond)  # f = d · e, e = d + c: d receives e (through f) and d · 1 (through e)
+    ref["f"].backward()
+    by_f, by_e = ref["e"].data, ref["d"].data
+    assert ref["d"].grad == pytest.approx(by_f + by_e)
+    for kept in (by_f, by_e):
+        assert graph.diagnose(diamond, ref, "d", kept, "random") == graph.EQUALS
+    assert graph.diagnose(diamond, ref, "d", 0.0, "random") == graph.ORDER
