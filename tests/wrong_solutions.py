@@ -237,7 +237,7 @@ WRONG = [
         "    return order\n",
         "    return order[::-1]\n",
         "comes before its child",
-        "reversed",
+        "Your order is reversed",
     ),
     slip(
         "topological_sort",

@@ -79,7 +79,8 @@ class Expression:
         return sum(o == name for step in self.steps for o in step.operands)
 
     def text(self) -> str:
-        leaves = ", ".join(f"{n} = {format_number(v, 4)}" for n, v in self.leaves)
+        used = {o for step in self.steps for o in step.operands} if self.steps else {n for n, _ in self.leaves}
+        leaves = ", ".join(f"{n} = {format_number(v, 4)}" for n, v in self.leaves if n in used)
         return f"{leaves}; " + "; ".join(step.text() for step in self.steps)
 
 

@@ -120,10 +120,10 @@ def differs(
     return Result("value", False, feedback, mistake=hint, svg=drawing(ref[expression.steps[-1].name], ref[name]))
 
 
-def drawing(root: Value, node: Value) -> str | None:
+def drawing(root: Value, node: Value, show_grad: bool = True) -> str | None:
     """micrograd's drawing of root's graph with node highlighted, as SVG; None if it is too large or cannot render."""
     try:
-        return render_svg(draw_dot(root, highlight=[node], max_nodes=DRAWN))
+        return render_svg(draw_dot(root, highlight=[node], show_grad=show_grad, max_nodes=DRAWN))
     except (ValueError, RuntimeError, OSError):
         return None
 
@@ -245,30 +245,51 @@ def describe_node(expression: Expression, node: Value) -> str:
     return expression.describe(node.label) if node.label else name_of(node)
 
 
-def order_problem(order: list[Any], want: list[Value], describe: Callable[[Value], str]) -> tuple[str, str] | None:
-    """What is wrong with order as a topological order of want's nodes: (feedback, hint), or None."""
+Problem = tuple[str, str, Value | None]  # what is wrong, the hint, the node to highlight
+
+
+def order_problem(order: list[Any], want: list[Value], describe: Callable[[Value], str]) -> Problem | None:
+    """What is wrong with order as a topological order of want's nodes: (feedback, hint, node), or None."""
     if any(not isinstance(node, Value) for node in order):
         bad = next(node for node in order if not isinstance(node, Value))
-        return f"the order holds {type(bad).__name__} {bad!r}, not a node", "Return the nodes themselves, in a list."
+        return (
+            f"the order holds {type(bad).__name__} {bad!r}, not a node",
+            "Return the nodes themselves, in a list.",
+            None,
+        )
     place: dict[Value, int] = {}
     for i, node in enumerate(order):
         if node in place:
-            return f"{describe(node)} appears twice", "Mark a node visited when you first reach it, and skip it after."
+            hint = "Mark a node visited when you first reach it, and skip it after."
+            return f"{describe(node)} appears twice", hint, node
         place[node] = i
     missing = [node for node in want if node not in place]
     if missing:
-        return f"{describe(missing[0])} is missing (the order lacks {len(missing)} of the {len(want)} nodes)", (
-            "Visit every child of every node (node._prev holds them all), and put the root in too."
-        )
+        line = f"{describe(missing[0])} is missing (the order lacks {len(missing)} of the {len(want)} nodes)"
+        return line, "Visit every child of every node (node._prev holds them all), and put the root in too.", missing[0]
     if len(order) > len(want):
-        return f"the order has {len(order)} nodes, the graph {len(want)}", "Return only the nodes of the root's graph."
+        return (
+            f"the order has {len(order)} nodes, the graph {len(want)}",
+            "Return only the nodes of the root's graph.",
+            None,
+        )
+    early = too_early(order)
+    if early is None:
+        return None
+    node, child = early
+    hint = "Append a node only after all of its children: children first, the root last."
+    if too_early(order[::-1]) is None:
+        hint = "Your order is reversed: children first, the root last (backward() walks it reversed)."
+    return f"{describe(node)} comes before its child {describe(child)}", hint, node
+
+
+def too_early(order: list[Value]) -> tuple[Value, Value] | None:
+    """The first node of order placed before one of its children, with that child; None if there is none."""
+    place = {node: i for i, node in enumerate(order)}
     for node in order:
         for child in node._prev:
             if place[child] > place[node]:
-                hint = "Append a node only after all of its children: children first, the root last."
-                if place[want[-1]] == 0:
-                    hint = "Your order is reversed: children first, the root last (backward() walks it reversed)."
-                return f"{describe(node)} comes before its child {describe(child)}", hint
+                return node, child
     return None
 
 
@@ -286,11 +307,11 @@ def topo_cases(rng: random.Random) -> list[Expression]:
     )
     cases = [
         Expression("one leaf", (("a", 1.5),), ()),
-        Expression("a + a", leaves, (Step("d", "+", ("a", "a")),)),
         Expression(
             "a diamond", leaves, (Step("d", "*", ("a", "b")), Step("e", "+", ("d", "c")), Step("f", "*", ("d", "e")))
         ),
         Expression("shared subgraphs", leaves, shared),
+        Expression("a + a", leaves, (Step("d", "+", ("a", "a")),)),
     ]
     return cases + [
         random_expression(rng, all_ops, left, 4 + i % 8, f"random graph {i + 1}") for i in range(RANDOM_EXPRESSIONS)
@@ -313,7 +334,8 @@ def check_topological_sort(function: object) -> Result:
         problem = order_problem(order, topological_order(root), describe)
         if problem is not None:
             feedback = [f"{expression.title}: {problem[0]}", f"the graph: {expression.text()}"]
-            return Result(name, False, feedback, mistake=problem[1], svg=drawing(root, root))
+            lit = problem[2] if problem[2] is not None else root
+            return Result(name, False, feedback, mistake=problem[1], svg=drawing(root, lit, show_grad=False))
     return deep_sort(function)
 
 
