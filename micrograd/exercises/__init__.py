@@ -37,11 +37,14 @@ class Listing(list[tuple[str, str, str]]):
         return "\n".join(f"{i}. {name}: {summary} (write {write})" for i, (name, summary, write) in enumerate(self, 1))
 
     def _repr_html_(self) -> str:
+        left = ' style="text-align: left"'  # JupyterLab right-aligns table cells: these are words
         rows = "".join(
-            f"<tr><td>{i}</td><td><code>{escape(n)}</code></td><td>{escape(s)}</td><td><code>{escape(w)}</code></td></tr>"
+            f"<tr><td>{i}</td><td{left}><code>{escape(n)}</code></td><td{left}>{escape(s)}</td>"
+            f"<td{left}><code>{escape(w)}</code></td></tr>"
             for i, (n, s, w) in enumerate(self, 1)
         )
-        return f"<table><tr><th></th><th>name</th><th>what it is</th><th>what to write</th></tr>{rows}</table>"
+        head = "".join(f"<th{left}>{h}</th>" for h in ("name", "what it is", "what to write"))
+        return f"<table><tr><th></th>{head}</tr>{rows}</table>"
 
 
 def exercises() -> Listing:
