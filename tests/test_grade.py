@@ -70,7 +70,7 @@ def first_line(exercise: str, source: str) -> str:
 
 
 def check_cell(exercise: str, source: str) -> str:
-    return f"exec({source!r})\nex.check({exercise!r}, {exercise})"
+    return f"exec({str(source)!r})\nex.check({exercise!r}, {exercise})"  # a Solution's repr is its code
 
 
 def test_each_exercise_s_last_check_is_its_row_and_a_cell_that_raises_does_not_stop_the_run(kernel, tmp_path):
@@ -82,7 +82,7 @@ def test_each_exercise_s_last_check_is_its_row_and_a_cell_that_raises_does_not_s
         "from micrograd import exercises as ex",
         check_cell("backprop", ex.solution("backprop")),
         check_cell("sgd_step", starter),
-        f"from micrograd.exercises import check\nexec({ex.solution('training_loop')!r})\n"
+        f"from micrograd.exercises import check\nexec({str(ex.solution('training_loop'))!r})\n"
         "check('training_loop', training_loop)",
         "raise ValueError('a mistake of the learner')",
         check_cell("training_loop", no_zero_grad),  # after the error, and the last check of training_loop
