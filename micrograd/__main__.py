@@ -290,7 +290,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     g.add_argument("notebook", metavar="NOTEBOOK.ipynb", help="the learner's notebook")
     g.add_argument(
-        "--timeout", type=_seconds, default=600.0, metavar="SECONDS", help="time limit for the whole notebook (600)"
+        "--timeout",
+        type=_seconds,
+        default=600.0,
+        metavar="SECONDS",
+        help="time limit for all the cells together (default: 600)",
     )
     args = parser.parse_args(argv)
     if args.command == "grade":
