@@ -362,11 +362,11 @@ ex.check("mlp", MLP)
 # %% [markdown]
 # ### Training your neuron with your engine
 #
-# Four points with three inputs each, and a target of ±1 for each (the lecture's data). One
-# neuron, the squared error summed over the points as the loss, and gradient descent: forward,
-# zero the grads, `backward()`, move every parameter a little against its grad. Everything
-# below runs on your `Value` and your `Neuron`; the same steps done with micrograd's `Value`,
-# from the same starting weights, must give the same losses.
+# Four points with three inputs each, and a target of ±1 for each (the data of Andrej Karpathy's
+# micrograd lecture). One neuron, the squared error summed over the points as the loss, and
+# gradient descent: forward, zero the grads, `backward()`, move every parameter a little against
+# its grad. Everything below runs on your `Value` and your `Neuron`; the same steps done with
+# micrograd's `Value`, from the same starting weights, must give the same losses.
 
 # %%
 xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
@@ -389,6 +389,11 @@ def train_yours(neuron):
     return losses
 
 
+# %% [markdown]
+# The reference: the same steps with micrograd's `Value`, the neuron written out as tanh(w · x + b).
+
+
+# %%
 def train_micrograd(w, b):
     """The same steps with micrograd's Value, from the weights w and the bias b."""
     w, b = [MicrogradValue(wi) for wi in w], MicrogradValue(b)
@@ -405,6 +410,10 @@ def train_micrograd(w, b):
     return losses
 
 
+# %% [markdown]
+# Now train: your `Neuron(3)` with your `Value`, and micrograd from the same starting weights.
+
+# %%
 if ex.check("value", Value) and ex.check("mlp", MLP):
     random.seed(0)
     neuron = Neuron(3)
@@ -426,21 +435,26 @@ else:
 #
 # In a layered network, `backward()` passes grads node by node. Grouped by layer, the same sums
 # become four equations (chapter 2 of Michael Nielsen's *Neural Networks and Deep Learning*).
-# Write zˡⱼ = Σₖ wˡⱼₖ aˡ⁻¹ₖ + bˡⱼ for the weighted input of neuron j in layer l, aˡⱼ = σ(zˡⱼ)
-# its activation, and δˡⱼ = ∂C/∂zˡⱼ its *error*: how the cost moves when that neuron's z moves.
-# Once every δ is known, every gradient is one product away:
+# Write $z^l_j = \sum_k w^l_{jk}\, a^{l-1}_k + b^l_j$ for the weighted input of neuron $j$ in
+# layer $l$, $a^l_j = \sigma(z^l_j)$ its activation, and $\delta^l_j = \partial C / \partial z^l_j$
+# its *error*: how the cost moves when that neuron's $z$ moves. Once every δ is known, every
+# gradient is one product away:
 #
-# - **BP1**, the output layer L: δᴸⱼ = (aᴸⱼ − yⱼ) · σ′(zᴸⱼ), for the cost C = ½‖aᴸ − y‖²
-#   (∂C/∂aᴸⱼ times the local derivative of σ).
-# - **BP2**, one layer back: δˡₖ = σ′(zˡₖ) · Σⱼ wˡ⁺¹ⱼₖ δˡ⁺¹ⱼ. Neuron k of layer l feeds every
-#   neuron j of the next layer, so its error is the sum over those paths: the `+=` of section 2,
-#   as a sum. (In matrices: the *transposed* weights times δ.)
-# - **BP3**: ∂C/∂bˡⱼ = δˡⱼ, since z moves one for one with b.
-# - **BP4**: ∂C/∂wˡⱼₖ = aˡ⁻¹ₖ · δˡⱼ, since z moves by aˡ⁻¹ₖ per unit of that weight.
+# - **BP1**, the output layer $L$: $\delta^L_j = (a^L_j - y_j)\, \sigma'(z^L_j)$, for the cost
+#   $C = \frac{1}{2} \lVert a^L - y \rVert^2$: $\partial C / \partial a^L_j$ times the local
+#   derivative of σ.
+# - **BP2**, one layer back: $\delta^l_k = \sigma'(z^l_k) \sum_j w^{l+1}_{jk}\, \delta^{l+1}_j$.
+#   Neuron $k$ of layer $l$ feeds every neuron $j$ of the next layer, so its error is a sum over
+#   those paths: the `+=` of section 2, written as a sum. (In matrices: the *transposed* weights
+#   times δ.)
+# - **BP3**: $\partial C / \partial b^l_j = \delta^l_j$, since $z$ moves one for one with $b$.
+# - **BP4**: $\partial C / \partial w^l_{jk} = a^{l-1}_k\, \delta^l_j$, since $z$ moves by
+#   $a^{l-1}_k$ per unit of that weight.
 #
 # **Write** `backprop(weights, biases, x, y)`, Nielsen's function, in plain floats with sigmoid
 # neurons. `weights[l][j][k]` is the weight into neuron j of layer l+1 from neuron k of layer l
-# (layer 0 is the input x), `biases[l][j]` the bias of neuron j of layer l+1. Return
+# (layer 0 is the input x), `biases[l][j]` the bias of neuron j of layer l+1: lists count from 0
+# and the input layer has no weights, so `weights[l - 1][j][k]` is $w^l_{jk}$ above. Return
 # `(nabla_b, nabla_w)`, the gradients of C for one example, shaped like `biases` and `weights`.
 # Forward pass first (keep every z and every activation), then BP1, BP2 for each layer before it,
 # and BP3, BP4 for the gradients. The check compares with `backward()` on the same network and
@@ -472,8 +486,12 @@ ex.check("backprop", backprop)
 # A gradient says which way the cost goes *up*; a step moves every parameter a little the other
 # way. One example's gradient is a noisy guide, the whole data set's an expensive one, so the
 # usual compromise is a *mini-batch* of m examples: average their gradients and step against the
-# average, w → w − (η/m) Σₓ ∂Cₓ/∂w. The η/m makes the step the size of one average gradient times
-# the learning rate η, however many examples the batch holds.
+# average:
+#
+# $$w \to w - \frac{\eta}{m} \sum_x \frac{\partial C_x}{\partial w}$$
+#
+# The η/m makes the step the size of one average gradient times the learning rate η, however many
+# examples the batch holds.
 #
 # **Write** `sgd_step(params, grads, eta)`: `params` is a list of floats, `grads` a list of m lists
 # with `grads[x][i]` = ∂Cₓ/∂wᵢ. Change `params` in place (`params[i] = ...`: the caller keeps the
@@ -500,10 +518,10 @@ ex.check("sgd_step", sgd_step)
 #
 # **Write** `training_loop(model, X, y, eta, epochs)` with micrograd: `model` is a micrograd `MLP`
 # with one output, `X` a list of inputs and `y` their targets. Each epoch is one step of gradient
-# descent on all the data, on the cost C = (1/m) Σₓ ½(model(x) − y(x))²: the forward pass, then
-# `model.zero_grad()`, `C.backward()`, and `p.data -= eta * p.grad` for every parameter. Return the
-# epochs' costs as floats, each before its update. The check compares your costs and the trained
-# weights with BP1–BP4 computed in plain floats.
+# descent on all the data, on the cost $C = \frac{1}{m} \sum_x \frac{1}{2} (\text{model}(x) - y(x))^2$:
+# the forward pass, then `model.zero_grad()`, `C.backward()`, and `p.data -= eta * p.grad` for
+# every parameter. Return the epochs' costs as floats, each before its update. The check compares
+# your costs and the trained weights with BP1–BP4 computed in plain floats.
 
 
 # %% tags=["exercise:training_loop"]
