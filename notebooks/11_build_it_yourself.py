@@ -18,7 +18,7 @@
 # of each op, your own `Value` with `+`, `*` and `tanh`, a topological sort and `backward()`; you
 # will meet the `a + a` bug and fix it; you will build a neuron and train it with your own engine.
 # Then the same thing layer by layer: the four equations of backpropagation (BP1–BP4) in plain
-# floats, and the gradient descent update. Seven exercises, each graded by micrograd's engine.
+# floats, and the gradient descent update. Each exercise is graded by micrograd's engine.
 # About two hours.
 #
 # Before this: `01_chain_rule`. Next: `02_one_neuron`.
@@ -37,6 +37,7 @@ import sys
 
 from micrograd import Value as MicrogradValue
 from micrograd import exercises as ex
+from micrograd.exercises.graph import DEPTH  # the depth of the chain the topological sort is checked on
 
 ex.exercises()
 
@@ -52,8 +53,15 @@ ex.exercises()
 # **Write** `local_derivatives`: for each op a plain float function. For `+` and `*` it takes
 # `(x, y)` and returns the pair (∂out/∂x, ∂out/∂y); for `"**n"` it takes `(x, n)` and returns
 # ∂out/∂x of xⁿ; for `exp`, `tanh`, `sigmoid` and `relu` it takes `x`. The check compares with
-# micrograd's ops at random points and at the edge points: relu at 0 (where micrograd, like
-# PyTorch, takes 0), tanh and sigmoid far out (x = ±1000), exp at −1000 and 709.
+# micrograd's ops at random points and at the edge points: tanh and sigmoid far out, where they
+# are flat, exp where it nearly underflows and overflows, and relu at its kink, x = 0, where no
+# derivative exists and a convention decides. micrograd, like PyTorch, takes 0 there:
+
+# %%
+kink = MicrogradValue(0.0)
+kink.relu().backward()
+print(f"micrograd: relu'(0) = {kink.grad:g}")
+assert kink.grad == 0.0
 
 # %% tags=["exercise:local_derivatives"]
 import math
@@ -144,7 +152,7 @@ assert (b.data, a.grad, reference_a.grad) == (6.0, 1.0, 2.0)
 # second use overwrites the first instead of adding to it. The chain rule says that when a value
 # feeds the output along several paths, its derivative is the **sum** over the paths (you saw it
 # in notebook 01, "A value used twice"). The same happens whenever a node feeds two ops, as every
-# weight of a network does once it sees several inputs.
+# weight of a network does when the loss adds up the errors of several examples.
 #
 # The checker finds this bug on its own: it builds expressions with node reuse, compares every
 # grad with micrograd's, names the first node that differs and draws the graph with that node
@@ -270,22 +278,22 @@ print(f"your Value: a.grad = {a.grad:g}   micrograd: a.grad = {reference_a.grad:
 # %%
 x = FixedValue(1.0)
 y = x
-for _ in range(10_000):
+for _ in range(DEPTH):
     y = y + 1.0
 try:
     y.backward()
     deep = "backward() went through"
 except RecursionError as error:
     deep = f"RecursionError: {error}"
-print(f"a chain 10000 ops deep (Python's recursion limit here is {sys.getrecursionlimit()}): {deep}")
+print(f"a chain {DEPTH} ops deep (Python's recursion limit here is {sys.getrecursionlimit()}): {deep}")
 assert deep.startswith("RecursionError")
 
 # %% [markdown]
 # **Write** `topological_sort(root)`: every node of root's graph (root and all it reaches through
 # `._prev`), each exactly once and after all of its children, so the root comes last. Keep your
 # own stack instead of Python's call stack, and it goes as deep as memory allows. The check gives
-# it micrograd's Values: diamonds, shared subgraphs, random expressions, and a chain 10000 ops
-# deep.
+# it micrograd's Values: diamonds, shared subgraphs, random expressions, and a chain as deep as
+# the one above.
 
 
 # %% tags=["exercise:topological_sort"]
@@ -305,7 +313,8 @@ ex.check("topological_sort", topological_sort)
 # A neuron computes tanh(Σᵢ wᵢ·xᵢ + b): a weighted sum of its inputs, then a squashing function.
 # Written with `Value`s, it builds a graph that your `backward()` differentiates; nothing new is
 # needed for the gradient. A layer is a list of neurons reading the same inputs; a network (an
-# MLP) feeds each layer's outputs to the next.
+# MLP) feeds each layer's outputs to the next. As in the lecture, the last layer skips the tanh
+# (`nonlin=False`), so the network's output can take any value.
 #
 # **Write** `Neuron`, `Layer` and `MLP` (the `Value` they use is yours, from the cell above).
 # `parameters()` lists each neuron's weights, then its bias, neuron after neuron, layer after
@@ -542,8 +551,9 @@ ex.check("training_loop", training_loop)
 # ## What you built
 #
 # Local derivatives, a `Value` that differentiates any expression of its ops, a topological sort
-# that goes 10000 levels deep, a network and its training, and the same gradients as the four
-# equations: that is all of backpropagation. Every check above should now say "passed"; a teacher
-# can grade this notebook with `python -m micrograd grade 11_build_it_yourself.ipynb`.
+# that goes as deep as memory allows, a network and its training, and the same gradients as the
+# four equations: that is all of backpropagation. Once you have done them all, every check says
+# "passed"; a teacher can grade this notebook with
+# `python -m micrograd grade 11_build_it_yourself.ipynb`.
 #
 # Next: `02_one_neuron`, where micrograd's own engine shows δ for a single neuron, drawn.
