@@ -1,4 +1,4 @@
-"""micrograd on the command line: a worked example of backward(), and a demo that trains a network."""
+"""micrograd on the command line: a worked example of backward(), a demo that trains a network, and grading."""
 
 from __future__ import annotations
 
@@ -279,7 +279,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="run each training step as generated Python: the same steps, bit for bit, several times faster",
     )
+    g = sub.add_parser(
+        "grade",
+        help="run a learner's notebook in a fresh kernel and print each exercise: passed, not yet, not attempted",
+        description="Run NOTEBOOK.ipynb in a fresh kernel and print a table: each exercise of micrograd.exercises, "
+        "passed or not (the last check the notebook made of it), and the first line of its feedback. Every cell "
+        "runs, also after one that raises (those are listed under the table). Exit status 0 whether or not the "
+        "exercises pass; 1 if the notebook cannot run or does not finish within the time limit. Needs "
+        "micrograd[grade].",
+    )
+    g.add_argument("notebook", metavar="NOTEBOOK.ipynb", help="the learner's notebook")
+    g.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=600.0,
+        metavar="SECONDS",
+        help="time limit for all the cells together (default: 600)",
+    )
     args = parser.parse_args(argv)
+    if args.command == "grade":
+        from micrograd.exercises.grading import grade_command
+
+        return grade_command(args.notebook, args.timeout)
     if args.command == "demo":
         return _demo_command(parser, args)
     print(worked_example())
@@ -393,6 +414,16 @@ def _positive(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
     return n
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return seconds
 
 
 def _learning_rate(text: str) -> float:

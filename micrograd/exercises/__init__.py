@@ -20,7 +20,7 @@ from __future__ import annotations
 from html import escape
 
 from micrograd.exercises import backprop, derivatives, graph, network, sgd
-from micrograd.exercises.core import Exercise, Result, Solution
+from micrograd.exercises.core import Exercise, Hint, Result, Solution
 
 __all__ = ["EXERCISES", "Exercise", "Result", "check", "exercises", "hint", "solution"]
 
@@ -30,18 +30,21 @@ EXERCISES: dict[str, Exercise] = {
 _hints_given: dict[str, int] = {}
 
 
-class Listing(list):
+class Listing(list[tuple[str, str, str]]):
     """The exercises in order, as (name, summary, what to write) rows; Jupyter shows them as a table."""
 
     def __str__(self) -> str:
         return "\n".join(f"{i}. {name}: {summary} (write {write})" for i, (name, summary, write) in enumerate(self, 1))
 
     def _repr_html_(self) -> str:
+        left = ' style="text-align: left"'  # JupyterLab right-aligns table cells: these are words
         rows = "".join(
-            f"<tr><td>{i}</td><td><code>{escape(n)}</code></td><td>{escape(s)}</td><td><code>{escape(w)}</code></td></tr>"
+            f"<tr><td>{i}</td><td{left}><code>{escape(n)}</code></td><td{left}>{escape(s)}</td>"
+            f"<td{left}><code>{escape(w)}</code></td></tr>"
             for i, (n, s, w) in enumerate(self, 1)
         )
-        return f"<table><tr><th></th><th>name</th><th>what it is</th><th>what to write</th></tr>{rows}</table>"
+        head = "".join(f"<th{left}>{h}</th>" for h in ("name", "what it is", "what to write"))
+        return f"<table><tr><th></th>{head}</tr>{rows}</table>"
 
 
 def exercises() -> Listing:
@@ -62,14 +65,14 @@ def check(name: str, obj: object) -> Result:
     return _exercise(name).checker(obj)
 
 
-def hint(name: str) -> str:
+def hint(name: str) -> Hint:
     """The next hint for the exercise name, one at a time; the last one again once all are given."""
     hints = _exercise(name).hints
     k = _hints_given.get(name, 0)
     _hints_given[name] = k + 1
     if k < len(hints):
-        return f"Hint {k + 1} of {len(hints)}: {hints[k]}"
-    return f"Hint {len(hints)} of {len(hints)} (there are no more): {hints[-1]}"
+        return Hint(f"Hint {k + 1} of {len(hints)}: {hints[k]}")
+    return Hint(f"Hint {len(hints)} of {len(hints)} (there are no more): {hints[-1]}")
 
 
 def solution(name: str) -> Solution:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-__all__ = ["Exercise", "Result", "Solution", "crashed"]
+from micrograd.lab.display import picture_html
+
+__all__ = ["Exercise", "Hint", "Result", "Solution", "crashed"]
 
 PACKAGE = Path(__file__).resolve().parent.parent  # frames in here are the checker's, not the learner's
 
@@ -29,7 +31,7 @@ class Result:
     mistake: str | None = None  # the hint for a classic mistake the checker recognised
     skipped: list[str] = field(default_factory=list)  # what was not checked, and why (say, ops the class lacks)
     remarks: list[str] = field(default_factory=list)  # passing, but worth knowing (say, recursion depth)
-    svg: str | None = None  # a drawing that points at what differs (the node highlighted)
+    svg: str | None = None  # the SVG of a drawing that points at what differs (the node highlighted)
 
     def __bool__(self) -> bool:
         return self.passed
@@ -46,6 +48,8 @@ class Result:
             lines.append(f"  Hint: {self.mistake}")
         lines += [f"  Not checked: {s}" for s in self.skipped]
         lines += [f"  Note: {r}" for r in self.remarks]
+        if self.svg:
+            lines.append("  (In Jupyter a drawing shows the graph; result.svg holds it as SVG.)")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -61,7 +65,7 @@ class Result:
         parts += [f"<p><i>Not checked:</i> {escape(s)}</p>" for s in self.skipped]
         parts += [f"<p><i>Note:</i> {escape(r)}</p>" for r in self.remarks]
         if self.svg:
-            parts.append(f'<div class="mg-exercise-drawing">{self.svg}</div>')
+            parts.append(picture_html(self.svg, title=f"{self.exercise}: the graph, the node that differs highlighted"))
         return f'<div class="mg-exercise">{"".join(parts)}</div>'
 
 
@@ -71,6 +75,13 @@ def crashed(exercise: str, what: str, error: BaseException) -> Result:
     where = next((f for f in reversed(frames) if not Path(f.filename).resolve().is_relative_to(PACKAGE)), None)
     at = f" (line {where.lineno}: {where.line})" if where and where.line else ""
     return Result(exercise, False, [f"{what} raised {type(error).__name__}: {error}{at}"])
+
+
+class Hint(str):
+    """A hint: a str that Jupyter shows as its text, without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 class Solution(str):
