@@ -115,5 +115,28 @@ def test_the_torch_extra_exists_and_the_readme_names_it_for_the_pytorch_notebook
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     assert any(requirement.startswith("torch") for requirement in extras["torch"])
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    entry = re.search(r"^6\. `06_micrograd_to_pytorch`.*?(?=^\S|\Z)", readme, re.M | re.S).group(0)
+    entry = re.search(r"^\d+\. `06_micrograd_to_pytorch`.*?(?=^\S|\Z)", readme, re.M | re.S).group(0)
     assert "PyTorch" in entry and 'pip install -e ".[torch]"' in entry
+
+
+def opening_and_next(name: str) -> tuple[str, list[str]]:
+    """A notebook's first markdown cell, and what follows each "Next:" anywhere in its markdown."""
+    jupytext = optional_import("jupytext")
+    cells = [c.source for c in jupytext.read(NOTEBOOKS / f"{name}.py").cells if c.cell_type == "markdown"]
+    return cells[0], [m.group(1) for text in cells for m in re.finditer(r"Next:\**\s*(.{0,80})", text, re.S)]
+
+
+def test_the_readme_gives_the_learning_path_with_each_notebook_s_time_and_each_notebook_points_to_the_next():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    path = re.findall(r"^\d+\. `(\d\d_\w+)` \((about [^)]+)\)", readme, re.M)
+    names = [name for name, _ in path]
+    assert sorted(names) == NAMES, "the README's learning path lists every notebook once"
+    assert names.index("11_build_it_yourself") == names.index("01_chain_rule") + 1  # building comes right after 01
+    for (name, time), following in zip(path, [*names[1:], None]):
+        opening, nexts = opening_and_next(name)
+        assert re.search(rf"\b{time}\b", opening, re.I), f"{name} does not open with the README's time, {time}"
+        if following is not None:
+            number = following[:2]
+            assert any(re.search(rf"\b{number}\b|{following}", after) for after in nexts), (
+                f"{name} never says that {following} comes next"
+            )

@@ -49,7 +49,7 @@ def test_python_examples_run_and_print_what_they_say(torch, tmp_path, monkeypatc
                 assert blocks[i + 1][1] == str(namespace[name]) + "\n"
                 shown.add(name)
     assert ran >= 8
-    assert shown == {"trace", "forward", "check"}
+    assert shown == {"trace", "forward", "check", "verdict"}
     assert (tmp_path / "moons.json").exists() and (tmp_path / "boundary.png").exists()
 
 
