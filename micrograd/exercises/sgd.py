@@ -106,8 +106,8 @@ NEW_LIST = (
     "the new values are returned as a new list, but params itself is unchanged: update it in place, params[i] -= ..."
 )
 NOT_IN_PLACE = (
-    "sgd_step must change the list it is given, params[i] -= ...; assigning params = [...] inside the function "
-    "makes a new list that the caller never sees."
+    "sgd_step must change the list it is given, params[i] -= ... for every i. (If you wrote params = [...] inside "
+    "the function, that made a new list the caller never sees.)"
 )
 NO_ZERO_GRAD = (
     "zero_grad is forgotten: backward() adds to p.grad, so each step also carries every earlier epoch's "
