@@ -140,6 +140,11 @@ def pypi_wheels(pins: dict[str, str]) -> dict[str, pathlib.Path]:
     return found
 
 
+def distribution() -> str:
+    """The name micrograd is distributed under (pyproject.toml's), as the package lock spells names."""
+    return canonicalize_name(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"])
+
+
 def micrograd_wheel(folder: pathlib.Path) -> pathlib.Path:
     """micrograd's wheel, built from this checkout."""
     run(
@@ -156,7 +161,7 @@ def micrograd_wheel(folder: pathlib.Path) -> pathlib.Path:
             str(ROOT),
         ]
     )
-    (wheel,) = folder.glob("micrograd-*.whl")
+    (wheel,) = folder.glob("*.whl")
     return wheel
 
 
@@ -191,16 +196,17 @@ def package_lock(pyodide: pathlib.Path, wheels_folder: pathlib.Path, micrograd: 
     """Pyodide's lock cut down to what the site ships, each entry naming a wheel of the site and its sha256."""
     base = json.loads((pyodide / "pyodide-lock.json").read_text(encoding="utf-8"))
     known = {canonicalize_name(name): entry for name, entry in base["packages"].items()}
-    ours = {"micrograd": requirements_in_browser(micrograd)}
+    name_of_micrograd = distribution()
+    ours = {name_of_micrograd: requirements_in_browser(micrograd)}
     for name in WHEELS:
         ours[name] = []
     depends = {name: entry["depends"] for name, entry in known.items()} | ours
-    names = closure([*KERNEL_PACKAGES, "micrograd"], depends)
+    names = closure([*KERNEL_PACKAGES, name_of_micrograd], depends)
     unknown = [n for n in names if n not in known and n not in ours]
     if unknown:
         raise SystemExit(f"pin these packages in docs/build.py's WHEELS: {unknown}")
-    pins = {n: known[n]["version"] if n in known else WHEELS[n] for n in names if n != "micrograd"}
-    files = {**pypi_wheels(pins), "micrograd": micrograd}
+    pins = {n: known[n]["version"] if n in known else WHEELS[n] for n in names if n != name_of_micrograd}
+    files = {**pypi_wheels(pins), name_of_micrograd: micrograd}
     packages = {}
     for name in names:
         path = files[name]
@@ -234,7 +240,7 @@ def labextension(name: str) -> pathlib.Path:
     for folder in jupyter_path("labextensions"):
         if (pathlib.Path(folder) / name / "package.json").exists():
             return pathlib.Path(folder) / name
-    raise SystemExit(f"the JupyterLab extension {name} is not installed (pip install micrograd[site])")
+    raise SystemExit(f"the JupyterLab extension {name} is not installed (pip install micrograd-lab[site])")
 
 
 def lab_settings() -> dict:
@@ -242,7 +248,7 @@ def lab_settings() -> dict:
     kernel = {
         "pyodideUrl": "./static/pyodide/pyodide.mjs",
         "disablePyPIFallback": True,
-        "loadPyodideOptions": {"packages": ["micrograd"], "env": {"MICROGRAD_VIZ_URL": VIZ_FILE}},
+        "loadPyodideOptions": {"packages": [distribution()], "env": {"MICROGRAD_VIZ_URL": VIZ_FILE}},
     }
     return {
         "jupyter-lite-schema-version": 0,

@@ -195,7 +195,7 @@ def test_without_matplotlib_the_error_says_what_to_install():
         """
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "pip install micrograd[plot]" in done.stdout
+    assert "pip install micrograd-lab[plot]" in done.stdout
 
 
 # -- numpy input and data at the ends of the float range ----------------------------------------------

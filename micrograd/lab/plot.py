@@ -1,6 +1,6 @@
 """Pictures of training: the decision boundary of a 2-D classifier, the loss curve, a confusion matrix, images.
 
-matplotlib is an optional extra (``pip install micrograd[plot]``), imported only when a picture is
+matplotlib is an optional extra (``pip install micrograd-lab[plot]``), imported only when a picture is
 drawn. In Jupyter the figures come from pyplot and show inline; elsewhere they are drawn with the
 Agg backend on figures of their own, so no window opens and pyplot's global state is left alone.
 Each function draws into ``ax`` if one is given, saves the figure to ``path`` if one is given, and
@@ -294,7 +294,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float], dpi: int) -> Axes:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise ImportError("plotting needs matplotlib, an optional extra: pip install micrograd[plot]") from None
+        raise ImportError("plotting needs matplotlib, an optional extra: pip install micrograd-lab[plot]") from None
     if ax is not None:
         from matplotlib.axes import Axes
 
