@@ -17,9 +17,9 @@ import http.server
 import importlib.util
 import json
 import pathlib
+import re
 import shutil
 import threading
-import time
 
 import pytest
 from test_jupyterlab import PLACES, boxes, is_graph, the_svg
@@ -106,13 +106,24 @@ def browser(site, tmp_path_factory):
         context.close()
 
 
+# Records, in the page, when each code cell gets an output and when it ends (ms since the page was opened).
+RECORD_TIMES = f"""() => {{
+  window.mgTimes = {{outputs: [], ends: []}};
+  for (const cell of {NOTEBOOK}.content.widgets.filter(c => c.model.type === "code")) {{
+    cell.model.outputs.changed.connect(() => window.mgTimes.outputs.push(performance.now()));
+    cell.model.stateChanged.connect((_, change) => {{
+      if (change.name === "executionCount" && change.newValue !== null) window.mgTimes.ends.push(performance.now());
+    }});
+  }}
+}}"""
+
+
 def open_and_run(browser, site, name: str):
     """Open a notebook in the browser lab and Run All: the page, the code cells' outputs, and the seconds
     from opening it to its first output and to the end of its last cell."""
     page = browser.new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    start = time.monotonic()
     page.goto(f"{site['base']}/lite/notebooks/index.html?path={name}.ipynb")
     page.wait_for_function(
         f"""() => window.jupyterapp && {NOTEBOOK} && {NOTEBOOK}.context && {NOTEBOOK}.context.isReady
@@ -121,13 +132,8 @@ def open_and_run(browser, site, name: str):
         timeout=WAIT,
         polling=100,
     )
+    page.evaluate(RECORD_TIMES)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(
-        f"() => {NOTEBOOK}.content.widgets.some(c => c.model.type === 'code' && c.model.outputs.length > 0)",
-        timeout=WAIT,
-        polling=100,
-    )
-    first = time.monotonic() - start
     page.wait_for_function(  # every code cell run, or one ended in an error (Run All stops there)
         f"""() => {{ const nb = {NOTEBOOK}; const code = nb.content.widgets.filter(c => c.model.type === "code");
                     const failed = code.some(c => c.model.toJSON().outputs.some(o => o.output_type === "error"));
@@ -136,11 +142,11 @@ def open_and_run(browser, site, name: str):
         timeout=WAIT,
         polling=100,
     )
-    last = time.monotonic() - start
+    times = page.evaluate("() => window.mgTimes")
     outputs = page.evaluate(
         f"() => {NOTEBOOK}.content.widgets.filter(c => c.model.type === 'code').map(c => c.model.toJSON().outputs)"
     )
-    return page, outputs, first, last
+    return page, outputs, min(times["outputs"]) / 1000, max(times["ends"]) / 1000
 
 
 def visible(page, selector: str):
@@ -152,11 +158,18 @@ def screenshot(page, element, name: str) -> None:
     (element or page).screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
+def code_of(name: str) -> str:
+    nb = json.loads((build.NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def stdout(outputs: list[list[dict]]) -> str:
+    return "".join(o["text"] for cell in outputs for o in cell if o.get("name") == "stdout")
+
+
 def draws(name: str) -> bool:
     """Whether the notebook's code makes a drawing of micrograd's (a graph, a stepper, a network view)."""
-    nb = json.loads((build.NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
-    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    return any(call in code for call in ("draw_dot(", "draw_network(", ".stepper(", "Stepper("))
+    return any(call in code_of(name) for call in ("draw_dot(", "draw_network(", ".stepper(", "Stepper("))
 
 
 def test_the_browser_lab_runs_the_notebooks_that_need_nothing_the_browser_lacks():
@@ -182,6 +195,10 @@ def test_a_notebook_runs_in_the_browser_lab_with_its_drawings(browser, site, nam
         svgs = [the_svg(element.evaluate(PLACES)) for element in figures.all()]  # read back with an XML parser
         graphs = [svg for svg in svgs if is_graph(svg)]  # laid out in the browser by Graphviz
         assert graphs and all(boxes(svg) for svg in graphs), f"{name}: no drawing of a graph"
+    if "view=LiveView()" in code_of(name):  # the live view: one picture, after the last epoch too
+        epochs = re.search(r"History\((\d+) epochs", stdout(outputs)).group(1)
+        titles = [o["data"]["text/plain"] for cell in outputs for o in cell if "text/html" in o.get("data", {})]
+        assert any(title.startswith(f"epoch {epochs} of {epochs}: loss ") for title in titles), titles
     if name == "01_chain_rule":
         stepper = visible(page, ".mg-stepper").first
         stepper.scroll_into_view_if_needed()

@@ -321,10 +321,14 @@ def _finish(ax: Axes, path: str | os.PathLike[str] | None) -> Axes:
 
 
 def in_jupyter() -> bool:
-    """Whether this runs in a Jupyter kernel: figures show inline there, and a display can be updated in place."""
+    """Whether this runs in a Jupyter kernel: figures show inline there, and a display can be updated in place.
+
+    ipykernel's shell is configured by its IPKernelApp; the browser lab's (Pyodide's kernel) is not, but like
+    ipykernel's it holds its kernel, which a terminal's IPython does not.
+    """
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
-    return shell is not None and "IPKernelApp" in shell.config
+    return shell is not None and ("IPKernelApp" in shell.config or getattr(shell, "kernel", None) is not None)
 
 
 def _points(X: object) -> list[tuple[float, float]]:
