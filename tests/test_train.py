@@ -220,6 +220,7 @@ def test_where_no_thread_can_start_the_progress_bar_says_nothing_of_threads(monk
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=3, verbose=False)  # no bar
             fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=3)
     finally:
         threads_start.cache_clear()

@@ -279,8 +279,8 @@ def _progress_bar(epochs: int, verbose: bool) -> tqdm[int]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm.auto warns when Jupyter has no ipywidgets, then falls back to text
         from tqdm.auto import tqdm
-    if verbose and not threads_start():
-        tqdm.monitor_interval = 0  # tqdm's monitor is a thread: where none can start, it would warn on each bar
+    if not threads_start():
+        tqdm.monitor_interval = 0  # its monitor thread, started by every bar (a disabled one too), would warn
     return tqdm(range(epochs), desc="training", unit="epoch", disable=not verbose)
 
 
