@@ -8,7 +8,7 @@ and keeps three of the files it writes:
 - docs/images/demo_loss.png: the loss and accuracy after each epoch;
 - docs/images/demo_neuron.svg: the graph of one neuron of the first layer after backward().
 
-Needs matplotlib (``pip install micrograd[plot]``).
+Needs matplotlib (``pip install micrograd-lab[plot]``).
 """
 
 from __future__ import annotations

@@ -254,8 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo",
         help="train an MLP on a 2-D dataset, or on handwritten digits, and write its pictures and the model",
         description="Train an MLP on a small 2-D dataset with a progress bar, print the final loss and accuracy, "
-        "and write to --out the decision boundary and the loss curve (PNG, with micrograd[plot]), the graph of "
-        "one neuron (SVG) and the trained model (JSON). With --dataset digits (needs micrograd[digits]): train "
+        "and write to --out the decision boundary and the loss curve (PNG, with micrograd-lab[plot]), the graph of "
+        "one neuron (SVG) and the trained model (JSON). With --dataset digits (needs micrograd-lab[digits]): train "
         "MLP(64, [32, 10]) with Adam on scikit-learn's 8×8 digits, print the accuracy on held-out test images "
         "and the training time, and write the confusion matrix, the misclassified test images, the loss curve "
         "and the model.",

@@ -233,7 +233,7 @@ def test_without_matplotlib_the_demo_skips_the_pictures_and_says_why(tmp_path):
     )
     done = run(code=code)
     assert done.returncode == 0, done.stderr
-    assert "pip install micrograd[plot]" in done.stderr
+    assert "pip install micrograd-lab[plot]" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "neuron.svg"]
 
 

@@ -10,11 +10,13 @@ import sys
 import textwrap
 import zlib
 from functools import partial
+from types import SimpleNamespace
 
 import pytest
 
 from conftest import optional_import
 from micrograd import MLP, Value
+from micrograd.lab.plot import in_jupyter
 from micrograd.training.data import make_moons, make_spiral
 from micrograd.training.losses import hinge_loss
 from micrograd.training.optim import SGD
@@ -195,7 +197,7 @@ def test_without_matplotlib_the_error_says_what_to_install():
         """
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "pip install micrograd[plot]" in done.stdout
+    assert "pip install micrograd-lab[plot]" in done.stdout
 
 
 # -- numpy input and data at the ends of the float range ----------------------------------------------
@@ -291,3 +293,17 @@ def test_the_misclassified_images_are_the_models_mistakes_captioned_predicted_th
     image = ax.images[0].get_array()
     assert [float(v) for v in image[0][:4]] == X[wrong[0]][:4]  # the first image's top row, pixel for pixel
     assert (tmp_path / "wrong.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    ("shell", "expected"),
+    [
+        (SimpleNamespace(config={"IPKernelApp": {}}), True),  # ipykernel's shell, started by its IPKernelApp
+        (SimpleNamespace(config={}, kernel=object()), True),  # the browser lab's (Pyodide's kernel): it holds one
+        (SimpleNamespace(config={"TerminalIPythonApp": {}}), False),  # IPython in a terminal: no kernel
+        (None, False),  # plain Python that imported IPython
+    ],
+)
+def test_in_jupyter_is_true_in_a_kernel_s_shell_and_only_there(monkeypatch, shell, expected):
+    monkeypatch.setitem(sys.modules, "IPython", SimpleNamespace(get_ipython=lambda: shell))
+    assert in_jupyter() is expected

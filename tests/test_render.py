@@ -365,3 +365,133 @@ def test_the_launcher_gives_up_when_its_parent_is_already_gone(tmp_path):
     assert done.returncode == 1 and not marker.exists()
     argv[argv.index("1")] = str(os.getpid())
     assert subprocess.run(argv, capture_output=True, timeout=60).returncode == 0 and marker.exists()
+
+
+# -- in the browser (Pyodide): Graphviz compiled to WebAssembly, through the JavaScript bridge ------------
+# CPython has no JavaScript: the modules Pyodide provides (js, pyodide_js, pyodide.code, pyodide.ffi) are
+# played here by fakes that record what micrograd asks of them. The real one runs in tests/test_site.py.
+
+
+class FakeViz:
+    """The object micrograd.lab.browser's loader returns in the browser: loading, then laying out."""
+
+    def __init__(self, url: str, layouts: dict[str, str], fails: str | None = None):
+        self.url, self.layouts, self.fails = url, layouts, fails
+        self.viz = self.error = None
+        self.ready = object()  # the promise: settled by run_sync below
+        self.calls: list[tuple[str, str, str]] = []
+
+    def settle(self) -> None:
+        self.error, self.viz = (self.fails, None) if self.fails else (None, "viz")
+
+    def render(self, source: str, engine: str, format: str) -> str:
+        assert self.viz is not None, "laid out before Graphviz had loaded"
+        self.calls.append((source, engine, format))
+        return self.layouts[source]
+
+
+@pytest.fixture
+def in_the_browser(monkeypatch):
+    """sys.platform as Pyodide's, its JavaScript modules faked, and no process may be started."""
+    from types import ModuleType, SimpleNamespace
+    from urllib.parse import urljoin
+
+    from micrograd.lab import browser
+
+    world = SimpleNamespace(loaded=[], waited=[], stack_switching=True, fails=None, layouts={})
+
+    def run_js(code):
+        assert "import(url)" in code and "instance()" in code  # @viz-js/viz's ES module, then its instance
+
+        def load(url):
+            world.loaded.append(url)
+            world.viz = FakeViz(url, world.layouts, world.fails)
+            return world.viz
+
+        return load
+
+    def run_sync(promise):
+        assert promise is world.viz.ready
+        world.waited.append(promise)
+        world.viz.settle()
+
+    fakes = {
+        "js": SimpleNamespace(URL=SimpleNamespace(new=lambda url, base: SimpleNamespace(href=urljoin(base, url)))),
+        "pyodide_js": SimpleNamespace(lockfileBaseUrl="http://127.0.0.1:8000/lite/static/pyodide/"),
+        "pyodide": ModuleType("pyodide"),
+        "pyodide.code": SimpleNamespace(run_js=run_js),
+        "pyodide.ffi": SimpleNamespace(run_sync=run_sync, can_run_sync=lambda: world.stack_switching),
+    }
+    for name, module in fakes.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(browser, "_state", None)
+    monkeypatch.setenv("MICROGRAD_VIZ_URL", "viz.js")
+    monkeypatch.delenv("MICROGRAD_RENDERER", raising=False)
+    monkeypatch.setattr(sys, "platform", "emscripten")
+
+    def no_process(*args, **kwargs):
+        raise AssertionError(f"a process was started in the browser: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    monkeypatch.setattr(render.sysconfig, "get_preferred_scheme", no_process)  # Pyodide has no 'posix_user'
+    return world
+
+
+def lecture_drawing():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    return draw_dot(a * b)
+
+
+@pytest.fixture(scope="module")
+def layouts() -> dict[str, str]:
+    """The system's Graphviz layout of the drawing below, made before the browser's world forbids processes:
+    the fake Graphviz answers with it."""
+    source = lecture_drawing().source
+    svg = subprocess.run([shutil.which("dot") or "dot", "-Tsvg"], input=source, capture_output=True, text=True)
+    return {source: svg.stdout}
+
+
+def test_in_the_browser_graphviz_for_the_browser_lays_out_and_no_process_starts(layouts, in_the_browser):
+    in_the_browser.layouts.update(layouts)
+    drawing = lecture_drawing()
+    assert find_renderer() == ("browser", "http://127.0.0.1:8000/lite/static/pyodide/viz.js")
+    svg = render_svg(drawing)
+    assert what_a_person_sees(svg)[0]["a"] == ["data 2", "grad 0"]
+    assert in_the_browser.viz.calls == [(drawing.source, "dot", "svg")]
+    assert in_the_browser.loaded == ["http://127.0.0.1:8000/lite/static/pyodide/viz.js"]  # loaded once,
+    assert len(in_the_browser.waited) == 1  # waited for once (stack switching), then called as it is
+    picture = picture_in(drawing._repr_mimebundle_()["text/html"])  # what Jupyter shows
+    assert what_a_person_sees(picture) == what_a_person_sees(svg)
+    assert drawing.pipe(format="svg", encoding="utf-8") == svg
+    assert len(in_the_browser.loaded) == 1 and len(in_the_browser.waited) == 1
+
+
+def test_in_the_browser_a_drawing_saved_to_a_file_is_laid_out_in_memory(layouts, in_the_browser, tmp_path):
+    in_the_browser.layouts.update(layouts)
+    path = lecture_drawing().render(tmp_path / "graph", format="svg")
+    assert what_a_person_sees(pathlib.Path(path).read_text(encoding="utf-8"))[0]["b"] == ["data -3", "grad 0"]
+
+
+def test_in_the_browser_without_stack_switching_a_drawing_asks_to_run_the_cell_again(layouts, in_the_browser):
+    in_the_browser.layouts.update(layouts)
+    in_the_browser.stack_switching = False
+    drawing = lecture_drawing()
+    with pytest.raises(RuntimeError, match=r"is still loading.*run the cell again"):
+        render_svg(drawing)
+    in_the_browser.viz.settle()  # the promise settles once the cell has ended
+    assert what_a_person_sees(render_svg(drawing))[0]["a"] == ["data 2", "grad 0"]
+    assert in_the_browser.waited == []
+
+
+def test_in_the_browser_the_errors_name_what_is_missing(in_the_browser, monkeypatch):
+    drawing = lecture_drawing()
+    in_the_browser.fails = "TypeError: Failed to fetch dynamically imported module"
+    with pytest.raises(RuntimeError, match=r"could not be loaded from http://.*/viz.js: TypeError: Failed to fetch"):
+        render_svg(drawing)
+    monkeypatch.setenv("MICROGRAD_RENDERER", "system")
+    with pytest.raises(RendererNotFound, match=r"MICROGRAD_RENDERER=system, but in the browser no program"):
+        render_svg(drawing)
+    monkeypatch.delenv("MICROGRAD_RENDERER")
+    monkeypatch.delenv("MICROGRAD_VIZ_URL")
+    with pytest.raises(RendererNotFound, match=r"MICROGRAD_VIZ_URL is not set.*@viz-js/viz.*dist/viz.js"):
+        render_svg(drawing)

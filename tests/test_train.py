@@ -6,6 +6,8 @@ import gc
 import math
 import random
 import re
+import threading
+import warnings
 import weakref
 from collections import Counter
 
@@ -25,7 +27,7 @@ from micrograd.training.losses import (
 )
 from micrograd.training.metrics import accuracy, decision_rule, evaluate
 from micrograd.training.optim import SGD, Adam
-from micrograd.training.train import fit, train_step
+from micrograd.training.train import fit, threads_start, train_step
 
 SIGMA = {
     "sigmoid": lambda z: 1 / (1 + math.exp(-z)),
@@ -200,6 +202,31 @@ def test_verbose_false_prints_nothing(capfd):
     fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=3, verbose=False)
     out, err = capfd.readouterr()
     assert out == err == ""
+
+
+def test_where_no_thread_can_start_the_progress_bar_says_nothing_of_threads(monkeypatch, capfd):
+    """In the browser (Pyodide) no thread starts: tqdm's monitor, a thread, would warn on stderr at each bar."""
+    from tqdm.auto import tqdm
+
+    def refused(self):
+        raise RuntimeError("can't start new thread")  # what Pyodide's threading says
+
+    monkeypatch.setattr(threading.Thread, "start", refused)
+    monkeypatch.setattr(tqdm, "monitor_interval", 10)  # tqdm's default, restored after the test
+    monkeypatch.setattr(tqdm, "monitor", None)  # no monitor left running by an earlier bar
+    threads_start.cache_clear()
+    X, y = moons(10)
+    model = MLP(2, [4, 1], seed=6)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=3, verbose=False)  # no bar
+            fit(model, X, y, loss=hinge_loss, optimizer=SGD(model, lr=0.1), epochs=3)
+    finally:
+        threads_start.cache_clear()
+    _, err = capfd.readouterr()
+    assert "3/3" in err.replace("\r", "\n").strip().splitlines()[-1]  # the bar is there
+    assert [str(w.message) for w in caught] == [] and "thread" not in err
 
 
 def test_the_progress_bar_shows_the_epochs_loss_and_accuracy(capfd):

@@ -57,7 +57,7 @@ def test_the_installed_wheel_draws_steps_and_compiles(tmp_path):
     dist = tmp_path / "dist"
     pip = (sys.executable, "-m", "pip", "--disable-pip-version-check")
     run(*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", dist, REPO, cwd=tmp_path)
-    [wheel] = dist.glob("micrograd-*.whl")
+    [wheel] = dist.glob("micrograd_lab-*.whl")  # the distribution micrograd-lab, imported as micrograd
     shipped = set(zipfile.ZipFile(wheel).namelist())
     for path in [*(REPO / "micrograd").rglob("*.py"), *STATIC.iterdir()]:  # every module of every subpackage
         assert path.relative_to(REPO).as_posix() in shipped

@@ -1,7 +1,8 @@
 """What a learner sees: drawings, traces, steppers, quizzes, the network view, the ledger, live training.
 
 - ``viz.py``: ``draw_dot()``, a graph of Values as SVG (its text in ``viz_text.py``), laid out by
-  ``render.py``; ``display.py``: code and pictures in a notebook.
+  ``render.py`` (in the browser, with Graphviz compiled to WebAssembly: ``browser.py``); ``display.py``:
+  code and pictures in a notebook.
 - ``trace.py``: ``trace_backward()`` and ``trace_forward_mode()``; ``forward_pass.py``:
   ``trace_forward()``; ``steps.py``: what traces share; ``stepper.py``: a trace stepped through in
   one drawing (its page in ``static/``); ``quiz.py``: ``Quiz(trace)``, predict then check.

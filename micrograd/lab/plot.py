@@ -1,6 +1,6 @@
 """Pictures of training: the decision boundary of a 2-D classifier, the loss curve, a confusion matrix, images.
 
-matplotlib is an optional extra (``pip install micrograd[plot]``), imported only when a picture is
+matplotlib is an optional extra (``pip install micrograd-lab[plot]``), imported only when a picture is
 drawn. In Jupyter the figures come from pyplot and show inline; elsewhere they are drawn with the
 Agg backend on figures of their own, so no window opens and pyplot's global state is left alone.
 Each function draws into ``ax`` if one is given, saves the figure to ``path`` if one is given, and
@@ -294,7 +294,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float], dpi: int) -> Axes:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise ImportError("plotting needs matplotlib, an optional extra: pip install micrograd[plot]") from None
+        raise ImportError("plotting needs matplotlib, an optional extra: pip install micrograd-lab[plot]") from None
     if ax is not None:
         from matplotlib.axes import Axes
 
@@ -321,10 +321,14 @@ def _finish(ax: Axes, path: str | os.PathLike[str] | None) -> Axes:
 
 
 def in_jupyter() -> bool:
-    """Whether this runs in a Jupyter kernel: figures show inline there, and a display can be updated in place."""
+    """Whether this runs in a Jupyter kernel: figures show inline there, and a display can be updated in place.
+
+    ipykernel's shell is configured by its IPKernelApp; the browser lab's (Pyodide's kernel) is not, but like
+    ipykernel's it holds its kernel, which a terminal's IPython does not.
+    """
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
-    return shell is not None and "IPKernelApp" in shell.config
+    return shell is not None and ("IPKernelApp" in shell.config or getattr(shell, "kernel", None) is not None)
 
 
 def _points(X: object) -> list[tuple[float, float]]:

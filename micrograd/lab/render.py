@@ -2,8 +2,8 @@
 
 Rendering uses the system's Graphviz ``dot`` when it is on PATH, and otherwise the ``graphviz-pure``
 program (a self-contained ``dot`` installed with micrograd); the environment variable
-MICROGRAD_RENDERER=system|pure forces one of them. One place chooses (find_renderer), so that a platform
-without native programs (the browser) has one place to differ.
+MICROGRAD_RENDERER=system|pure forces one of them. In the browser (Pyodide), which runs no programs,
+Graphviz compiled to WebAssembly lays out instead (micrograd.lab.browser). One place chooses: find_renderer.
 
 A renderer still running after MICROGRAD_RENDER_TIMEOUT seconds (60 unless set) is stopped with a
 RenderTimeout that says what to do; an interrupted one (KeyboardInterrupt) is stopped too, and on Linux
@@ -31,6 +31,7 @@ from contextlib import contextmanager
 import graphviz
 from graphviz.backend import dot_command, rendering
 
+from micrograd.lab import browser
 from micrograd.lab.display import picture_html
 
 RENDERER_VARIABLE = "MICROGRAD_RENDERER"
@@ -59,7 +60,8 @@ _INSTALL_HINT = (
 
 
 def find_renderer() -> tuple[str, str]:
-    """("system", path of dot) or ("pure", path of graphviz-pure): the program that lays out drawings.
+    """("system", path of dot), ("pure", path of graphviz-pure) or, in the browser, ("browser", URL of
+    Graphviz compiled to WebAssembly): what lays out drawings.
 
     MICROGRAD_RENDERER=system or =pure forces one; unset (or "auto"), the system's dot is preferred.
     """
@@ -69,6 +71,8 @@ def find_renderer() -> tuple[str, str]:
             f"{RENDERER_VARIABLE}={os.environ[RENDERER_VARIABLE]!r} is not a renderer; use one of "
             f"{', '.join(RENDERERS)} (auto, the default, prefers the system's Graphviz dot to graphviz-pure)"
         )
+    if browser.in_browser():
+        return "browser", _browser_renderer(choice)
     system = shutil.which("dot") if choice in ("auto", "system") else None
     if system:
         return "system", system
@@ -89,6 +93,19 @@ def find_renderer() -> tuple[str, str]:
     raise RendererNotFound(_INSTALL_HINT)
 
 
+def _browser_renderer(choice: str) -> str:
+    """The URL of Graphviz for the browser, loading from then on; there, no program can be run."""
+    if choice != "auto":
+        raise RendererNotFound(
+            f"{RENDERER_VARIABLE}={choice}, but in the browser no program can be run: unset {RENDERER_VARIABLE}, "
+            "and micrograd lays out with Graphviz compiled to WebAssembly"
+        )
+    try:
+        return browser.start_loading()
+    except LookupError as e:
+        raise RendererNotFound(str(e)) from None
+
+
 def _find_graphviz_pure() -> str | None:
     """graphviz-pure on PATH, or in this Python's scripts folder (a kernel started without activating its venv)."""
     folders = [
@@ -104,14 +121,38 @@ def _find_graphviz_pure() -> str | None:
 
 
 def _command(
-    engine: str, format: str | None, renderer: str | None, formatter: str | None, neato_no_op: bool | int | None
+    program: str,
+    engine: str,
+    format: str | None,
+    renderer: str | None,
+    formatter: str | None,
+    neato_no_op: bool | int | None,
 ) -> list[str]:
-    """graphviz's command line for dot, run by the program find_renderer() chose."""
+    """graphviz's command line for dot, run by program."""
     cmd: list[str] = dot_command.command(
         engine, format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op
     )
-    cmd[0] = find_renderer()[1]
+    cmd[0] = program
     return cmd
+
+
+def _layout(
+    data: bytes,
+    engine: str,
+    format: str,
+    renderer: str | None = None,
+    formatter: str | None = None,
+    neato_no_op: bool | int | None = None,
+    quiet: bool = False,
+    what: str = "this drawing",
+) -> bytes:
+    """The DOT source data laid out in format by what find_renderer() chose."""
+    kind, where = find_renderer()
+    if kind != "browser":
+        return _run(_command(where, engine, format, renderer, formatter, neato_no_op), data, quiet, what)
+    if renderer or formatter or neato_no_op:
+        raise ValueError("in the browser, Graphviz lays out with its own renderer and formatter: name only the format")
+    return browser.layout(data.decode("utf-8"), engine, format).encode("utf-8")
 
 
 def _run(cmd: list[str], data: bytes | None, quiet: bool, what: str = "this drawing") -> bytes:
@@ -241,8 +282,7 @@ def render_svg(graph: graphviz.Source | graphviz.Graph | graphviz.Digraph) -> st
         raise TypeError(
             f"render_svg() takes a drawing (a graphviz.Digraph such as draw_dot's), got {type(graph).__name__}"
         )
-    cmd = _command(getattr(graph, "engine", "dot"), "svg", None, None, None)
-    return _run(cmd, source.encode("utf-8"), quiet=False, what=_what(graph)).decode("utf-8")
+    return _layout(source.encode("utf-8"), getattr(graph, "engine", "dot"), "svg", what=_what(graph)).decode("utf-8")
 
 
 def _what(graph: object) -> str:
@@ -270,14 +310,16 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz has no type h
         engine: str | None = None,
         encoding: str | None = None,
     ) -> bytes | str:
-        cmd = _command(
+        out = _layout(
+            self.source.encode(self.encoding),
             engine or self.engine,
             format or self.format,
             renderer or self.renderer,
             formatter or self.formatter,
             neato_no_op,
+            quiet,
+            _what(self),
         )
-        out = _run(cmd, self.source.encode(self.encoding), quiet, what=_what(self))
         return out if encoding is None else out.decode(encoding)
 
     @property
@@ -335,8 +377,12 @@ def _render_file(
         out_path = rendering.get_outfile(dot_path, format=format, renderer=renderer, formatter=formatter)
     if raise_if_result_exists and out_path.exists():
         raise graphviz.FileExistsError(f"output file exists: {os.fspath(out_path)!r}")
-    cmd = _command(engine, format, renderer, formatter, neato_no_op)
-    _run([*cmd, "-o", os.fspath(out_path), os.fspath(dot_path)], None, quiet)
+    kind, where = find_renderer()
+    if kind == "browser":  # no program to read and write the files: the layout in memory, then saved
+        out_path.write_bytes(_layout(dot_path.read_bytes(), engine, format or "svg", renderer, formatter, neato_no_op))
+    else:
+        cmd = _command(where, engine, format, renderer, formatter, neato_no_op)
+        _run([*cmd, "-o", os.fspath(out_path), os.fspath(dot_path)], None, quiet)
     return os.fspath(out_path)
 
 

@@ -10,7 +10,7 @@ point on the dataset's curves. The same seed draws the same clean points, the sa
 scaled) and the same shuffle whatever the noise, so ``noise=0`` shows the curves the points lie on.
 
 ``load_digits`` reads the 1,797 handwritten digits of 8×8 pixels that scikit-learn ships (the
-optional extra ``pip install "micrograd[digits]"``; nothing is downloaded), and splits them into a
+optional extra ``pip install "micrograd-lab[digits]"``; nothing is downloaded), and splits them into a
 training and a test set, stratified and seeded.
 """
 
@@ -99,7 +99,7 @@ def load_digits(test_fraction: float = 0.2, *, seed: int = 0) -> Digits:
     Each image is 8×8 pixels read row by row into a list of 64 floats (scikit-learn's 0..16 divided
     by 16). The split is stratified: ``test_fraction`` of each digit's images, rounded, go to the test
     set, chosen with ``random.Random(seed)``; both sets come shuffled. Needs scikit-learn, the extra
-    ``pip install "micrograd[digits]"``; its bundled copy is read, nothing is downloaded.
+    ``pip install "micrograd-lab[digits]"``; its bundled copy is read, nothing is downloaded.
     """
     if not is_number(test_fraction):
         raise TypeError(f"load_digits: test_fraction must be a number, got {type(test_fraction).__name__}")
@@ -135,7 +135,7 @@ def _digits() -> tuple[list[list[float]], list[int]]:
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError(
-            'load_digits needs scikit-learn, whose copy of the digits it reads: pip install "micrograd[digits]"'
+            'load_digits needs scikit-learn, whose copy of the digits it reads: pip install "micrograd-lab[digits]"'
         )
     path = Path(spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz")
     if path.is_file():

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import gc
 import random
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, cast
 
 from micrograd.checks import is_int, is_sequence, not_a_sequence, not_recorded
@@ -278,4 +279,18 @@ def _progress_bar(epochs: int, verbose: bool) -> tqdm[int]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tqdm.auto warns when Jupyter has no ipywidgets, then falls back to text
         from tqdm.auto import tqdm
+    if not threads_start():
+        tqdm.monitor_interval = 0  # its monitor thread, started by every bar (a disabled one too), would warn
     return tqdm(range(epochs), desc="training", unit="epoch", disable=not verbose)
+
+
+@cache
+def threads_start() -> bool:
+    """Whether this Python can start a thread (in the browser, Pyodide, it cannot)."""
+    thread = threading.Thread(target=lambda: None, name="micrograd-thread-check")
+    try:
+        thread.start()
+    except RuntimeError:
+        return False
+    thread.join()
+    return True
