@@ -286,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "passed or not (the last check the notebook made of it), and the first line of its feedback. Every cell "
         "runs, also after one that raises (those are listed under the table). Exit status 0 whether or not the "
         "exercises pass; 1 if the notebook cannot run or does not finish within the time limit. Needs "
-        "micrograd[grade].",
+        "micrograd-lab[grade].",
     )
     g.add_argument("notebook", metavar="NOTEBOOK.ipynb", help="the learner's notebook")
     g.add_argument(

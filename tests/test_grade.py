@@ -156,7 +156,7 @@ def test_a_time_limit_that_is_not_a_positive_number_is_refused(tmp_path):
 def test_without_nbclient_the_message_names_the_extra(monkeypatch, capsys, tmp_path):
     monkeypatch.setitem(sys.modules, "nbclient", None)  # import nbclient raises ImportError
     assert grading.grade_command(str(tmp_path / "learner.ipynb"), 60.0) == 1
-    assert 'pip install "micrograd[grade]"' in capsys.readouterr().err
+    assert 'pip install "micrograd-lab[grade]"' in capsys.readouterr().err
 
 
 def test_the_table_aligns_its_columns_and_counts_what_passed():

@@ -26,7 +26,7 @@ from typing import Any
 
 __all__ = ["GradeError", "Report", "grade", "grade_command", "record_checks", "table"]
 
-EXTRA = 'grading runs notebooks with nbclient, nbformat and ipykernel: pip install "micrograd[grade]"'
+EXTRA = 'grading runs notebooks with nbclient, nbformat and ipykernel: pip install "micrograd-lab[grade]"'
 SETUP = "from micrograd.exercises.grading import record_checks\nrecord_checks({log!r})"
 
 
