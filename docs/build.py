@@ -74,12 +74,31 @@ def imports_of(notebook: pathlib.Path) -> set[str]:
             )
         except SyntaxError:
             continue
+        guarded = {
+            id(n)
+            for t in ast.walk(tree)
+            if isinstance(t, ast.Try) and catches_import_error(t)
+            for b in t.body
+            for n in ast.walk(b)
+        }  # an import the cell does without where it fails
         for node in ast.walk(tree):
+            if id(node) in guarded:
+                continue
             if isinstance(node, ast.Import):
                 found |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found.add(node.module.split(".")[0])
     return found
+
+
+def catches_import_error(block: ast.Try) -> bool:
+    """Does the try block have a handler for ImportError (or ModuleNotFoundError)?"""
+    names = {"ImportError", "ModuleNotFoundError"}
+    for handler in block.handlers:
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        if any(isinstance(k, ast.Name) and k.id in names for k in kinds):
+            return True
+    return False
 
 
 def browser_notebooks() -> list[pathlib.Path]:
