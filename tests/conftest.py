@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import pathlib
 import shutil
+from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -57,24 +60,31 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="module")  # one per module: playwright drives one browser at a time in a thread
-def browser(tmp_path_factory):
-    """A fresh headless Chromium (Debian's), driven through playwright."""
+@contextlib.contextmanager
+def chromium(tmp_path_factory, viewport: dict[str, int]) -> Iterator[Any]:
+    """A fresh headless Chromium (Debian's) with a profile of its own, driven through playwright."""
     sync_api = optional_import("playwright.sync_api")
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    executable = shutil.which("chromium")
+    if executable is None:
         message = "chromium is not on PATH (apt-get install chromium)"
         pytest.fail(message) if REQUIRE_ALL else pytest.skip(message)
     with sync_api.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),  # --user-data-dir: a profile of its own
-            executable_path=chromium,
+            executable_path=executable,
             headless=True,
             args=CHROMIUM_FLAGS,
-            viewport={"width": 1000, "height": 420},
+            viewport=viewport,
         )
         yield context
         context.close()
+
+
+@pytest.fixture(scope="module")  # one per module: playwright drives one browser at a time in a thread
+def browser(tmp_path_factory):
+    """A fresh headless Chromium, for a page of micrograd's own."""
+    with chromium(tmp_path_factory, {"width": 1000, "height": 420}) as context:
+        yield context
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ import pytest
 from test_stepper_browser import STEPS
 
 from colours import contrast_of, token_contrasts
-from conftest import CHROMIUM_FLAGS, REQUIRE_ALL, optional_import
+from conftest import REQUIRE_ALL, chromium, optional_import
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -114,19 +114,8 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    sync_api = optional_import("playwright.sync_api")
-    chromium = shutil.which("chromium")
-    require(chromium is not None, "chromium is not on PATH (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport=VIEWPORT,
-        )
+    with chromium(tmp_path_factory, VIEWPORT) as context:
         yield context
-        context.close()
 
 
 PANEL = (

@@ -25,7 +25,7 @@ import pytest
 from test_jupyterlab import PLACES, boxes, is_graph, the_svg
 from test_stepper_browser import STEPS
 
-from conftest import CHROMIUM_FLAGS, REQUIRE_ALL, optional_import
+from conftest import REQUIRE_ALL, chromium, optional_import
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "site"
@@ -81,17 +81,7 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser(site, tmp_path_factory):
     """Chromium in which every request is recorded, and any to another host than the site's refused."""
-    sync_api = optional_import("playwright.sync_api")
-    chromium = shutil.which("chromium")
-    require(chromium is not None, "chromium is not on PATH (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=chromium,
-            headless=True,
-            args=CHROMIUM_FLAGS,
-            viewport=VIEWPORT,
-        )
+    with chromium(tmp_path_factory, VIEWPORT) as context:
         context.outside = []
 
         def route(r):
@@ -103,7 +93,6 @@ def browser(site, tmp_path_factory):
 
         context.route("**/*", route)
         yield context
-        context.close()
 
 
 # Records, in the page, when each code cell gets an output and when it ends (ms since the page was opened).

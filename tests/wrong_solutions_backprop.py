@@ -7,19 +7,11 @@ the named slip. tests/test_exercises_backprop.py checks each one fails with thos
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from wrong_solutions import Wrong
 
 from micrograd.exercises import backprop, sgd
 
 SOLUTIONS = {e.name: e.solution for module in (backprop, sgd) for e in module.EXERCISES}
-
-
-@dataclass(frozen=True)
-class Wrong:
-    exercise: str
-    mistake: str
-    source: str
-    says: tuple[str, ...]  # words the feedback (str(result)) must contain
 
 
 def slip(exercise: str, mistake: str, old: str, new: str, *says: str) -> Wrong:
