@@ -7,8 +7,10 @@ import json
 import math
 import os
 import random
+import re
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -86,7 +88,8 @@ def test_the_split_is_the_same_in_every_process_and_changes_with_the_seed(split)
 
 def test_without_scikit_learn_load_digits_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn", None)  # as if it were not installed
-    with pytest.raises(ImportError, match=r'pip install "micrograd\[digits\]"'):
+    name = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]["name"]
+    with pytest.raises(ImportError, match=re.escape(f'pip install "{name}[digits]"')):
         load_digits()
 
 

@@ -123,3 +123,16 @@ def test_the_import_contract_holds():
     from importlinter.cli import lint_imports
 
     assert lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0, "run lint-imports to see what is broken"
+
+
+def test_every_install_hint_names_the_distribution_and_an_extra_it_has():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = set(project["optional-dependencies"])
+    hints = [
+        (path.relative_to(ROOT), m.group(1), m.group(2))
+        for path in [*PACKAGE.rglob("*.py"), *(ROOT / "docs").glob("*.py")]
+        for m in re.finditer(r"pip install \"?([\w.-]+)\[(\w+)\]", path.read_text(encoding="utf-8"))
+    ]
+    assert len(hints) >= 8
+    wrong = [(str(p), f"{name}[{extra}]") for p, name, extra in hints if name != project["name"] or extra not in extras]
+    assert not wrong, f"install hints that name no distribution or extra of pyproject.toml: {wrong}"
