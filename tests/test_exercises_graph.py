@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from wrong_solutions import SOLUTIONS, load
+from wrong_solutions import RECURSIVE_TOPO, SOLUTIONS, load
 
 from conftest import REQUIRE_ALL, optional_import
 from micrograd import Value
@@ -108,26 +108,11 @@ def build_at(expression, leaves):
 
 
 def test_a_recursive_backward_passes_with_a_remark_on_depth_and_its_grads_are_checked():
-    lecture = SOLUTIONS["value"].replace(SOLUTIONS["topological_sort"], RECURSIVE)
+    lecture = SOLUTIONS["value"].replace(SOLUTIONS["topological_sort"], RECURSIVE_TOPO)
     result = ex.check("value", load("value", lecture))
     assert result and any("RecursionError" in r and str(graph.DEPTH) in r for r in result.remarks)
     iterative = ex.check("value", load("value", SOLUTIONS["value"]))
     assert not any("RecursionError" in r for r in iterative.remarks)
-
-
-RECURSIVE = """def topological_sort(root):
-    topo, visited = [], set()
-
-    def build_topo(v):
-        if v not in visited:
-            visited.add(v)
-            for child in v._prev:
-                build_topo(child)
-            topo.append(v)
-
-    build_topo(root)
-    return topo
-"""
 
 
 def test_two_calls_of_backward_are_remarked_on_with_the_engine_s_numbers():

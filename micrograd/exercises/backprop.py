@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import copy
 import itertools
-import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from micrograd.checks import is_number, is_sequence, type_name
-from micrograd.exercises.core import Exercise, Result, crashed
+from micrograd.exercises.core import Exercise, Result, all_close, close, crashed
 from micrograd.model_file import FORMAT_NAME, FORMAT_VERSION
 from micrograd.nn import MLP
 from micrograd.ops import OPS
@@ -161,14 +160,6 @@ def sigma_prime(z: float) -> float:
     return float(sigmoid.derivatives(sigmoid.compute(z), z)[0])
 
 
-def close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
-
-
-def _all_close(got: Sequence[float], expected: Sequence[float]) -> bool:
-    return len(got) == len(expected) and all(close(g, e) for g, e in zip(got, expected))
-
-
 def _nested_floats(obj: object, shape: Sequence[int]) -> object:
     """obj as nested lists of floats if it has the given shape (lengths, outermost first), else None."""
     if not shape:
@@ -254,7 +245,7 @@ def _first_difference(got: Sequence[float], expected: Sequence[float]) -> int:
 
 def _recognised(got: Sequence[float], slips: dict[str, list[float]]) -> str | None:
     """The classic mistake whose numbers the learner's are, if any."""
-    return next((mistake for mistake, numbers in slips.items() if _all_close(got, numbers)), None)
+    return next((mistake for mistake, numbers in slips.items() if all_close(got, numbers)), None)
 
 
 def _flat(m: Matrix) -> list[float]:
@@ -265,7 +256,7 @@ def _check_bp1(nabla_b: list[Vector], t: Truth) -> Result | None:
     """The output layer's nabla_b against δ^L: BP1, read through BP3."""
     L = len(t.nabla_b)
     got, expected = nabla_b[-1], t.nabla_b[-1]
-    if _all_close(got, expected):
+    if all_close(got, expected):
         return None
     a, z, y = t.activations[-1], t.zs[-1], t.y
     slips = {
@@ -287,7 +278,7 @@ def _check_bp2(nabla_b: list[Vector], t: Truth, weights: list[Matrix]) -> Result
     """Each earlier layer's nabla_b against its δ, from the output towards the input: BP2, given the layer after."""
     for l in range(len(t.nabla_b) - 2, -1, -1):
         got, expected = nabla_b[l], t.nabla_b[l]
-        if _all_close(got, expected):
+        if all_close(got, expected):
             continue
         after, w, z, a = t.nabla_b[l + 1], weights[l + 1], t.zs[l], t.activations[l + 1]
         back = [sum(w[j][k] * after[j] for j in range(len(after))) for k in range(len(z))]
@@ -315,7 +306,7 @@ def _check_bp4(nabla_w: list[Matrix], t: Truth) -> Result | None:
     """Each layer's nabla_w against a·δ, once every δ is right: BP4, from the output towards the input."""
     for l in range(len(t.nabla_w) - 1, -1, -1):
         got, expected = _flat(nabla_w[l]), _flat(t.nabla_w[l])
-        if _all_close(got, expected):
+        if all_close(got, expected):
             continue
         delta, before, after = t.nabla_b[l], t.activations[l], t.activations[l + 1]
         slips = {SIGN_BACK: [-e for e in expected]}

@@ -8,8 +8,9 @@ because the learner's code did: an exception inside it is feedback too.
 
 from __future__ import annotations
 
+import math
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -19,6 +20,18 @@ from micrograd.lab.display import picture_html
 __all__ = ["Exercise", "Hint", "Result", "Solution", "crashed"]
 
 PACKAGE = Path(__file__).resolve().parent.parent  # frames in here are the checker's, not the learner's
+
+AGREE = 1e-9  # relative: a learner's number agrees with the engine's when only float rounding tells them apart
+
+
+def close(given: float, want: float) -> bool:
+    """Whether the learner's number is the engine's, up to float rounding (and near 0, up to AGREE·1e-3)."""
+    return math.isclose(given, want, rel_tol=AGREE, abs_tol=AGREE * 1e-3)
+
+
+def all_close(given: Sequence[float], want: Sequence[float]) -> bool:
+    """Whether two lists of numbers have the same length and agree number by number."""
+    return len(given) == len(want) and all(close(g, w) for g, w in zip(given, want))
 
 
 @dataclass

@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable, Mapping
 
 from micrograd.engine import Value
-from micrograd.exercises.core import Exercise, Result, crashed
+from micrograd.exercises.core import Exercise, Result, close, crashed
 from micrograd.tables import format_number
 
 __all__ = ["EDGE_POINTS", "EXERCISES", "OPS", "POWERS"]
@@ -60,10 +60,6 @@ def points(op: str, rng: random.Random) -> list[tuple[float, ...]]:
         else:
             chosen.append(tuple(round(rng.uniform(-3.0, 3.0), 3) for _ in range(2 if op in TWO_OPERANDS else 1)))
     return chosen
-
-
-def close(given: float, want: float) -> bool:
-    return math.isclose(given, want, rel_tol=1e-9, abs_tol=1e-12)
 
 
 def call(op: str, point: tuple[float, ...]) -> str:

@@ -7,14 +7,13 @@ expressions); the grads micrograd's backward() gives are the expected ones, node
 from __future__ import annotations
 
 import functools
-import math
 import random
 from collections.abc import Callable
 from typing import Any
 
 from micrograd.engine import Value, topological_order
 from micrograd.exercises import solutions
-from micrograd.exercises.core import Exercise, Result, crashed
+from micrograd.exercises.core import Exercise, Result, close, crashed
 from micrograd.exercises.expressions import OPS, Expression, Step, available, build, random_expression
 from micrograd.lab.render import render_svg
 from micrograd.lab.viz import draw_dot
@@ -38,10 +37,6 @@ ORDER = (
 )
 CHAIN = "The chain rule multiplies the local derivative by out.grad: self.grad += (∂out/∂self) * out.grad."
 ZEROING = "grads add up over calls of backward(), so a training loop zeroes them (p.grad = 0) before each backward()"
-
-
-def close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
 def number(node: object, attribute: str) -> float:

@@ -9,11 +9,10 @@ tanh, relu, sigmoid or none in the hidden layers, and in the last layer.
 from __future__ import annotations
 
 import itertools
-import math
 import random
 
 from micrograd.exercises import solutions
-from micrograd.exercises.core import Exercise, Result, crashed
+from micrograd.exercises.core import Exercise, Result, close, crashed
 from micrograd.nn import MLP
 from micrograd.tables import format_number
 
@@ -25,10 +24,6 @@ INPUTS = 3  # inputs per network, seeded
 SEED = 47
 NAME = "mlp"
 Pair = tuple[str, str]  # (the hidden layers' activation, the last layer's)
-
-
-def close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
 def floats(out: object) -> list[float]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from micrograd.checks import is_number, is_sequence, type_name
 from micrograd.engine import Value
 from micrograd.equations import backprop_batch
-from micrograd.exercises.core import Exercise, Result, crashed
+from micrograd.exercises.core import Exercise, Result, all_close, close, crashed
 from micrograd.nn import MLP
 from micrograd.training.data import make_moons
 from micrograd.training.losses import quadratic_cost
@@ -150,14 +150,6 @@ def _engine_step(model: MLP, X: list[list[float]], y: list[float], eta: float) -
     return [p.data for p in model.parameters()]
 
 
-def close(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
-
-
-def _all_close(got: Sequence[float], expected: Sequence[float]) -> bool:
-    return len(got) == len(expected) and all(close(g, e) for g, e in zip(got, expected))
-
-
 def _step_slips(w: list[float], grads: list[list[float]], eta: float) -> list[tuple[str, list[float]]]:
     """The parameters each classic slip of sgd_step would give."""
     m, n = len(grads), len(w)
@@ -173,7 +165,7 @@ def _step_slips(w: list[float], grads: list[list[float]], eta: float) -> list[tu
 
 def _recognised(got: Sequence[float], slips: Sequence[tuple[str, Sequence[float]]]) -> str | None:
     """The classic mistake whose numbers the learner's are, if any."""
-    return next((mistake for mistake, numbers in slips if _all_close(got, numbers)), None)
+    return next((mistake for mistake, numbers in slips if all_close(got, numbers)), None)
 
 
 def _floats(xs: object) -> list[float] | None:
@@ -229,14 +221,14 @@ def _step_problem(
         return _fail(
             "sgd_step", f"params must stay a list of {len(w)} numbers, one per parameter; it became {params!r:.80}"
         )
-    if _all_close(got, expected):
+    if all_close(got, expected):
         return None
     i = next(i for i in range(len(w)) if not close(got[i], expected[i]))
     total = sum(g[i] for g in grads)
     formula = f"w → w − (η/m) Σ_x ∂C_x/∂w: {w[i]:.6g} − ({eta:g}/{len(grads)})·({total:.6g}) = {expected[i]:.6g}"
-    if _all_close(got, w):
+    if all_close(got, w):
         new = _floats(returned)
-        if new is not None and _all_close(new, expected):
+        if new is not None and all_close(new, expected):
             return _fail(
                 "sgd_step", "params is unchanged: the new values came back as a new list", formula, mistake=NEW_LIST
             )
@@ -325,7 +317,7 @@ def _loop_problem(
             f"training_loop must return the {len(costs)} epochs' costs, a list of floats; it returned {returned!r:.80}",
         )
     final = [p.data for p in model.parameters()]
-    if _all_close(got, costs) and _all_close(final, expected):
+    if all_close(got, costs) and all_close(final, expected):
         return None
     if not close(got[0], costs[0]):
         ratio = got[0] / costs[0] if costs[0] else math.nan
@@ -336,9 +328,7 @@ def _loop_problem(
             "that is before any update: the forward pass or the cost differs",
             mistake=mistake,
         )
-    mistake = next(
-        (VARIANTS[v] for v in VARIANTS if _all_close([*got, *final], [*variant(v)[0], *variant(v)[1]])), None
-    )
+    mistake = next((VARIANTS[v] for v in VARIANTS if all_close([*got, *final], [*variant(v)[0], *variant(v)[1]])), None)
     t = next((t for t in range(len(costs)) if not close(got[t], costs[t])), None)
     if t is not None:
         first = f"epoch {t + 1}: the cost should be {costs[t]:.6g}, yours is {got[t]:.6g}"
