@@ -552,8 +552,8 @@ def test_copies_outside_the_margin_are_skipped_in_the_code_as_written():
     assert check == "if skip and g_z_3_0 == 0.0 and isfinite(sum(copy)):"
 
 
-def test_the_readme_s_line_counts_of_the_w3_step_are_the_code_s():
-    text = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+def test_the_tour_s_line_counts_of_the_w3_step_are_the_code_s():
+    text = " ".join((Path(__file__).resolve().parent.parent / "docs" / "tour.md").read_text(encoding="utf-8").split())
     found = re.search(r"The compiled step is ([\d,]+) lines of Python; .* \(`unroll=True`\) it is ([\d,]+)\.", text)
     assert found
     X, y = load_w3().moons()

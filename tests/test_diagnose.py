@@ -220,12 +220,14 @@ def test_bad_arguments_say_what_is_wrong():
         diagnose(model, [[1, 2]], loss=lambda o, t: o[0])
 
 
-def test_the_readme_states_the_thresholds_as_defined():
-    readme = " ".join((pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+def test_the_tour_states_the_thresholds_as_defined():
+    tour = " ".join(
+        (pathlib.Path(__file__).resolve().parents[1] / "docs" / "tour.md").read_text(encoding="utf-8").split()
+    )
     m = diagnose_module
-    assert m.MOST == 0.5 and f"saturated on most examples (|σ'(z)| < {m.SATURATED:g})" in readme
-    assert m.VANISHING == 1e-4 and "(below 1e-4 of the largest layer's)" in readme
-    assert f"explodes (above {m.EXPLODING:.0f} times their weights)" in readme
+    assert m.MOST == 0.5 and f"saturated on most examples (|σ'(z)| < {m.SATURATED:g})" in tour
+    assert m.VANISHING == 1e-4 and "(below 1e-4 of the largest layer's)" in tour
+    assert f"explodes (above {m.EXPLODING:.0f} times their weights)" in tour
 
 
 def test_a_saturated_sigmoid_output_is_advised_the_cross_entropy_cost_and_a_hidden_one_is_not():

@@ -1,5 +1,6 @@
 """The package's layout, as a newcomer meets it: small modules and functions, no private names shared across
-modules, and a README that lists every module in the layer the import contract (pyproject.toml) puts it in."""
+modules, and a page "How micrograd is built" that lists every module in the layer the import contract
+(pyproject.toml) puts it in."""
 
 import ast
 import importlib.util
@@ -9,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "micrograd"
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]  # the front page and the documentation
 MODULE_LINES, ENGINE_LINES, FUNCTION_LINES = 450, 300, 60
 
 
@@ -77,10 +79,10 @@ def _layers() -> list[list[str]]:
     return [[f"{container}.{m.strip()}" for m in re.split(r"[|:]", layer)] for layer in contract["layers"]]
 
 
-def _readme_rows() -> list[tuple[str, list[str]]]:
-    """The README's table of layers in "How micrograd is built": (layer, the module paths it names) per row."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## How micrograd is built", 1)[1].split("\n## ", 1)[0]
+def _table_rows() -> list[tuple[str, list[str]]]:
+    """The table of layers of docs/architecture.md: (layer, the module paths it names) per row."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = page.split("# How micrograd is built", 1)[1].split("\n## ", 1)[0]
     rows = []
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -89,7 +91,7 @@ def _readme_rows() -> list[tuple[str, list[str]]]:
     return rows
 
 
-def test_the_readme_lists_every_module_in_its_layer_in_the_contract_s_order():
+def test_the_architecture_page_lists_every_module_in_its_layer_in_the_contract_s_order():
     modules = _modules()
     layers = _layers()
     contract_modules = {m for layer in layers for m in layer}
@@ -102,19 +104,21 @@ def test_the_readme_lists_every_module_in_its_layer_in_the_contract_s_order():
         return next(i for i, layer in enumerate(layers) for m in layer if module == m or module.startswith(m + "."))
 
     listed: dict[str, int] = {}
-    rows = _readme_rows()
-    assert len(rows) >= len(layers), "the README's table of layers is missing"
+    rows = _table_rows()
+    assert len(rows) >= len(layers), "docs/architecture.md's table of layers is missing"
     for i, (_, paths) in enumerate(rows):
         for p in paths:
             listed[".".join(Path(p).with_suffix("").parts).removesuffix(".__init__")] = i
     maps = {m for m, path in modules.items() if _only_a_docstring(path)}  # a package's map, nothing to list
     missing = sorted(set(modules) - set(listed) - maps)
-    assert not missing, f"the README's 'How micrograd is built' does not list: {', '.join(missing)}"
+    assert not missing, f"docs/architecture.md does not list: {', '.join(missing)}"
     unknown = sorted(set(listed) - set(modules))
-    assert not unknown, f"the README lists modules that do not exist: {', '.join(unknown)}"
+    assert not unknown, f"docs/architecture.md lists modules that do not exist: {', '.join(unknown)}"
     # the rows go up the contract's layers, bottom first: a module's row never comes after a higher layer's
     order = [layer_of(m) for m, _ in sorted(listed.items(), key=lambda item: item[1])]
-    assert order == sorted(order, reverse=True), "the README's rows must follow the contract's layers, bottom first"
+    assert order == sorted(order, reverse=True), (
+        "docs/architecture.md's rows must follow the contract's layers, bottom first"
+    )
 
 
 def test_the_import_contract_holds():
@@ -130,9 +134,25 @@ def test_every_install_hint_names_the_distribution_and_an_extra_it_has():
     extras = set(project["optional-dependencies"])
     hints = [
         (path.relative_to(ROOT), m.group(1), m.group(2))
-        for path in [*PACKAGE.rglob("*.py"), *(ROOT / "docs").glob("*.py")]
+        for path in [*PACKAGE.rglob("*.py"), *(ROOT / "docs").glob("*.py"), *PAGES]
         for m in re.finditer(r"pip install \"?([\w.-]+)\[(\w+)\]", path.read_text(encoding="utf-8"))
     ]
     assert len(hints) >= 8
     wrong = [(str(p), f"{name}[{extra}]") for p, name, extra in hints if name != project["name"] or extra not in extras]
     assert not wrong, f"install hints that name no distribution or extra of pyproject.toml: {wrong}"
+
+
+def test_every_install_line_of_the_readme_and_the_docs_names_extras_the_project_has():
+    """`pip install -e ".[a,b]"` from a clone: each extra named is one of pyproject.toml's."""
+    extras = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    )
+    named = [
+        (path.name, extra)
+        for path in PAGES
+        for m in re.finditer(r'pip install -e "\.\[([\w,]+)\]"', path.read_text(encoding="utf-8"))
+        for extra in m.group(1).split(",")
+    ]
+    assert {"plot", "site"} <= {extra for _, extra in named}  # the Quickstart's and the site's
+    wrong = [f"{page}: {extra}" for page, extra in named if extra not in extras]
+    assert not wrong, f"install lines that name an extra pyproject.toml does not have: {wrong}"

@@ -333,12 +333,13 @@ def test_a_live_view_s_bad_arguments_and_a_picture_before_training_say_what_is_w
         LiveView().svg(History())
 
 
-def test_the_readme_states_the_budget_and_the_stall_rule_as_defined():
-    readme = " ".join((pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
-    assert f"keeps its cost to about {live_module.BUDGET:.0%} of the training time" in readme
+def test_the_tour_states_the_budget_and_the_stall_rule_as_defined():
+    tour = " ".join(
+        (pathlib.Path(__file__).resolve().parents[1] / "docs" / "tour.md").read_text(encoding="utf-8").split()
+    )
+    assert f"keeps its cost to about {live_module.BUDGET:.0%} of the training time" in tour
     assert (
-        watch_module.STUCK == 0.5
-        and f"not improved for {watch_module.PATIENCE} epochs while still above half" in readme
+        watch_module.STUCK == 0.5 and f"not improved for {watch_module.PATIENCE} epochs while still above half" in tour
     )
 
 

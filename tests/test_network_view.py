@@ -183,14 +183,14 @@ def test_it_reads_in_one_line_and_lists_every_neuron():
     assert '<div class="mg-figure">' in view._repr_html_()
 
 
-def test_the_readme_s_picture_is_what_draw_network_draws():
-    """docs/images/network_view.svg, as docs/make_lab_images.py wrote it, is the README example's drawing today."""
+def test_the_tour_s_picture_is_what_draw_network_draws():
+    """docs/images/network_view.svg, as docs/make_lab_images.py wrote it, is the tour example's drawing today."""
     root = pathlib.Path(__file__).resolve().parents[1]
     model = MLP(2, [3, 1], activation="tanh", seed=1)
     drawn = draw_network(model, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2)).svg
     assert (root / "docs" / "images" / "network_view.svg").read_text(encoding="utf-8") == drawn
     assert "draw_network(net, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2))" in (
-        root / "README.md"
+        root / "docs" / "tour.md"
     ).read_text(encoding="utf-8")
 
 
@@ -265,7 +265,7 @@ def test_every_label_is_where_checking_every_line_and_box_puts_it(monkeypatch, n
     assert fast == every
 
 
-def test_the_readme_s_picture_is_where_checking_every_line_and_box_puts_it(monkeypatch):
+def test_the_tour_s_picture_is_where_checking_every_line_and_box_puts_it(monkeypatch):
     root = pathlib.Path(__file__).resolve().parents[1]
     monkeypatch.setattr(network_view, "Labels", EveryPair)
     model = MLP(2, [3, 1], activation="tanh", seed=1)

@@ -705,8 +705,8 @@ def test_bad_arguments_raise_named_errors(change, error, words, compiled):
     assert weights(model) == before
 
 
-def test_the_readme_example_learns_the_moons():
-    # the README's training example, line for line (without its pictures and file)
+def test_the_tour_s_example_learns_the_moons():
+    # the tour's training example, line for line (without its pictures and file)
     X, labels = make_moons(100, noise=0.1, seed=0)
     y = [2 * t - 1 for t in labels]  # the max-margin loss wants labels −1 and +1
     model = MLP(2, [16, 16, 1], seed=0)
