@@ -120,6 +120,32 @@ def test_the_readme_and_the_browser_page_name_the_same_notebooks_for_the_browser
     assert all(said) and said[0].group(0) == said[1].group(0)
 
 
+def test_the_pages_count_the_notebooks_and_the_exercises_there_are():
+    from micrograd.exercises import EXERCISES
+
+    words = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+    ]
+    notebooks = len({path.stem for path in (ROOT / "notebooks").glob("*.py")})
+    assert f"{words[notebooks]} notebooks" in text_of("README.md")
+    for name in ("README.md", "exercises.md"):
+        assert f"{words[len(EXERCISES)]} exercises" in text_of(name), name
+
+
 def test_the_counts_and_names_the_pages_state_are_the_suite_s():
     """Every count "What is tested" states, against what the suite runs: all mismatches reported at once."""
     import test_autograd
