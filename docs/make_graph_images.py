@@ -1,4 +1,4 @@
-"""Regenerate the README's pictures of graphs.
+"""Regenerate the tour's pictures of graphs (docs/tour.md; the README shows one of them).
 
     python docs/make_graph_images.py
 
@@ -24,7 +24,7 @@ IMAGES = Path(__file__).resolve().parent / "images"
 
 
 def expression() -> Value:
-    """L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2: the README's example."""
+    """L = (a·b + c)·f with a = 2, b = −3, c = 10, f = −2: the tour's example."""
     a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
     e = a * b
     e.label = "e"

@@ -1,9 +1,9 @@
-"""Regenerate the README's pictures of the teaching lab, from the engine's own numbers.
+"""Regenerate the tour's pictures of the teaching lab, from the engine's own numbers.
 
     python docs/make_lab_images.py
 
 Writes:
-- docs/images/network_view.svg: draw_network() of the README's 2-3-1 network after one example's backward()
+- docs/images/network_view.svg: draw_network() of the tour's 2-3-1 network after one example's backward()
   (tests/test_network_view.py checks it is what draw_network() draws);
 - docs/images/ledger.png: the ledger of one SGD step on four examples, as Jupyter shows it;
 - docs/images/quiz.png: the backward quiz of L = (a·b + c)·f after a wrong and two right answers;
@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from make_graph_images import expression  # the README's expression, L = (a·b + c)·f
+from make_graph_images import expression  # the tour's expression, L = (a·b + c)·f
 
 from micrograd import MLP
 from micrograd.lab.ledger import explain_update
@@ -40,7 +40,7 @@ PAGE = (
 
 
 def network_view_svg() -> str:
-    """The README's network view: MLP(2, [3, 1]) of tanh neurons, x = (0.5, −1), y = 1."""
+    """The tour's network view: MLP(2, [3, 1]) of tanh neurons, x = (0.5, −1), y = 1."""
     model = MLP(2, [3, 1], activation="tanh", seed=1)
     return draw_network(model, [0.5, -1.0], 1.0, show_weight_grads=True, highlight=(1, 2)).svg
 
