@@ -73,8 +73,8 @@ def line_panel(
     shade: Callable[[float, float], float] | None = None,
     key: bool = True,
 ) -> str:
-    """The lines on axes in area (left, top, width, height), with a legend to its right if key; xrange and
-    yrange fix an axis's ends (otherwise the data's, widened to round ticks)."""
+    """The lines on axes in area (left, top, width, height), with a legend to its right if key, as a
+    <g class="panel">; xrange and yrange fix an axis's ends (otherwise the data's, widened to round ticks)."""
     marks = marks or {}
     left, top, width, height = area
     xs = [v for x, _ in lines.values() for v in x if math.isfinite(v)] + [m[0] for m in marks.values()]
@@ -98,7 +98,7 @@ def line_panel(
         entries.append((name, colour, None, True))
     if key:
         parts.append(legend(left + width + 14, top + 8, entries))
-    return "\n".join(parts)
+    return '<g class="panel">\n' + "\n".join(parts) + "\n</g>"
 
 
 def _series(name: str, data: object) -> Series:

@@ -126,13 +126,13 @@ def boundary_panel(
                 k += 1
             cx0, cx1 = max(grid.xs[0], grid.xs[j] - dx / 2), min(grid.xs[-1], grid.xs[k] + dx / 2)
             cells.append(
-                f'<rect class="region" data-label="{row[j]!r}" x="{sx(cx0):.2f}" y="{sy(cy1):.2f}" '
+                f'<rect class="region" data-label="{row[j]}" x="{sx(cx0):.2f}" y="{sy(cy1):.2f}" '
                 f'width="{sx(cx1) - sx(cx0) + 0.3:.2f}" height="{sy(cy0) - sy(cy1) + 0.3:.2f}" '
                 f'fill="{REGIONS[index[row[j]]]}"/>'
             )
             j = k + 1
     points = [
-        f'<circle class="point" data-label="{t!r}" cx="{sx(float(p[0])):.2f}" cy="{sy(float(p[1])):.2f}" r="2.8" '
+        f'<circle class="point" data-label="{t}" cx="{sx(float(p[0])):.2f}" cy="{sy(float(p[1])):.2f}" r="2.8" '
         f'fill="{COLOURS[index[t] % len(COLOURS)]}" stroke="white" stroke-width="0.6"/>'
         for p, t in zip(X, y)
     ]
@@ -142,7 +142,7 @@ def boundary_panel(
         else text(left + width / 2, top - 8, title, size=11, cls="panel-title")
         + f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="none" stroke="#444444"/>'
     )
-    return "\n".join([*cells, *points, frame])
+    return "\n".join(['<g class="panel">', *cells, *points, frame, "</g>"])
 
 
 def plot_loss(history: History | Sequence[Number], *, title: str | None = None) -> Picture:
