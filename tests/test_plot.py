@@ -372,7 +372,9 @@ def test_the_forward_pass_shows_the_network_s_own_numbers():
     x = [rng.random() for _ in range(64)]
     model = MLP(64, [32, 10], seed=8)
     hidden, scores = forward_by_hand(model, x)
+    out = model(x)  # the pass drawn; kept alive, as the layers hold their a weakly
     root = parse(plot.plot_forward_pass(model, x, label=3))
+    assert [v.data for v in out] == scores
     values = [t.text for t in of_class(root, "text", "value")]
     assert values == [f"{a:.1f}" for a in hidden]
     to_y = axis(root, "y")
@@ -389,6 +391,16 @@ def test_the_forward_pass_shows_the_network_s_own_numbers():
     titles = [t.text for t in of_class(root, "text", "panel-title")]
     active = sum(a > 0 for a in hidden)
     assert titles == ["64 inputs (label 3)", f"32 relus of layer 1 ({active} active)", f"10 scores: it reads {answer}"]
+
+
+def test_the_forward_pass_drawn_is_the_last_one_and_on_x():
+    model = MLP(4, [3, 2], seed=1)
+    out = model([0.5, 0.5, 0.5, 0.5])
+    with pytest.raises(ValueError, match="last forward pass, which was not on x: call model"):
+        plot.plot_forward_pass(model, [0.5, 0.25, 0.5, 0.5], side=2)
+    del out
+    with pytest.raises(RuntimeError, match="keep a reference to its output"):  # the graph is gone
+        plot.plot_forward_pass(model, [0.5, 0.5, 0.5, 0.5], side=2)
 
 
 # -- the picture itself -------------------------------------------------------------------------------
@@ -412,11 +424,12 @@ def test_no_picture_needs_matplotlib(tmp_path):
         sys.modules["matplotlib"] = None  # as if it were not installed
         from micrograd import MLP
         from micrograd.lab import plot
-        model = MLP(4, [3], seed=0)
-        X, y = [[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]], [0, 2]
+        model = MLP(4, [3, 2], seed=0)
+        X = [[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1]]
         plot.plot_decision_boundary(MLP(2, [3, 1], seed=0), [[0, 0], [1, 1]], [-1, 1], resolution=5)
         plot.plot_loss([1.0, 0.5]); plot.plot_confusion_matrix([[1, 0], [0, 1]])
-        plot.plot_images(X, side=2); plot.plot_image(X[0], side=2); plot.plot_forward_pass(MLP(4, [3, 2]), X[0], side=2)
+        plot.plot_images(X, side=2); plot.plot_image(X[0], side=2)
+        out = model(X[0]); plot.plot_forward_pass(model, X[0], side=2)
         plot.line_plot({"a": [1.0, 2.0]})
         print(sorted(m for m, v in sys.modules.items() if v and m.split(".")[0] in ("matplotlib", "numpy", "PIL")))
         """
@@ -473,6 +486,8 @@ def test_data_at_the_ends_of_the_float_range_is_our_own_value_error(by, X, words
         (lambda m: plot.plot_images([[0.0] * 64], ["a", "b"]), ValueError, "1 images but 2 captions"),
         (lambda m: plot.plot_image([math.nan] * 64), ValueError, "not a finite number"),
         (lambda m: plot.plot_forward_pass(lambda x: x, [0.0] * 64), TypeError, "MLP"),
+        (lambda m: plot.plot_forward_pass(m, [1.0] * 4, side=2), ValueError, "x has 4 inputs, the model takes 2"),
+        (lambda m: plot.plot_forward_pass(m, [0.25], side=1), ValueError, "x has 1 inputs"),
         (lambda m: plot.line_plot([1.0, 2.0]), TypeError, "dict of named series"),
         (lambda m: plot.line_plot({"a": "text"}), TypeError, "series 'a' must be a list of numbers"),
         (lambda m: plot.line_plot({"a": ([1.0, 2.0], [1.0])}), ValueError, "series 'a' has 2 xs and 1 ys"),

@@ -36,10 +36,13 @@ def line_plot(
     markers: bool = False,
     marks: Mapping[str, tuple[float, float]] | None = None,
     shade: Callable[[float, float], float] | None = None,
+    xrange: tuple[float, float] | None = None,
+    yrange: tuple[float, float] | None = None,
 ) -> Picture:
     """Each named series as a line: a list of ys (at x = 1, 2, ...) or a pair (xs, ys); xlog/ylog: a log scale's base.
 
-    markers draws a dot at every point; marks are named single points; shade(x, y) shades the background.
+    markers draws a dot at every point; marks are named single points; shade(x, y) shades the background;
+    xrange and yrange fix an axis's ends (by default the data's, widened to round ticks).
     """
     if not isinstance(series, Mapping) or not series:
         raise TypeError(f"line_plot takes a dict of named series, name -> ys or (xs, ys); got {type_name(series)}")
@@ -53,7 +56,7 @@ def line_plot(
     names = [*lines, *points]
     left, top, width, height = PLOT
     body = line_panel(lines, (left, top, width, height), xlabel=xlabel, ylabel=ylabel, xlog=xlog, ylog=ylog,
-                      markers=markers, marks=points, shade=shade)  # fmt: skip
+                      markers=markers, marks=points, shade=shade, xrange=xrange, yrange=yrange)  # fmt: skip
     return document(left + width + 16 + legend_width(names), top + height + 44, body, title=title)
 
 

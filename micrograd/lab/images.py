@@ -73,14 +73,20 @@ def plot_image(image: Sequence[Number], *, side: int = 8, title: str = "", value
 
 
 def plot_forward_pass(model: MLP, x: Sequence[Number], *, side: int = 8, label: object = None) -> Picture:
-    """One image through an MLP: the inputs as the image, each hidden layer's activations a (written on them)
-    and the outputs (the scores) as bars, the largest (the model's answer) in red; read from the network."""
+    """The model's last forward pass, out = model(x), drawn: the inputs x as the image, each hidden layer's
+    activations a (written on them) and the outputs (the scores) as bars, the largest (its answer) in red.
+
+    The numbers are the network's own, read from its layers (layer.a): keep out alive until this is drawn.
+    """
     if not isinstance(model, MLP):
         raise TypeError(f"plot_forward_pass draws an MLP's layers, got {type_name(model)}")
     (pixels,) = _images([x], side, "plot_forward_pass")
-    output = model(pixels)  # held: the layers' a live as long as the graph of their last forward pass
-    hidden = [[a.data for a in layer.a] for layer in model.layers[:-1]]
-    scores = [v.data for v in (output if isinstance(output, list) else [output])]
+    if len(pixels) != model.nin:
+        raise ValueError(f"plot_forward_pass: x has {len(pixels)} inputs, the model takes {model.nin}")
+    layers = [[a.data for a in layer.a] for layer in model.layers]
+    if layers[-1] != model.float_function()(pixels):
+        raise ValueError("plot_forward_pass draws the model's last forward pass, which was not on x: call model(x)")
+    hidden, scores = layers[:-1], layers[-1]
     answer = max(range(len(scores)), key=scores.__getitem__)
     known = f" (label {label})" if label is not None else ""
     parts = [text(10 + side * 7, 42, f"{len(pixels)} inputs{known}", size=11, cls="panel-title")]

@@ -34,7 +34,7 @@ __all__ = [
     "legend_width",
     "nice_ticks",
     "ramp",
-    "row",
+    "side_by_side",
     "text",
     "tick_label",
 ]
@@ -90,10 +90,10 @@ def document(width: float, height: float, body: str, *, title: str) -> Picture:
     return Picture(svg, title)
 
 
-def row(pictures: Sequence[Picture], *, title: str, gap: float = 10.0) -> Picture:
+def side_by_side(pictures: Sequence[Picture], *, title: str, gap: float = 10.0) -> Picture:
     """Pictures side by side under one title, each kept whole (its own coordinates, in a nested <svg>)."""
     if not pictures or not all(isinstance(p, Picture) for p in pictures):
-        raise TypeError("row() takes a list of Pictures, at least one")
+        raise TypeError("side_by_side() takes a list of Pictures, at least one")
     x, parts = 0.0, []
     for picture in pictures:
         width, height = picture.size
