@@ -366,9 +366,9 @@ in_ms = {
 side_by_side(
     [
         line_plot({"forward: n passes": (ns, in_ms["∇f forward"]), "reverse: 1 pass": (ns, in_ms["∇f reverse"])},
-                  xlog=2, ylog=10, markers=True, xlabel="n", ylabel="ms", title="∇f for f: Rⁿ → R"),
+                  xlog=2, ylog=10, markers=True, width=240, xlabel="n", ylabel="ms", title="∇f for f: Rⁿ → R"),
         line_plot({"forward: 1 pass": (ns, in_ms["g' forward"]), "reverse: n passes": (ns, in_ms["g' reverse"])},
-                  xlog=2, ylog=10, markers=True, xlabel="n", ylabel="ms", title="g' for g: R → Rⁿ"),
+                  xlog=2, ylog=10, markers=True, width=240, xlabel="n", ylabel="ms", title="g' for g: R → Rⁿ"),
     ],
     title="Time against n, on log scales",
 )  # fmt: skip

@@ -240,6 +240,18 @@ def test_log_axes_read_back_through_their_powers():
     assert len(of_class(panel, "circle", "marker")) == len(ns) and legend(root) == ["forward", "one"]
 
 
+def test_pictures_side_by_side_keep_their_own_axes():
+    left = plot.line_plot({"a": ([1, 2, 4], [1.0, 3.0, 2.0])}, xlog=2, title="left")
+    right = plot.line_plot({"b": [5.0, 7.0, 6.0]}, title="right")
+    root = parse(plot.side_by_side([left, right], title="both"))
+    inner = root.findall(f"{SVG}svg")
+    assert [float(s.get("x")) for s in inner] == [0, left.size[0] + 10]  # left to right, apart
+    assert [of_class(s, "text", "title")[0].text for s in inner] == ["left", "right"]
+    assert close(drawn(inner[0], "a", 2), [1, 2, 4], [1.0, 3.0, 2.0]) and close(
+        drawn(inner[1], "b"), [1, 2, 3], [5, 7, 6]
+    )
+
+
 def test_a_nan_breaks_a_line():
     (panel,) = panels(parse(plot.line_plot({"loss": [3.0, 2.0, math.nan, 1.0, 0.5]})))
     lines = [e for e in of_class(panel, "polyline", "series")]
@@ -495,6 +507,9 @@ def test_data_at_the_ends_of_the_float_range_is_our_own_value_error(by, X, words
         (lambda m: plot.line_plot({"a": [1.0, 0.0]}, ylog=10), ValueError, "log scale needs values > 0"),
         (lambda m: plot.line_plot({"a": [1.0]}, marks={"m": (1.0,)}), ValueError, "mark 'm' must be a point"),
         (lambda m: plot.line_plot({"a": [1.0]}, shade=3), TypeError, "shade must be a function"),
+        (lambda m: plot.line_plot({"a": [1.0]}, xrange=(1.0, 1.0)), ValueError, "xrange must be (lo, hi)"),
+        (lambda m: plot.side_by_side([], title="none"), TypeError, "list of Pictures"),
+        (lambda m: plot.line_plot({"a": [1.0]}, width=10), ValueError, "width is the plotting area's in points"),
     ],
 )
 def test_bad_arguments_raise_named_errors(call, error, words):

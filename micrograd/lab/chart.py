@@ -38,11 +38,13 @@ def line_plot(
     shade: Callable[[float, float], float] | None = None,
     xrange: tuple[float, float] | None = None,
     yrange: tuple[float, float] | None = None,
+    width: float = PLOT[2],
 ) -> Picture:
     """Each named series as a line: a list of ys (at x = 1, 2, ...) or a pair (xs, ys); xlog/ylog: a log scale's base.
 
     markers draws a dot at every point; marks are named single points; shade(x, y) shades the background;
-    xrange and yrange fix an axis's ends (by default the data's, widened to round ticks).
+    xrange and yrange fix an axis's ends (by default the data's, widened to round ticks); width is the
+    plotting area's, in points (narrower for pictures side by side).
     """
     if not isinstance(series, Mapping) or not series:
         raise TypeError(f"line_plot takes a dict of named series, name -> ys or (xs, ys); got {type_name(series)}")
@@ -51,10 +53,18 @@ def line_plot(
     for name, mark in points.items():
         if not (isinstance(mark, Sequence) and len(mark) == 2 and all(is_number(v) for v in mark)):
             raise ValueError(f"line_plot: mark {name!r} must be a point (x, y), got {mark!r}")
+    for which, given in (("xrange", xrange), ("yrange", yrange)):
+        ends = list(given) if isinstance(given, Sequence) else []
+        if given is not None and not (
+            len(ends) == 2 and all(is_number(v) and math.isfinite(v) for v in ends) and ends[0] < ends[1]
+        ):
+            raise ValueError(f"line_plot: {which} must be (lo, hi), finite numbers with lo < hi, got {given!r}")
+    if not is_number(width) or not 100 <= width <= 2000:
+        raise ValueError(f"line_plot: width is the plotting area's in points, from 100 to 2000; got {width!r}")
     if shade is not None and not callable(shade):
         raise TypeError(f"line_plot: shade must be a function of (x, y), got {type_name(shade)}")
     names = [*lines, *points]
-    left, top, width, height = PLOT
+    left, top, _, height = PLOT
     body = line_panel(lines, (left, top, width, height), xlabel=xlabel, ylabel=ylabel, xlog=xlog, ylog=ylog,
                       markers=markers, marks=points, shade=shade, xrange=xrange, yrange=yrange)  # fmt: skip
     return document(left + width + 16 + legend_width(names), top + height + 44, body, title=title)

@@ -19,7 +19,19 @@ from micrograd.checks import is_number, type_name
 from micrograd.engine import Number, Value, no_grad
 from micrograd.lab.chart import line_panel, line_plot
 from micrograd.lab.images import plot_forward_pass, plot_image, plot_images, plot_misclassified
-from micrograd.lab.svg import COLOURS, REGIONS, Picture, Scale, axes, document, legend, legend_width, ramp, text
+from micrograd.lab.svg import (
+    COLOURS,
+    REGIONS,
+    Picture,
+    Scale,
+    axes,
+    document,
+    legend,
+    legend_width,
+    ramp,
+    side_by_side,
+    text,
+)
 from micrograd.training.history import History
 from micrograd.training.metrics import Model, Target, decision_rule
 
@@ -36,10 +48,11 @@ __all__ = [
     "plot_images",
     "plot_loss",
     "plot_misclassified",
+    "side_by_side",
 ]
 
 BOUNDARY_AREA = (58.0, 34.0, 360.0, 270.0)  # the boundary's plotting area: left, top, width, height (points)
-CURVE_AREA = (58.0, 34.0, 300.0, 200.0)  # each panel of the loss curve's
+CURVE_AREA = (58.0, 50.0, 300.0, 200.0)  # each panel of the loss curve's
 BLUES = (8, 48, 107)  # the darkest blue of the confusion matrix
 
 
