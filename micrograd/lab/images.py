@@ -68,8 +68,10 @@ def plot_image(image: Sequence[Number], *, side: int = 8, title: str = "", value
     """One image large, with each pixel's value written on it (values=True): what the network reads as inputs."""
     (pixels,) = _images([image], side, "plot_image")
     top_value = max(1.0, *pixels)
-    body = _pixels(pixels, side, 14, 30, LARGE, top_value, index=0, values="{:.2g}" if values else None)
-    return document(max(28 + side * LARGE, 6.5 * len(title) + 20), 44 + side * LARGE, body, title=title)
+    width = max(28 + side * LARGE, 6.5 * len(title) + 20)
+    left = (width - side * LARGE) / 2
+    body = _pixels(pixels, side, left, 30, LARGE, top_value, index=0, values="{:.2g}" if values else None)
+    return document(width, 44 + side * LARGE, body, title=title)
 
 
 def plot_forward_pass(model: MLP, x: Sequence[Number], *, side: int = 8, label: object = None) -> Picture:
