@@ -50,7 +50,7 @@ def test_python_examples_run_and_print_what_they_say(torch, tmp_path, monkeypatc
                 shown.add(name)
     assert ran >= 8
     assert shown == {"trace", "forward", "check", "verdict"}
-    assert (tmp_path / "moons.json").exists() and (tmp_path / "boundary.png").exists()
+    assert (tmp_path / "moons.json").exists() and (tmp_path / "boundary.svg").exists()
 
 
 def test_the_counts_and_names_the_readme_states_are_the_suite_s():
