@@ -507,6 +507,8 @@ def test_data_at_the_ends_of_the_float_range_is_our_own_value_error(by, X, words
         (lambda m: plot.line_plot({"a": [1.0, 0.0]}, ylog=10), ValueError, "log scale needs values > 0"),
         (lambda m: plot.line_plot({"a": [1.0]}, marks={"m": (1.0,)}), ValueError, "mark 'm' must be a point"),
         (lambda m: plot.line_plot({"a": [1.0]}, shade=3), TypeError, "shade must be a function"),
+        (lambda m: plot.line_plot({"a": [1.0]}, xlog=1), ValueError, "xlog is a log scale's base"),
+        (lambda m: plot.line_plot({"a": [1.0]}, ylog=10, shade=lambda u, v: u), ValueError, "linear axes only"),
         (lambda m: plot.line_plot({"a": [1.0]}, xrange=(1.0, 1.0)), ValueError, "xrange must be (lo, hi)"),
         (lambda m: plot.side_by_side([], title="none"), TypeError, "list of Pictures"),
         (lambda m: plot.line_plot({"a": [1.0]}, width=10), ValueError, "width is the plotting area's in points"),

@@ -61,8 +61,13 @@ def line_plot(
             raise ValueError(f"line_plot: {which} must be (lo, hi), finite numbers with lo < hi, got {given!r}")
     if not is_number(width) or not 100 <= width <= 2000:
         raise ValueError(f"line_plot: width is the plotting area's in points, from 100 to 2000; got {width!r}")
+    for which, base in (("xlog", xlog), ("ylog", ylog)):
+        if not (is_number(base) and (base == 0 or base > 1)):
+            raise ValueError(f"line_plot: {which} is a log scale's base (> 1), or 0 for a linear scale; got {base!r}")
     if shade is not None and not callable(shade):
         raise TypeError(f"line_plot: shade must be a function of (x, y), got {type_name(shade)}")
+    if shade is not None and (xlog or ylog):
+        raise ValueError("line_plot: shade is drawn on linear axes only (xlog=0, ylog=0)")
     names = [*lines, *points]
     left, top, _, height = PLOT
     body = line_panel(lines, (left, top, width, height), xlabel=xlabel, ylabel=ylabel, xlog=xlog, ylog=ylog,
