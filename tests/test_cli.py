@@ -144,6 +144,11 @@ def test_the_default_demo_reaches_97_percent(tmp_path):
     assert (shown_right, total) == (right, 100)
     assert right >= 97
     assert shown_loss == pytest.approx(loss, rel=1e-5)
+    for name in ("decision_boundary.svg", "loss.svg"):  # the README's pictures, as docs/make_demo_images.py wrote them
+        shown = (ROOT / "docs" / "images" / f"demo_{name}").read_text(encoding="utf-8")
+        assert shown == (tmp_path / "out" / name).read_text(encoding="utf-8"), (
+            f"run python docs/make_demo_images.py: {name}"
+        )
 
 
 def test_a_compiled_demo_takes_the_same_steps_as_the_eager_one(tmp_path):
