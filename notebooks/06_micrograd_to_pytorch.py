@@ -35,11 +35,11 @@ except ImportError:
         'This notebook needs PyTorch: install it with pip install -e ".[torch]" in the folder of micrograd '
         "(or pip install torch), then restart the kernel"
     ) from None
-import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
 
 from micrograd import MLP, Value
 from micrograd.compile import compile_function
+from micrograd.lab.plot import line_plot
 from micrograd.torch_bridge import from_torch, to_torch
 from micrograd.training.data import make_moons
 from micrograd.training.losses import hinge_loss, l2_penalty
@@ -304,13 +304,8 @@ assert losses["compiled"] == losses["micrograd"]
 assert all(abs(m - t) <= 1e-9 * m for m, t in zip(losses["micrograd"], losses["PyTorch"]))
 assert gap <= 1e-15
 
-fig, axes = plt.subplots(figsize=(6, 3.5))
-for name, style in [("micrograd", "-"), ("compiled", "--"), ("PyTorch", ":")]:
-    axes.plot(range(1, STEPS + 1), losses[name], style, label=name, linewidth=2)
-axes.set(xlabel="step", ylabel="loss", title="The same training, three ways")
-axes.legend()
-plt.tight_layout()
-plt.show()
+line_plot({name: losses[name] for name in ("micrograd", "compiled", "PyTorch")}, xlabel="step", ylabel="loss",
+          title="The same training, three ways")  # fmt: skip
 
 # %% [markdown]
 # ## And back

@@ -8,7 +8,8 @@
   one drawing (its page in ``static/``); ``quiz.py``: ``Quiz(trace)``, predict then check.
 - ``network_view.py``: ``draw_network()``, the layers of neurons with δ (labels placed by
   ``placement.py``); ``ledger.py``: ``explain_update()``, one SGD step written out.
-- ``live.py``: ``LiveView``, for ``fit(..., view=LiveView())``; ``plot.py``: pictures of training.
+- ``live.py``: ``LiveView``, for ``fit(..., view=LiveView())``; ``plot.py``: pictures of training, with
+  ``chart.py`` (``line_plot()``) and ``images.py`` (pictures of images), all made of ``svg.py``'s parts.
 
 Each name is imported from its module: ``from micrograd.lab.viz import draw_dot``.
 """
