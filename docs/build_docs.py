@@ -215,7 +215,8 @@ def katex_files() -> dict[str, pathlib.Path]:
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """KaTeX's script and style sheet on every page, before the script that typesets with them."""
+    """KaTeX on every page, before the script that typesets with it; the notebooks' pages cached with ours."""
+    config.plugins["mkdocs-jupyter"].config["cache_dir"] = str(cache().parent / "rendered")
     config.extra_css.insert(0, "assets/katex/katex.min.css")
     config.extra_javascript[:0] = ["assets/katex/katex.min.js", "assets/katex/contrib/auto-render.min.js"]
     config.extra_javascript.append("assets/math.js")
