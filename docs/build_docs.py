@@ -244,10 +244,15 @@ def notebook_links(page: Page) -> str:
     name = pathlib.PurePosixPath(page.file.src_uri).stem
     here = page.url.removesuffix("/") if page.url.endswith("/") else posixpath.dirname(page.url)  # the page's folder
     lab = posixpath.relpath(LAB, here or ".")
-    links = []
-    if name in site_build().BROWSER_NOTEBOOKS:
-        links.append(f'<a class="md-button md-button--primary" href="{lab}?path={name}.ipynb">Run in your browser</a>')
-    links.append(f'<a class="md-button" href="{name}.ipynb" download>Download the notebook</a>')
+    build = site_build()
+    links = [f'<a class="md-button" href="{name}.ipynb" download>Download the notebook</a>']
+    if name in build.BROWSER_NOTEBOOKS:
+        links.insert(
+            0, f'<a class="md-button md-button--primary" href="{lab}?path={name}.ipynb">Run in your browser</a>'
+        )
+    else:
+        note = "Not in the browser lab: it uses a package the browser does not have. Download it to run it."
+        links.append(f'<span class="not-in-browser">{note}</span>')
     return f'<p class="notebook-links">{" ".join(links)}</p>\n'
 
 

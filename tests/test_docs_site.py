@@ -171,8 +171,9 @@ def test_a_notebook_page_shows_the_notebook_executed(open_page, docs, name):
     if name in docs["lab"]:
         href = run.evaluate("a => a.href")
         assert href == f"{docs['base']}/lite/notebooks/index.html?path={name}.ipynb"
-    else:
+    else:  # the page says why it has no link to the browser lab
         assert run.count() == 0
+        assert "Not in the browser lab" in page.locator(".notebook-links .not-in-browser").inner_text()
 
 
 def test_the_drawings_of_notebook_01_are_its_graph_with_its_numbers(open_page):
