@@ -351,6 +351,10 @@ def main() -> None:
         f"site written to {args.output} in {report['seconds']:.1f} s: {report['files']} files, "
         f"{report['bytes'] / 1e6:.1f} MB; browser lab notebooks: {', '.join(report['notebooks'])}"
     )
+    from build_docs import build_docs  # beside this file: the documentation, around the lab
+
+    docs = build_docs(args.output)
+    print(f"documentation written to {args.output} in {docs['seconds']:.1f} s: {docs['bytes'] / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

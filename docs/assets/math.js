@@ -1,0 +1,20 @@
+// The math of every page, typeset by KaTeX (served by the site itself): the text pages' formulas, which
+// pymdownx.arithmatex marks with \( \) and \[ \], and the notebooks' markdown, written with $ and $$.
+const DELIMITERS = [
+  { left: "\\[", right: "\\]", display: true },
+  { left: "\\(", right: "\\)", display: false },
+];
+const NOTEBOOK_DELIMITERS = [
+  { left: "$$", right: "$$", display: true },
+  { left: "$", right: "$", display: false },
+  ...DELIMITERS,
+];
+
+document$.subscribe(({ body }) => {
+  for (const element of body.querySelectorAll(".arithmatex")) {
+    renderMathInElement(element, { delimiters: DELIMITERS, throwOnError: false });
+  }
+  for (const element of body.querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown")) {
+    renderMathInElement(element, { delimiters: NOTEBOOK_DELIMITERS, throwOnError: false });
+  }
+});
