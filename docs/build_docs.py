@@ -66,6 +66,21 @@ class IndexNotation(griffe.Extension):
             obj.docstring.value = index_notation_as_code(obj.docstring.value)
 
 
+class RuntimeMethods(griffe.Extension):
+    """Value's op methods, which micrograd.methods attaches when micrograd is imported, read by importing it.
+
+    Reading the source alone (how mkdocstrings reads the rest) would leave relu, tanh, exp, ... off Value's page.
+    """
+
+    def on_class_members(self, *, cls: griffe.Class, **kwargs: Any) -> None:
+        if cls.path != "micrograd.engine.Value":
+            return
+        inspected = griffe.inspect("micrograd.engine", import_paths=[str(ROOT), *sys.path])["Value"]
+        for name, member in inspected.members.items():
+            if name not in cls.members and not name.startswith("_") and member.is_function:
+                cls.set_member(name, member)
+
+
 def site_build() -> Any:
     """docs/build.py, the browser lab's build, whose cache and npm downloads the documentation shares."""
     if "site_build" not in sys.modules:

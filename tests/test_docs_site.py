@@ -239,3 +239,15 @@ def test_the_index_notation_of_the_equations_is_shown_as_code():
     build_docs = load("build_docs", ROOT / "docs" / "build_docs.py")
     assert build_docs.index_notation_as_code("neuron a[l][j] of layer l") == "neuron ``a[l][j]`` of layer l"
     assert build_docs.index_notation_as_code("``labels[i][j]`` is") == "``labels[i][j]`` is"
+
+
+def test_value_s_page_has_every_method_a_learner_calls(open_page):
+    """relu, tanh, exp, ... are attached to Value when micrograd is imported: the page still shows each one."""
+    from micrograd import Value
+
+    page = open_page("api/micrograd/")
+    ids = set(page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)"))
+    methods = [n for n in dir(Value) if not n.startswith("_") and callable(getattr(Value, n))]
+    assert {"relu", "tanh", "exp", "backward"} <= set(methods)
+    missing = [n for n in methods if f"micrograd.Value.{n}" not in ids]
+    assert not missing, f"Value's methods {missing} are not on the API page"

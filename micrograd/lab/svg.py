@@ -43,7 +43,9 @@ __all__ = [
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f"]
 REGIONS = ["#c6dbef", "#fcc5c0", "#c7e9c0", "#dadaeb", "#fdd0a2", "#e0cfc9", "#f7d4ea", "#dddddd"]
 DASHES = ["", "6 3", "2 2", "8 3 2 3", "4 2 1 2"]  # one per series, so that lines on one another stay apart
-INK, FAINT, GRID = "#1f1f1f", "#444444", "#e4e4e4"
+INK = "#1f1f1f"  # text and marks
+FAINT = "#444444"  # frames and ticks
+GRID = "#e4e4e4"  # grid lines
 FONT = "Helvetica,Arial,sans-serif"
 
 
