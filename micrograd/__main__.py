@@ -20,8 +20,8 @@ from micrograd.training.optim import SGD, Adam
 from micrograd.training.train import fit
 
 DEMO_OUT = "demo-output"
-DEMO_FILES = ("decision_boundary.png", "loss.png", "neuron.svg", "model.json")  # what the demo writes to --out
-DIGITS_FILES = ("confusion_matrix.png", "misclassified.png", "loss.png", "model.json")  # and with --dataset digits
+DEMO_FILES = ("decision_boundary.svg", "loss.svg", "neuron.svg", "model.json")  # what the demo writes to --out
+DIGITS_FILES = ("confusion_matrix.svg", "misclassified.svg", "loss.svg", "model.json")  # and with --dataset digits
 L2_ALPHA = 1e-4  # the weight penalty of micrograd's original demo
 # The options' defaults: for the 2-D datasets, and for the digits (MLP(64, [32, 10]) with Adam).
 DEFAULTS = {"epochs": 50, "hidden": [16, 16], "lr": 0.1, "batch_size": 20, "samples": 100}
@@ -161,21 +161,16 @@ def demo_digits(args: argparse.Namespace) -> int:
     print(f"training time: {seconds:.1f} s ({seconds / args.epochs:.2f} s per epoch, measurements included)")
 
     os.makedirs(args.out, exist_ok=True)
-    confusion_png, misclassified_png, loss_png, model_json = DIGITS_FILES
-    written = []
-    try:
-        from micrograd.lab.plot import plot_confusion_matrix, plot_loss, plot_misclassified
+    confusion_svg, misclassified_svg, loss_svg, model_json = DIGITS_FILES
+    from micrograd.lab.plot import plot_confusion_matrix, plot_loss, plot_misclassified
 
-        counts = confusion_matrix(model, X_test, y_test)
-        plot_confusion_matrix(counts, path=os.path.join(args.out, confusion_png), title=None)
-        written.append((confusion_png, "the confusion matrix of the test set"))
-        if test_accuracy < 1.0:
-            plot_misclassified(model, X_test, y_test, path=os.path.join(args.out, misclassified_png))
-            written.append((misclassified_png, "the test images it gets wrong, predicted (true)"))
-        plot_loss(history, path=os.path.join(args.out, loss_png))
-        written.append((loss_png, "the loss and accuracy after each epoch"))
-    except ImportError as e:
-        print(f"skipped the pictures: {e}", file=sys.stderr)
+    plot_confusion_matrix(confusion_matrix(model, X_test, y_test)).save(os.path.join(args.out, confusion_svg))
+    written = [(confusion_svg, "the confusion matrix of the test set")]
+    if test_accuracy < 1.0:
+        plot_misclassified(model, X_test, y_test).save(os.path.join(args.out, misclassified_svg))
+        written.append((misclassified_svg, "the test images it gets wrong, predicted (true)"))
+    plot_loss(history).save(os.path.join(args.out, loss_svg))
+    written.append((loss_svg, "the loss and accuracy after each epoch"))
     _save_model(model, args.out, model_json, written)
     return 0
 
@@ -210,17 +205,13 @@ def demo(args: argparse.Namespace) -> int:
     print(f"final accuracy: {final_accuracy:.1%} ({right} of {len(X)} points)")
 
     os.makedirs(args.out, exist_ok=True)
-    boundary_png, loss_png, neuron_svg, model_json = DEMO_FILES
-    written = []
-    try:
-        from micrograd.lab.plot import plot_decision_boundary, plot_loss
+    boundary_svg, loss_svg, neuron_svg, model_json = DEMO_FILES
+    from micrograd.lab.plot import plot_decision_boundary, plot_loss
 
-        plot_decision_boundary(model, X, y, path=os.path.join(args.out, boundary_png))
-        written.append((boundary_png, "the decision boundary over the data"))
-        plot_loss(history, path=os.path.join(args.out, loss_png))
-        written.append((loss_png, "the loss and accuracy after each epoch"))
-    except ImportError as e:
-        print(f"skipped the pictures: {e}", file=sys.stderr)
+    plot_decision_boundary(model, X, y).save(os.path.join(args.out, boundary_svg))
+    plot_loss(history).save(os.path.join(args.out, loss_svg))
+    written = [(boundary_svg, "the decision boundary over the data")]
+    written.append((loss_svg, "the loss and accuracy after each epoch"))
     from micrograd.lab.render import render_svg
     from micrograd.lab.viz import draw_dot
 
@@ -254,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo",
         help="train an MLP on a 2-D dataset, or on handwritten digits, and write its pictures and the model",
         description="Train an MLP on a small 2-D dataset with a progress bar, print the final loss and accuracy, "
-        "and write to --out the decision boundary and the loss curve (PNG, with micrograd-lab[plot]), the graph of "
+        "and write to --out the decision boundary and the loss curve (SVG), the graph of "
         "one neuron (SVG) and the trained model (JSON). With --dataset digits: train MLP(64, [32, 10]) with Adam on "
         "the 8×8 handwritten digits shipped with micrograd, print the accuracy on held-out test images "
         "and the training time, and write the confusion matrix, the misclassified test images, the loss curve "

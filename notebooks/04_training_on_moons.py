@@ -29,8 +29,6 @@ import os
 import random
 import tempfile
 
-import matplotlib.pyplot as plt
-
 from micrograd import MLP
 from micrograd.lab.plot import plot_decision_boundary, plot_loss
 from micrograd.training.data import make_moons
@@ -65,7 +63,6 @@ model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=
 print(f"layer sizes {model.sizes}, activations {[layer.activation for layer in model.layers]}")
 print(f"{len(model.parameters())} parameters; accuracy before training: {accuracy(model, X, y):.0%}")
 plot_decision_boundary(model, X, y, title="Before training")
-plt.show()
 
 # %% [markdown]
 # ## The loss
@@ -318,13 +315,12 @@ assert (f"{plain_rise:.2f}", f"{momentum_rise:.2f}") == ("0.13", "0.38")
 # %% [markdown]
 # ## The loss curve
 #
-# The loss (left axis) and accuracy (right axis) after each epoch of the training with momentum.
+# The loss (left) and accuracy (right) after each epoch of the training with momentum.
 # Mini-batches make the descent a little bumpy: each step follows the gradient of 20 points, not of
 # all 100; the jump of epoch 4 is the overshoot above.
 
 # %%
 plot_loss(fast_history)
-plt.show()
 
 # %% [markdown]
 # ## The decision boundary
@@ -334,7 +330,6 @@ plt.show()
 
 # %%
 plot_decision_boundary(fast, X, y, title="After training")
-plt.show()
 
 # %% [markdown]
 # ## Saving and loading

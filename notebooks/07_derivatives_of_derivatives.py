@@ -31,10 +31,9 @@ import math
 import time
 from itertools import pairwise
 
-import matplotlib.pyplot as plt
-
 from micrograd import Dual, Value, grad, gradcheck, gradgradcheck, hessian, jvp, trace_forward_mode
 from micrograd.engine import topological_order
+from micrograd.lab.plot import line_plot, side_by_side
 from micrograd.lab.trace import trace_backward
 from micrograd.lab.viz import draw_dot
 from micrograd.tables import text_table
@@ -95,14 +94,9 @@ worst = max(abs(a - b) for x0, row in zip(xs, curves) for a, b in zip(row, close
 print(f"largest difference from the closed forms over 200 points and 5 curves: {worst:.1e}")
 assert worst < 1e-13
 
-fig, ax = plt.subplots(figsize=(7, 4))
 names = ["tanh", "tanh'", "tanh''", "tanh'''", "tanh''''"]
-for k, name in enumerate(names):
-    ax.plot(xs, [row[k] for row in curves], label=name)
-ax.set_xlabel("x")
-ax.legend()
-ax.set_title("tanh and its derivatives, each grad() of the one before")
-plt.show()
+line_plot({name: (xs, [row[k] for row in curves]) for k, name in enumerate(names)}, xlabel="x",
+          title="tanh and its derivatives, each grad() of the one before")  # fmt: skip
 
 # %% [markdown]
 # ## Newton's method with the exact Hessian
@@ -226,17 +220,14 @@ assert max(abs(c - 1) for c in by_descent[-1]) < 1e-9 and len(by_descent) - 1 ==
 path = by_newton + by_descent  # the picture shows every point of both paths
 x_lo, x_hi = min(p[0] for p in path) - 0.3, max(p[0] for p in path) + 0.3
 y_lo, y_hi = min(p[1] for p in path) - 0.3, max(p[1] for p in path) + 0.3
-gx = [x_lo + (x_hi - x_lo) * i / 99 for i in range(100)]
-gy = [y_lo + (y_hi - y_lo) * j / 99 for j in range(100)]
-fig, ax = plt.subplots(figsize=(7, 4.5))
-ax.contour(gx, gy, [[math.log1p(f([u, v])) for u in gx] for v in gy], levels=20, cmap="Greys")
-ax.plot(*zip(*by_descent), ".-", ms=2, label=f"gradient descent: {len(by_descent) - 1} steps")
-ax.plot(*zip(*by_newton), "o-", label=f"Newton from (−1, 1.5): {len(by_newton) - 1} steps")
-ax.plot(*zip(*from_near), "s-", label=f"Newton from (0.8, 0.6): {len(from_near) - 1} steps")
-ax.plot([1], [1], "k*", ms=12, label="minimum (1, 1)")
-ax.legend(fontsize=8)
-ax.set_title("f(x, y) = (x − 1)² + 5(y − x²)²")
-plt.show()
+paths = {
+    f"gradient descent: {len(by_descent) - 1} steps": list(zip(*by_descent)),
+    f"Newton from (−1, 1.5): {len(by_newton) - 1} steps": list(zip(*by_newton)),
+    f"Newton from (0.8, 0.6): {len(from_near) - 1} steps": list(zip(*from_near)),
+}
+line_plot(paths, markers=True, marks={"minimum (1, 1)": (1, 1)}, shade=lambda u, v: math.log1p(f([u, v])),
+          xrange=(x_lo, x_hi), yrange=(y_lo, y_hi), xlabel="x", ylabel="y",
+          title="f(x, y) = (x − 1)² + 5(y − x²)², shaded by log(1 + f)")  # fmt: skip
 
 # %% [markdown]
 # `gradgradcheck` compares those second derivatives with central differences of the gradient,
@@ -368,20 +359,19 @@ print(text_table(["n", "∇f forward", "∇f reverse", "g' forward", "g' reverse
                  [[str(r[0]), *(f"{t * 1e3:.2f}" for t in r[1:])] for r in rows]))  # fmt: skip
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True)
-left.plot(ns, [r[1] * 1e3 for r in rows], "o-", label="forward: n passes")
-left.plot(ns, [r[2] * 1e3 for r in rows], "s-", label="reverse: 1 pass")
-left.set_title("∇f for f: Rⁿ → R")
-right.plot(ns, [r[3] * 1e3 for r in rows], "o-", label="forward: 1 pass")
-right.plot(ns, [r[4] * 1e3 for r in rows], "s-", label="reverse: n passes")
-right.set_title("g' for g: R → Rⁿ")
-for ax in (left, right):
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xlabel("n")
-    ax.legend()
-left.set_ylabel("ms")
-plt.show()
+in_ms = {
+    name: [r[k] * 1e3 for r in rows]
+    for k, name in enumerate(["∇f forward", "∇f reverse", "g' forward", "g' reverse"], 1)
+}
+side_by_side(
+    [
+        line_plot({"forward: n passes": (ns, in_ms["∇f forward"]), "reverse: 1 pass": (ns, in_ms["∇f reverse"])},
+                  xlog=2, ylog=10, markers=True, xlabel="n", ylabel="ms", title="∇f for f: Rⁿ → R"),
+        line_plot({"forward: 1 pass": (ns, in_ms["g' forward"]), "reverse: n passes": (ns, in_ms["g' reverse"])},
+                  xlog=2, ylog=10, markers=True, xlabel="n", ylabel="ms", title="g' for g: R → Rⁿ"),
+    ],
+    title="Time against n, on log scales",
+)  # fmt: skip
 
 # %% [markdown]
 # At n = 1 the two modes do the same work and take about the same time; from there the mode whose

@@ -35,11 +35,16 @@
 import math
 import time
 
-import matplotlib.pyplot as plt
-
 from micrograd import MLP
 from micrograd.engine import topological_order
-from micrograd.lab.plot import plot_confusion_matrix, plot_images, plot_loss, plot_misclassified
+from micrograd.lab.plot import (
+    plot_confusion_matrix,
+    plot_forward_pass,
+    plot_image,
+    plot_images,
+    plot_loss,
+    plot_misclassified,
+)
 from micrograd.lab.viz import draw_dot
 from micrograd.training.data import load_digits
 from micrograd.training.losses import softmax_cross_entropy
@@ -71,7 +76,6 @@ print("validation images per digit:", [y_validation.count(d) for d in range(10)]
 print("test images per digit:      ", [y_test.count(d) for d in range(10)])
 assert len(X) + len(X_validation) == len(X_all) and set(y_validation) == set(range(10))
 plot_images(X[:20], [f"label {t}" for t in y[:20]], title="The first 20 training images")
-plt.show()
 
 # %% [markdown]
 # ## One image as the 64 inputs
@@ -81,13 +85,8 @@ plt.show()
 
 # %%
 image = X[0]
-fig, ax = plt.subplots(figsize=(4.2, 4.2), layout="constrained")
-ax.imshow([image[r * 8 : r * 8 + 8] for r in range(8)], cmap="gray_r", vmin=0, vmax=1)
-for k, v in enumerate(image):
-    ax.text(k % 8, k // 8, f"{v:.2g}", ha="center", va="center", fontsize=7, color="white" if v > 0.5 else "black")
-ax.set(title=f"X[0], label {y[0]}: x[k] is row k // 8, column k % 8", xticks=[], yticks=[])
-plt.show()
 print(f"len(X[0]) = {len(image)}; x[0:8] = {image[:8]}")
+plot_image(image, title=f"X[0], label {y[0]}: x[k] is row k // 8, column k % 8")
 
 # %% [markdown]
 # ## The model and the loss
@@ -170,7 +169,6 @@ print(f"{seconds:.1f} s of training")
 
 # %%
 plot_loss(history)
-plt.show()
 
 # %% [markdown]
 # ## The test set, once
@@ -192,7 +190,6 @@ assert test_accuracy >= 0.97
 
 # %%
 plot_confusion_matrix(confusion_matrix(model, X_test, y_test))
-plt.show()
 
 # %% [markdown]
 # ## The mistakes
@@ -202,7 +199,6 @@ plt.show()
 
 # %%
 plot_misclassified(model, X_test, y_test)
-plt.show()
 
 # %% [markdown]
 # ## The image it is least sure of
@@ -242,26 +238,7 @@ logits = [z.data for z in model.layers[1].z]
 assert logits == [s.data for s in scores]
 answer = max(range(10), key=logits.__getitem__)
 
-fig, (ax_in, ax_hidden, ax_out) = plt.subplots(1, 3, figsize=(9.5, 3.2), layout="constrained")
-ax_in.imshow([x[r * 8 : r * 8 + 8] for r in range(8)], cmap="gray_r", vmin=0, vmax=1)
-ax_in.set(title=f"64 inputs (label {label})", xticks=[], yticks=[])
-ax_hidden.imshow([hidden[r * 8 : r * 8 + 8] for r in range(4)], cmap="Greens")
-for j, v in enumerate(hidden):
-    ax_hidden.text(
-        j % 8,
-        j // 8,
-        f"{v:.1f}",
-        ha="center",
-        va="center",
-        fontsize=7,
-        color="white" if v > 0.6 * max(hidden) else "black",
-    )
-active = sum(v > 0 for v in hidden)
-ax_hidden.set(title=f"32 hidden relus ({active} active)", xticks=[], yticks=[])
-ax_out.bar(range(10), logits, color=["#d62728" if k == answer else "#1f77b4" for k in range(10)])
-ax_out.set(title=f"10 scores: it reads {answer}", xticks=range(10), xlabel="digit")
-ax_out.axhline(0, color="gray", linewidth=0.8)
-plt.show()
+plot_forward_pass(model, x, label=label)
 
 # %% [markdown]
 # ## Each score's gradient is $p_k - y_k$

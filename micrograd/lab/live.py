@@ -18,13 +18,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from html import escape
 from typing import TYPE_CHECKING, Any, cast
 
 from micrograd.checks import is_number, type_name
 from micrograd.engine import Number, Value
+from micrograd.lab.chart import line_panel
 from micrograd.lab.display import picture_html
-from micrograd.lab.plot import POINT_COLORS, REGION_COLORS, decision_grid, in_jupyter
+from micrograd.lab.plot import boundary_panel, decision_grid, in_jupyter
+from micrograd.lab.svg import document
 from micrograd.nn import MLP
 from micrograd.training.metrics import Model, Output, Target, decision_rule
 
@@ -143,109 +144,26 @@ class LiveView:
         """The loss, the accuracy (for labels) and the boundary (for 2-D inputs and labels), as one SVG."""
         if self.model is None:
             raise RuntimeError("LiveView: nothing to draw before training starts: fit(..., view=...) calls start()")
+        epochs = [float(e) for e in range(1, len(history.loss) + 1)]
+        last = (1.0, float(max(2, self.epochs)))
         losses = [v if math.isfinite(v) else math.nan for v in history.loss]
-        panels = [_curve("loss", losses, self.epochs, "#1565c0")]
+        panels = [line_panel({"loss": (epochs, losses)}, PLOT, title="loss", xlabel="epoch", xrange=last, key=False)]
         if any(a is not None for a in history.accuracy):
             accuracy = [math.nan if a is None else a for a in history.accuracy]
-            panels.append(_curve("accuracy", accuracy, self.epochs, "#2e7d32", (0.0, 1.0)))
+            panels.append(line_panel({"accuracy": (epochs, accuracy)}, PLOT, title="accuracy", xlabel="epoch",
+                                     xrange=last, yrange=(0.0, 1.0), key=False))  # fmt: skip
         if self.boundary:
-            panels.append(self._boundary(self.model))
-        width = len(panels) * PANEL[0]
-        height = PANEL[1] + 30
-        out = [
-            f'<svg width="{width:.0f}pt" height="{height:.0f}pt" viewBox="0 0 {width:.0f} {height:.0f}" '
-            'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica,Arial,sans-serif">',
-            f'<rect x="0" y="0" width="{width:.0f}" height="{height:.0f}" fill="white"/>',
-            _label(width / 2, 18, self.title(history), size=12, weight="bold"),
-        ]
-        for i, panel in enumerate(panels):
-            out.append(f'<g transform="translate({i * PANEL[0]:.0f} 30)">{panel}</g>')
-        out.append("</svg>")
+            grid = decision_grid(_float_model(self.model), self.X, self.y, resolution=RESOLUTION)
+            panels.append(boundary_panel(grid, self.X, self.y, PLOT, title="boundary", ticks=False))
+        body = "\n".join(
+            f'<g transform="translate({i * PANEL[0]:.0f} 30)">{panel}</g>' for i, panel in enumerate(panels)
+        )
         self.shown = (list(history.loss), list(history.accuracy))
-        return "\n".join(out)
-
-    def _boundary(self, model: Model) -> str:
-        """The predicted label over a grid (computed in plain floats, no graph) and the data coloured by label."""
-        grid = decision_grid(_float_model(model), self.X, self.y, resolution=RESOLUTION)
-        index = {label: i % len(REGION_COLORS) for i, label in enumerate(grid.classes)}
-        (x0, x1), (y0, y1) = (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1])
-        left, top, w, h = PLOT
-        sx, sy = w / (x1 - x0), h / (y1 - y0)
-        dx, dy = (x1 - x0) / (len(grid.xs) - 1), (y1 - y0) / (len(grid.ys) - 1)
-        cells = []
-        for i, row in enumerate(grid.labels):  # one rectangle per run of a label along a row of the grid
-            j = 0
-            while j < len(row):
-                k = j
-                while k + 1 < len(row) and row[k + 1] == row[j]:
-                    k += 1
-                cx0 = max(x0, grid.xs[j] - dx / 2)
-                cx1 = min(x1, grid.xs[k] + dx / 2)
-                cy1 = min(y1, grid.ys[i] + dy / 2)
-                cy0 = max(y0, grid.ys[i] - dy / 2)
-                cells.append(
-                    f'<rect class="region" data-label="{row[j]!r}" x="{left + (cx0 - x0) * sx:.2f}" '
-                    f'y="{top + (y1 - cy1) * sy:.2f}" width="{(cx1 - cx0) * sx + 0.3:.2f}" '
-                    f'height="{(cy1 - cy0) * sy + 0.3:.2f}" fill="{REGION_COLORS[index[row[j]]]}"/>'
-                )
-                j = k + 1
-        points = [
-            f'<circle cx="{left + (float(p[0]) - x0) * sx:.2f}" cy="{top + (y1 - float(p[1])) * sy:.2f}" r="2.6" '
-            f'fill="{POINT_COLORS[index[t] % len(POINT_COLORS)]}" stroke="white" stroke-width="0.6"/>'
-            for p, t in zip(self.X, self.y)
-        ]
-        frame = f'<rect x="{left}" y="{top}" width="{w}" height="{h}" fill="none" stroke="#444444"/>'
-        return _label(left + w / 2, 10, "boundary", size=12) + "".join(cells) + "".join(points) + frame
+        return document(len(panels) * PANEL[0], PANEL[1] + 30, body, title=self.title(history)).svg
 
 
 PANEL = (260.0, 200.0)  # points: each panel's width and height
-PLOT = (48.0, 18.0, 196.0, 150.0)  # the plotting area in a panel: left, top, width, height
-
-
-def _curve(name: str, values: list[float], epochs: int, colour: str, fixed: tuple[float, float] | None = None) -> str:
-    """A panel with values after each epoch as a line, on axes from epoch 1 to epochs."""
-    left, top, w, h = PLOT
-    finite = [v for v in values if math.isfinite(v)]
-    lo, hi = fixed or ((min(finite), max(finite)) if finite else (0.0, 1.0))
-    if hi - lo <= 1e-12 * max(1.0, abs(hi)):
-        lo, hi = lo - 0.5, hi + 0.5
-    last = max(2, epochs)
-
-    def at(epoch: int, v: float) -> tuple[float, float]:
-        return left + (epoch - 1) / (last - 1) * w, top + (hi - v) / (hi - lo) * h
-
-    runs, run = [], []
-    for e, v in enumerate(values, start=1):  # a NaN breaks the line
-        if math.isfinite(v):
-            run.append("{:.2f},{:.2f}".format(*at(e, v)))
-        elif run:
-            runs.append(run)
-            run = []
-    if run:
-        runs.append(run)
-    lines = "".join(
-        f'<polyline class="curve" points="{" ".join(r)}" fill="none" stroke="{colour}" stroke-width="1.6"/>'
-        for r in runs
-    )
-    ticks = []
-    for v in (lo, (lo + hi) / 2, hi):
-        _, y = at(1, v)
-        ticks.append(_label(left - 4, y + 4, f"{v:.3g}", size=10, anchor="end"))
-        ticks.append(f'<line x1="{left}" y1="{y:.2f}" x2="{left + w}" y2="{y:.2f}" stroke="#e0e0e0"/>')
-    for e in sorted({1, (last + 1) // 2, last}):
-        x, _ = at(e, lo)
-        ticks.append(_label(x, top + h + 14, str(e), size=10))
-    frame = f'<rect x="{left}" y="{top}" width="{w}" height="{h}" fill="none" stroke="#444444"/>'
-    axis = _label(left + w / 2, top + h + 28, "epoch", size=10)
-    return _label(left + w / 2, 10, name, size=12) + "".join(ticks) + lines + frame + axis
-
-
-def _label(x: float, y: float, text: str, *, size: float, anchor: str = "middle", weight: str = "normal") -> str:
-    bold = ' font-weight="bold"' if weight == "bold" else ""
-    return (
-        f'<text x="{x:.2f}" y="{y:.2f}" text-anchor="{anchor}" font-size="{size}" fill="#1f1f1f"{bold}>'
-        f"{escape(text)}</text>"
-    )
+PLOT = (48.0, 22.0, 196.0, 146.0)  # the plotting area in a panel: left, top, width, height
 
 
 def _float_model(model: Model) -> Model:

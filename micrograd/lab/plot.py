@@ -1,46 +1,46 @@
 """Pictures of training: the decision boundary of a 2-D classifier, the loss curve, a confusion matrix, images.
 
-matplotlib is an optional extra (``pip install micrograd-lab[plot]``), imported only when a picture is
-drawn. In Jupyter the figures come from pyplot and show inline; elsewhere they are drawn with the
-Agg backend on figures of their own, so no window opens and pyplot's global state is left alone.
-Each function draws into ``ax`` if one is given, saves the figure to ``path`` if one is given, and
-returns the Axes.
+Every picture is drawn here as SVG with the standard library only (svg.py), so it shows wherever the lab
+runs, the browser lab included. Each function returns a Picture: Jupyter shows it fitted to the output,
+str(picture) is its SVG and picture.save("name.svg") writes it. The pictures of images (a grid of digits,
+the ones a model gets wrong, one digit large, a forward pass) are drawn in images.py, line plots in
+chart.py; all are named here, the one place to import pictures from.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
-from micrograd.checks import is_number
+from micrograd.checks import is_number, type_name
 from micrograd.engine import Number, Value, no_grad
+from micrograd.lab.chart import line_panel, line_plot
+from micrograd.lab.images import plot_forward_pass, plot_image, plot_images, plot_misclassified
+from micrograd.lab.svg import COLOURS, REGIONS, Picture, Scale, axes, document, legend, legend_width, ramp, text
 from micrograd.training.history import History
-from micrograd.training.metrics import Model, Target, decision_rule, predict
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from micrograd.training.metrics import Model, Target, decision_rule
 
 __all__ = [
     "DecisionGrid",
+    "boundary_panel",
     "decision_grid",
     "in_jupyter",
+    "line_plot",
     "plot_confusion_matrix",
     "plot_decision_boundary",
+    "plot_forward_pass",
+    "plot_image",
     "plot_images",
     "plot_loss",
     "plot_misclassified",
 ]
 
-# One colour per class: the points, and the lighter regions where the model predicts that class.
-POINT_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f"]
-REGION_COLORS = ["#c6dbef", "#fcc5c0", "#c7e9c0", "#dadaeb", "#fdd0a2", "#e0cfc9", "#f7d4ea", "#dddddd"]
-DPI = 100
+BOUNDARY_AREA = (58.0, 34.0, 360.0, 270.0)  # the boundary's plotting area: left, top, width, height (points)
+CURVE_AREA = (58.0, 34.0, 300.0, 200.0)  # each panel of the loss curve's
+BLUES = (8, 48, 107)  # the darkest blue of the confusion matrix
 
 
 @dataclass(frozen=True)
@@ -82,114 +82,106 @@ def decision_grid(
 
 
 def plot_decision_boundary(
-    model: Model,
-    X: Sequence[Sequence[Number]],
-    y: Sequence[Target],
-    *,
-    resolution: int = 100,
-    ax: Axes | None = None,
-    path: str | os.PathLike[str] | None = None,
+    model: Model, X: Sequence[Sequence[Number]], y: Sequence[Target], *, resolution: int = 100,
     title: str = "Decision boundary",
-    figsize: tuple[float, float] = (6.0, 4.5),
-    dpi: int = DPI,
-) -> Axes:
-    """The regions where the model predicts each class, its boundary, and the data points coloured by label."""
+) -> Picture:  # fmt: skip
+    """The regions where the model predicts each class, and the data points coloured by their label."""
     grid = decision_grid(model, X, y, resolution=resolution)
-    if len(grid.classes) > len(POINT_COLORS):
-        raise ValueError(f"plot_decision_boundary: at most {len(POINT_COLORS)} classes, got {len(grid.classes)}")
-    ax = _axes(ax, figsize, dpi)
-    from matplotlib.colors import ListedColormap
+    if len(grid.classes) > len(COLOURS):
+        raise ValueError(f"plot_decision_boundary: at most {len(COLOURS)} classes, got {len(grid.classes)}")
+    for i, row in enumerate(grid.scores or []):
+        for j, score in enumerate(row):
+            if not math.isfinite(score):
+                raise ValueError(
+                    f"plot_decision_boundary: the model's output at ({grid.xs[j]:g}, {grid.ys[i]:g}) is {score!r}; "
+                    "drawing the boundary needs finite outputs over the whole grid (scale the data down)"
+                )
+    left, top, width, height = BOUNDARY_AREA
+    names = [f"class {label}" for label in grid.classes]
+    body = (
+        boundary_panel(grid, X, y, BOUNDARY_AREA)
+        + "\n"
+        + legend(left + width + 14, top + 8, [(name, COLOURS[k], None, True) for k, name in enumerate(names)])
+    )
+    return document(left + width + 16 + legend_width(names), top + height + 44, body, title=title)
 
-    k = len(grid.classes)
-    index = {label: i for i, label in enumerate(grid.classes)}
-    if grid.scores is not None and k == 2:  # one output: the boundary is where it crosses the threshold
-        surface = grid.scores
-        flat = [s for row in surface for s in row]
-        bad = next(((i, j) for i, row in enumerate(surface) for j, s in enumerate(row) if not math.isfinite(s)), None)
-        if bad is not None:
-            i, j = bad
-            raise ValueError(
-                f"plot_decision_boundary: the model's output at ({grid.xs[j]:g}, {grid.ys[i]:g}) is {surface[i][j]!r}; "
-                "drawing the boundary needs finite outputs over the whole grid (scale the data down)"
+
+def boundary_panel(
+    grid: DecisionGrid, X: Sequence[Sequence[Number]], y: Sequence[Target], area: tuple[float, float, float, float],
+    *, title: str = "", ticks: bool = True,
+) -> str:  # fmt: skip
+    """The grid's regions (one rectangle per run of a label along a row, class region) and the data on top."""
+    left, top, width, height = area
+    sx = Scale(grid.xs[0], grid.xs[-1], left, left + width)
+    sy = Scale(grid.ys[0], grid.ys[-1], top + height, top)
+    index = {label: i % len(REGIONS) for i, label in enumerate(grid.classes)}
+    dx, dy = (grid.xs[-1] - grid.xs[0]) / (len(grid.xs) - 1), (grid.ys[-1] - grid.ys[0]) / (len(grid.ys) - 1)
+    cells = []
+    for i, row in enumerate(grid.labels):
+        cy0, cy1 = max(grid.ys[0], grid.ys[i] - dy / 2), min(grid.ys[-1], grid.ys[i] + dy / 2)
+        j = 0
+        while j < len(row):
+            k = j
+            while k + 1 < len(row) and row[k + 1] == row[j]:
+                k += 1
+            cx0, cx1 = max(grid.xs[0], grid.xs[j] - dx / 2), min(grid.xs[-1], grid.xs[k] + dx / 2)
+            cells.append(
+                f'<rect class="region" data-label="{row[j]}" x="{sx(cx0):.2f}" y="{sy(cy1):.2f}" '
+                f'width="{sx(cx1) - sx(cx0) + 0.3:.2f}" height="{sy(cy0) - sy(cy1) + 0.3:.2f}" '
+                f'fill="{REGIONS[index[row[j]]]}"/>'
             )
-        threshold = (grid.classes[0] + grid.classes[1]) / 2
-        levels = [min(*flat, threshold) - 1.0, threshold, max(*flat, threshold) + 1.0]
-    else:  # several outputs: the boundaries between the regions of the predicted classes
-        surface = [[index[label] for label in row] for row in grid.labels]
-        levels = [i - 0.5 for i in range(k + 1)]
-    ax.contourf(grid.xs, grid.ys, surface, levels=levels, cmap=ListedColormap(REGION_COLORS[:k]))
-    ax.contour(grid.xs, grid.ys, surface, levels=levels[1:-1], colors="#444444", linewidths=1.0)
-    for label in grid.classes:
-        mine = [p for p, t in zip(_points(X), y) if t == label]
-        ax.scatter(
-            [p[0] for p in mine],
-            [p[1] for p in mine],
-            s=22,
-            color=POINT_COLORS[index[label]],
-            edgecolors="white",
-            linewidths=0.6,
-            label=f"class {label}",
-        )
-    ax.set(xlim=(grid.xs[0], grid.xs[-1]), ylim=(grid.ys[0], grid.ys[-1]), xlabel="x[0]", ylabel="x[1]", title=title)
-    ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
-    return _finish(ax, path)
+            j = k + 1
+    points = [
+        f'<circle class="point" data-label="{t}" cx="{sx(float(p[0])):.2f}" cy="{sy(float(p[1])):.2f}" r="2.8" '
+        f'fill="{COLOURS[index[t] % len(COLOURS)]}" stroke="white" stroke-width="0.6"/>'
+        for p, t in zip(X, y)
+    ]
+    frame = (
+        axes(sx, sy, xlabel="x[0]", ylabel="x[1]", title=title, grid=False)
+        if ticks
+        else text(left + width / 2, top - 8, title, size=11, cls="panel-title")
+        + f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="none" stroke="#444444"/>'
+    )
+    return "\n".join(['<g class="panel">', *cells, *points, frame, "</g>"])
 
 
-def plot_loss(
-    history: History | Sequence[Number],
-    *,
-    ax: Axes | None = None,
-    path: str | os.PathLike[str] | None = None,
-    title: str | None = None,
-    figsize: tuple[float, float] = (6.0, 4.0),
-    dpi: int = DPI,
-) -> Axes:
-    """The loss after each epoch and, when there is one, the accuracy (and the validation set's) on a second axis."""
-    validation: list[float] = []
+def plot_loss(history: History | Sequence[Number], *, title: str | None = None) -> Picture:
+    """The loss after each epoch and, when there is one, the accuracy (and the validation set's) beside it."""
+    accuracy: dict[str, list[float]] = {}
     if isinstance(history, History):
-        losses, accuracies = history.loss, [a for a in history.accuracy if a is not None]
-        validation = [a for a in history.val_accuracy if a is not None]
-    elif isinstance(history, Iterable) and not isinstance(history, (str, bytes)):  # a list, a numpy array, ...
-        losses, accuracies = list(history), []
+        losses = list(history.loss)
+        for name, values in (("accuracy", history.accuracy), ("validation accuracy", history.val_accuracy)):
+            if values and all(a is not None for a in values) and len(values) == len(losses):
+                accuracy[name] = [100 * float(a) for a in values if a is not None]
+    elif isinstance(history, Iterable) and not isinstance(history, str | bytes):  # a list, a numpy array, ...
+        losses = list(history)
     else:
         raise TypeError(
-            f"plot_loss takes the History that fit() returns, or a list of losses; got {type(history).__name__}"
+            f"plot_loss takes the History that fit() returns, or a list of losses; got {type_name(history)}"
         )
     if not losses:
         raise ValueError("plot_loss: there is no loss to plot (train for at least one epoch)")
     for value in losses:
         if not is_number(value) or not math.isfinite(value):
             raise ValueError(f"plot_loss: losses must be finite numbers, got {value!r}")
-    ax = _axes(ax, figsize, dpi)
-    epochs = list(range(1, len(losses) + 1))
-    ax.plot(epochs, losses, color=POINT_COLORS[0], linewidth=1.8, label="loss")
+    epochs = [float(e) for e in range(1, len(losses) + 1)]
+    last = (1.0, float(max(len(losses), 2)))
+    left, top, width, height = CURVE_AREA
+    panel = left + width + 20
+    parts = [line_panel({"loss": (epochs, [float(v) for v in losses])}, CURVE_AREA, xlabel="epoch", ylabel="loss",
+                        title="loss", xrange=last, key=False)]  # fmt: skip
+    if accuracy:
+        area = (panel + left, top, width, height)
+        lines = {name: (epochs, values) for name, values in accuracy.items()}
+        parts.append(line_panel(lines, area, xlabel="epoch", ylabel="accuracy (%)", title="accuracy", xrange=last,
+                                yrange=(0.0, 100.0), key=len(lines) > 1))  # fmt: skip
     if title is None:
-        title = "Loss and accuracy after each epoch" if len(accuracies) == len(losses) else "Loss after each epoch"
-    ax.set(xlabel="epoch", ylabel="loss", title=title, xlim=(1, max(len(losses), 2)))
-    ax.set_ylim(bottom=min(0.0, min(losses)))
-    ax.grid(alpha=0.3)
-    if len(accuracies) == len(losses):
-        right = ax.twinx()
-        right.plot(epochs, [100 * a for a in accuracies], color=POINT_COLORS[1], linewidth=1.4, linestyle="--")
-        right.set(ylabel="accuracy (%)", ylim=(0, 101))
-        right.yaxis.label.set_color(POINT_COLORS[1])
-        ax.plot([], [], color=POINT_COLORS[1], linestyle="--", label="accuracy")  # a legend entry only
-        if len(validation) == len(losses):
-            right.plot(epochs, [100 * a for a in validation], color=POINT_COLORS[2], linewidth=1.4, linestyle=":")
-            ax.plot([], [], color=POINT_COLORS[2], linestyle=":", label="validation accuracy")
-        ax.legend(loc="center right", fontsize="small")
-    return _finish(ax, path)
+        title = "Loss and accuracy after each epoch" if accuracy else "Loss after each epoch"
+    extra = legend_width(list(accuracy)) if len(accuracy) > 1 else 0.0
+    return document(panel * len(parts) + extra, top + height + 44, "\n".join(parts), title=title)
 
 
-def plot_confusion_matrix(
-    counts: Sequence[Sequence[int]],
-    *,
-    ax: Axes | None = None,
-    path: str | os.PathLike[str] | None = None,
-    title: str | None = None,
-    figsize: tuple[float, float] = (5.5, 5.0),
-    dpi: int = DPI,
-) -> Axes:
+def plot_confusion_matrix(counts: Sequence[Sequence[int]], *, title: str | None = None) -> Picture:
     """A confusion matrix (metrics.confusion_matrix): counts[t][p] in row t (true class), column p (predicted)."""
     rows = [list(row) for row in counts] if isinstance(counts, Sequence) else []
     k = len(rows)
@@ -197,131 +189,32 @@ def plot_confusion_matrix(
         raise ValueError("plot_confusion_matrix: counts must be a square list of lists, at least 2 × 2")
     if not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for row in rows for c in row):
         raise ValueError("plot_confusion_matrix: counts must be whole numbers ≥ 0")
-    ax = _axes(ax, figsize, dpi)
-    top = max(max(row) for row in rows) or 1
-    ax.imshow(rows, cmap="Blues", vmin=0, vmax=top)
-    for t in range(k):
-        for p in range(k):
-            if rows[t][p]:
-                dark = rows[t][p] > top / 2
-                ax.text(
-                    p,
-                    t,
-                    str(rows[t][p]),
-                    ha="center",
-                    va="center",
-                    fontsize="small",
-                    color="white" if dark else ("#b2182b" if t != p else "black"),
-                )
     total, right = sum(map(sum, rows)), sum(rows[i][i] for i in range(k))
     if title is None:
         title = f"Confusion matrix: {right} of {total} right ({right / total:.1%})" if total else "Confusion matrix"
-    ax.set(xlabel="predicted", ylabel="true", title=title, xticks=range(k), yticks=range(k))
-    return _finish(ax, path)
-
-
-def plot_images(
-    images: Sequence[Sequence[Number]],
-    captions: Sequence[str] | None = None,
-    *,
-    side: int = 8,
-    columns: int = 10,
-    ax: Axes | None = None,
-    path: str | os.PathLike[str] | None = None,
-    title: str | None = None,
-    dpi: int = DPI,
-) -> Axes:
-    """Images of side × side pixels (each a flat list, row by row, dark = high), in a grid, each with a caption."""
-    images = [list(image) for image in images]
-    if not images:
-        raise ValueError("plot_images: there are no images to show")
-    for i, image in enumerate(images):
-        if len(image) != side * side:
-            raise ValueError(f"plot_images: image {i} has {len(image)} pixels, not {side}×{side} = {side * side}")
-    if captions is not None and len(captions) != len(images):
-        raise ValueError(f"plot_images: got {len(images)} images but {len(captions)} captions")
-    columns = min(columns, len(images))
-    rows = -(-len(images) // columns)
-    gap = max(side // 4, 1)
-    cell = side + gap
-    canvas = [[math.nan] * (columns * cell - gap) for _ in range(rows * cell - gap)]
-    for n, image in enumerate(images):
-        r, c = divmod(n, columns)
-        for i in range(side):
-            canvas[r * cell + i][c * cell : c * cell + side] = [float(v) for v in image[i * side : (i + 1) * side]]
-    ax = _axes(ax, (1.0 + 0.75 * columns, 0.6 + 0.95 * rows), dpi)
-    import matplotlib
-
-    cmap = matplotlib.colormaps["gray_r"].with_extremes(bad="white")
-    ax.imshow(canvas, cmap=cmap, vmin=0.0, vmax=max(1.0, *(max(image) for image in images)))
-    for n, caption in enumerate(captions or []):
-        r, c = divmod(n, columns)
-        ax.text(c * cell + (side - 1) / 2, r * cell + side - 0.2, caption, ha="center", va="top", fontsize="small")
-    ax.set_axis_off()
-    if title:
-        ax.set_title(title)
-    return _finish(ax, path)
-
-
-def plot_misclassified(
-    model: Model,
-    X: Sequence[Sequence[Number]],
-    y: Sequence[int],
-    *,
-    side: int = 8,
-    limit: int = 40,
-    ax: Axes | None = None,
-    path: str | os.PathLike[str] | None = None,
-    dpi: int = DPI,
-) -> Axes:
-    """The images the model gets wrong (up to ``limit``, in the order of X), each captioned "predicted (true)"."""
-    predicted = predict(model, X, y)
-    wrong = [i for i, (p, t) in enumerate(zip(predicted, y)) if p != t]
-    if not wrong:
-        raise ValueError("plot_misclassified: the model gets every image right; there is nothing to show")
-    shown = wrong[:limit]
-    captions = [f"{predicted[i]} ({y[i]})" for i in shown]
-    more = f", the first {len(shown)} shown" if len(shown) < len(wrong) else ""
-    title = f"{len(wrong)} of {len(X)} misclassified{more}: predicted (true)"
-    return plot_images([X[i] for i in shown], captions, side=side, ax=ax, path=path, title=title, dpi=dpi)
-
-
-# -- figures ---------------------------------------------------------------------------------
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float], dpi: int) -> Axes:
-    """ax itself, or the Axes of a new figure: pyplot's in Jupyter (shown inline), an Agg figure elsewhere."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise ImportError("plotting needs matplotlib, an optional extra: pip install micrograd-lab[plot]") from None
-    if ax is not None:
-        from matplotlib.axes import Axes
-
-        if not isinstance(ax, Axes):
-            raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
-        return ax
-    if in_jupyter():
-        import matplotlib.pyplot as plt
-
-        return plt.figure(figsize=figsize, dpi=dpi, layout="constrained").add_subplot()
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure.add_subplot()
-
-
-def _finish(ax: Axes, path: str | os.PathLike[str] | None) -> Axes:
-    if path is not None:
-        figure = cast("Figure", ax.figure)  # not a SubFigure's, which has no savefig()
-        figure.savefig(path, dpi=figure.dpi)
-    return ax
+    cell, top = min(30.0, 300.0 / k), 34.0
+    width = max(58 + k * cell + 20, 7.0 * len(title) + 20)
+    left = max(58.0, (width - k * cell) / 2)
+    top_count = max(max(row) for row in rows) or 1
+    parts = []
+    for t, p in itertools.product(range(k), range(k)):
+        n = rows[t][p]
+        x, y = left + p * cell, top + t * cell
+        parts.append(f'<rect class="cell" x="{x:.2f}" y="{y:.2f}" width="{cell:.2f}" height="{cell:.2f}" '
+                     f'fill="{ramp(n, top_count, BLUES)}" stroke="#ffffff" stroke-width="0.5"/>')  # fmt: skip
+        if n:
+            colour = "#ffffff" if n > top_count / 2 else ("#b2182b" if t != p else "#1f1f1f")
+            parts.append(text(x + cell / 2, y + cell / 2, str(n), fill=colour, cls="count", middle=True))
+    sx = Scale(-0.5, k - 0.5, left, left + k * cell)
+    sy = Scale(-0.5, k - 0.5, top + k * cell, top)
+    ticks = [(float(c), str(c)) for c in range(k)]
+    flipped = [(float(k - 1 - c), str(c)) for c in range(k)]  # row 0 on top
+    parts.append(axes(sx, sy, xlabel="predicted", ylabel="true", grid=False, xticks=ticks, yticks=flipped))
+    return document(width, top + k * cell + 40, "\n".join(parts), title=title)
 
 
 def in_jupyter() -> bool:
-    """Whether this runs in a Jupyter kernel: figures show inline there, and a display can be updated in place.
+    """Whether this runs in a Jupyter kernel: pictures show inline there, and a display can be updated in place.
 
     ipykernel's shell is configured by its IPKernelApp; the browser lab's (Pyodide's kernel) is not, but like
     ipykernel's it holds its kernel, which a terminal's IPython does not.
