@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import optional_import
 from micrograd import MLP
 from micrograd.__main__ import DEMO_FILES
 from micrograd.training.data import make_moons, make_spiral
