@@ -225,9 +225,9 @@ def assert_the_progress_bars_are_widgets(page, outputs) -> None:
     assert visible(page, ".widget-hprogress .progress-bar-success").count() == len(bars)  # tqdm: done, full
     bar = shown.first.locator("xpath=..")  # the bar with its labels: "training: 100%", "n/n [time, rate, ...]"
     bar.scroll_into_view_if_needed()
-    epochs = re.search(r"(\d+)/(\d+) \[", bar.inner_text())
-    assert epochs and epochs.group(1) == epochs.group(2), bar.inner_text()
     screenshot(page, bar, "progress-bar-in-the-browser")
+    epochs = re.search(r"(\d+)/(\d+)\s\[", bar.text_content())  # tqdm spaces: no-break ones
+    assert epochs and epochs.group(1) == epochs.group(2), bar.text_content()
 
 
 def test_the_pytorch_notebook_says_in_the_browser_that_it_runs_only_on_a_computer(browser, site):
