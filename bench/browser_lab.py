@@ -119,6 +119,8 @@ def in_browser(base: str, names: list[str]) -> dict[str, dict]:
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.wait_for_function(DONE, timeout=WAIT, polling=100)
             times = page.evaluate("() => window.mgTimes")
+            failed = page.evaluate(f"() => {NOTEBOOK}.content.widgets.some(c => c.model.type === 'code' && "
+                                   "c.model.toJSON().outputs.some(o => o.output_type === 'error'))")  # fmt: skip
             ends = [t / 1000 for t in times["ends"] if t is not None]
             results[name] = {
                 "first": min(times["outputs"]) / 1000,
@@ -126,6 +128,7 @@ def in_browser(base: str, names: list[str]) -> dict[str, dict]:
                 "cells": max(ends) - times["run"] / 1000,
                 "ends": [t / 1000 if t is not None else None for t in times["ends"]],
                 "run": times["run"] / 1000,
+                "failed": failed,
             }
             print(f"  browser {name}: {results[name]['cells']:.1f} s", flush=True)
             page.close()
@@ -141,7 +144,7 @@ def in_cpython(name: str) -> dict:
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
     os.environ["PYTHONPATH"] = str(ROOT)
     client = nbclient.NotebookClient(
-        nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+        nb, timeout=1800, kernel_name="python3", allow_errors=True, resources={"metadata": {"path": str(ROOT)}}
     )
     client.execute()
     spans = []
@@ -152,7 +155,12 @@ def in_cpython(name: str) -> dict:
             spans.append((parse(start), parse(end)) if start and end else None)
     known = [s for s in spans if s]
     print(f"  CPython {name}: {known[-1][1] - known[0][0]:.1f} s", flush=True)
-    return {"cells": known[-1][1] - known[0][0], "each": [span[1] - span[0] if span else None for span in spans]}
+    failed = any(o.output_type == "error" for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs)
+    return {
+        "cells": known[-1][1] - known[0][0],
+        "each": [span[1] - span[0] if span else None for span in spans],
+        "failed": failed,
+    }
 
 
 def parse(stamp: str) -> float:
@@ -168,9 +176,12 @@ def training_cells(name: str) -> list[int]:
 
 def report(browser: dict[str, dict], cpython: dict[str, dict]) -> None:
     print(f"\n{'notebook':<32}{'first output':>14}{'last cell':>11}{'cells':>9}{'CPython':>9}{'ratio':>7}")
+    print(f"{'':<32}{'(browser: from opening the page)':>34}{'(cells only)':>30}")
     for name, b in browser.items():
         c, ratio = cpython[name]["cells"], b["cells"] / cpython[name]["cells"]
-        print(f"{name:<32}{b['first']:>12.1f} s{b['last']:>9.1f} s{b['cells']:>7.1f} s{c:>7.1f} s{ratio:>6.1f}×")
+        errors = [where for where, r in (("browser", b), ("CPython", cpython[name])) if r["failed"]]
+        note = f"  stopped at an error in {' and '.join(errors)}" if errors else ""
+        print(f"{name:<32}{b['first']:>12.1f} s{b['last']:>9.1f} s{b['cells']:>7.1f} s{c:>7.1f} s{ratio:>6.1f}×{note}")
     if TRAINING in browser:
         ends, previous = browser[TRAINING]["ends"], [browser[TRAINING]["run"], *browser[TRAINING]["ends"]]
         print(f"\n{TRAINING}, its training cells:")
