@@ -4,8 +4,9 @@ The browser lab is a JupyterLite build (jupyterlite-core with the Pyodide kernel
 Pyodide comes from npm's ``pyodide`` package at the version the kernel expects, Graphviz for the browser from
 npm's ``@viz-js/viz``, and micrograd (built from this checkout) with the pure-Python packages the kernel and
 micrograd need from PyPI as ``py3-none-any`` wheels, listed in a package lock generated from those wheels.
-The notebooks that run in the browser (BROWSER_NOTEBOOKS: those importing no package the browser lacks)
-are copied with the browser kernel's name, so that they open without a dialog.
+Every notebook is in the lab (BROWSER_NOTEBOOKS), copied with the browser kernel's name so that it opens without
+a dialog; the PyTorch one (06) says there that it runs only on a computer, and how. Progress bars are widgets:
+ipywidgets in the kernel, and its JupyterLab extension (jupyterlab_widgets) from the build's environment.
 
 Downloads are kept under ~/.cache/micrograd-site (MICROGRAD_SITE_CACHE elsewhere): a second build is offline.
 Every version the site ships is pinned here but Pyodide's, read from the kernel package; the build tools are
@@ -15,7 +16,6 @@ pinned in pyproject.toml's ``site`` extra (pip install -e '.[site]'), and checke
 from __future__ import annotations
 
 import argparse
-import ast
 import hashlib
 import importlib.metadata
 import json
@@ -40,14 +40,20 @@ NOTEBOOKS = ROOT / "notebooks"
 CACHE = pathlib.Path(os.environ.get("MICROGRAD_SITE_CACHE") or pathlib.Path.home() / ".cache" / "micrograd-site")
 
 VIZ = ("@viz-js/viz", "3.31.0")  # Graphviz compiled to WebAssembly: dist/viz.js, one ES module
-# Pure-Python packages the site ships that Pyodide's own lock does not name (the others: the lock's versions).
-WHEELS = {"comm": "0.2.3", "graphviz": "0.21"}
+# Pure-Python packages the site ships at these versions: those Pyodide's own lock does not name, and tqdm, whose
+# version in that lock (4.67.3) does not see Pyodide's kernel as a notebook and so draws text, not a widget.
+# The others come at the lock's versions.
+WHEELS = {"comm": "0.2.3", "graphviz": "0.21", "ipywidgets": "8.1.9", "tqdm": "4.70.1"}
+# Requirements that are front ends, not Python the kernel imports: ipywidgets' for JupyterLab (the extension the
+# site serves, from the build's environment: its version is checked) and for the classic Notebook (not used).
+FRONT_END = {"jupyterlab-widgets": True, "widgetsnbextension": False}
 # What the kernel installs from the lock as it starts (jupyterlite-pyodide-kernel's worker), micrograd aside.
 KERNEL_PACKAGES = ["micropip", "comm", "ipython", "jedi"]
-# Packages the notebooks of the lab cannot import in the browser: offline there is no numpy, matplotlib,
-# scikit-learn or PyTorch (Pyodide's compiled packages are not on any package registry).
-NOT_IN_BROWSER = {"matplotlib", "numpy", "sklearn", "torch"}
+# What the kernel loads as it starts besides: micrograd, and ipywidgets for fit's progress bar (tqdm imports it
+# inside micrograd, where the kernel, which loads packages from a cell's own imports, would not see it).
+PRELOADED = ["ipywidgets"]
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"  # the settings of the browser kernel
+WIDGETS = "@jupyter-widgets/jupyterlab-manager"  # the JupyterLab extension of ipywidgets (jupyterlab_widgets)
 KERNEL = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}  # the browser kernel
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
 VIZ_FILE = "viz.js"  # beside the lock: MICROGRAD_VIZ_URL is resolved from there
@@ -60,50 +66,9 @@ def run(command: list[str], **kwargs: object) -> None:
     subprocess.run(command, check=True, **kwargs)  # type: ignore[call-overload]
 
 
-def imports_of(notebook: pathlib.Path) -> set[str]:
-    """The top-level packages a notebook's code cells import."""
-    found: set[str] = set()
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
-        if cell["cell_type"] != "code":
-            continue
-        source = "".join(cell["source"])
-        try:
-            tree = ast.parse(
-                "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
-            )
-        except SyntaxError:
-            continue
-        guarded = {
-            id(n)
-            for t in ast.walk(tree)
-            if isinstance(t, ast.Try) and catches_import_error(t)
-            for b in t.body
-            for n in ast.walk(b)
-        }  # an import the cell does without where it fails
-        for node in ast.walk(tree):
-            if id(node) in guarded:
-                continue
-            if isinstance(node, ast.Import):
-                found |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                found.add(node.module.split(".")[0])
-    return found
-
-
-def catches_import_error(block: ast.Try) -> bool:
-    """Does the try block have a handler for ImportError (or ModuleNotFoundError)?"""
-    names = {"ImportError", "ModuleNotFoundError"}
-    for handler in block.handlers:
-        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        if any(isinstance(k, ast.Name) and k.id in names for k in kinds):
-            return True
-    return False
-
-
 def browser_notebooks() -> list[pathlib.Path]:
-    """The notebooks that import nothing the browser lacks, in order."""
-    return [nb for nb in sorted(NOTEBOOKS.glob("*.ipynb")) if not imports_of(nb) & NOT_IN_BROWSER]
+    """The notebooks of the browser lab, in order: all of them."""
+    return sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
 BROWSER_NOTEBOOKS = [nb.stem for nb in browser_notebooks()]
@@ -184,18 +149,31 @@ def micrograd_wheel(folder: pathlib.Path) -> pathlib.Path:
     return wheel
 
 
-def requirements_in_browser(wheel: pathlib.Path) -> list[str]:
-    """The names a wheel requires in Pyodide (its markers evaluated there), extras aside."""
+def requirements_in_browser(wheel: pathlib.Path) -> list[Requirement]:
+    """What a wheel requires in Pyodide (its markers evaluated there), extras aside."""
     with zipfile.ZipFile(wheel) as z:
         (metadata,) = [n for n in z.namelist() if n.endswith(".dist-info/METADATA")]
         lines = z.read(metadata).decode().splitlines()
-    names = []
+    found = []
     for line in lines:
         if line.startswith("Requires-Dist:"):
             req = Requirement(line.split(":", 1)[1].strip())
             marker = req.marker or Marker("python_version >= '3'")
             if marker.evaluate({**PYODIDE_ENVIRONMENT, "extra": ""}):
-                names.append(canonicalize_name(req.name))
+                found.append(req)
+    return found
+
+
+def kernel_side(wheel: pathlib.Path) -> list[str]:
+    """The names of the packages a wheel needs in the browser's kernel: its requirements but the front end's,
+    which the site serves as JupyterLab extensions; those must be installed at a version the wheel accepts."""
+    names = []
+    for req in requirements_in_browser(wheel):
+        name = canonicalize_name(req.name)
+        if name not in FRONT_END:
+            names.append(name)
+        elif FRONT_END[name] and not req.specifier.contains(importlib.metadata.version(name), prereleases=True):
+            raise SystemExit(f"{wheel.name} needs {req}: pin it in pyproject.toml's site extra and install it")
     return names
 
 
@@ -216,16 +194,15 @@ def package_lock(pyodide: pathlib.Path, wheels_folder: pathlib.Path, micrograd: 
     base = json.loads((pyodide / "pyodide-lock.json").read_text(encoding="utf-8"))
     known = {canonicalize_name(name): entry for name, entry in base["packages"].items()}
     name_of_micrograd = distribution()
-    ours = {name_of_micrograd: requirements_in_browser(micrograd)}
-    for name in WHEELS:
-        ours[name] = []
+    pinned = pypi_wheels(WHEELS)
+    ours = {name: kernel_side(path) for name, path in {**pinned, name_of_micrograd: micrograd}.items()}
     depends = {name: entry["depends"] for name, entry in known.items()} | ours
-    names = closure([*KERNEL_PACKAGES, name_of_micrograd], depends)
+    names = closure([*KERNEL_PACKAGES, name_of_micrograd, *PRELOADED], depends)
     unknown = [n for n in names if n not in known and n not in ours]
     if unknown:
         raise SystemExit(f"pin these packages in docs/build.py's WHEELS: {unknown}")
-    pins = {n: known[n]["version"] if n in known else WHEELS[n] for n in names if n != name_of_micrograd}
-    files = {**pypi_wheels(pins), name_of_micrograd: micrograd}
+    pins = {n: known[n]["version"] for n in names if n not in ours}
+    files = {**pypi_wheels(pins), **pinned, name_of_micrograd: micrograd}
     packages = {}
     for name in names:
         path = files[name]
@@ -253,7 +230,7 @@ def notebook_for_the_browser(source: pathlib.Path, target: pathlib.Path) -> None
 
 
 def labextension(name: str) -> pathlib.Path:
-    """The folder of an installed JupyterLab extension (the Pyodide kernel's)."""
+    """The folder of an installed JupyterLab extension (the Pyodide kernel's, the widgets')."""
     from jupyter_core.paths import jupyter_path
 
     for folder in jupyter_path("labextensions"):
@@ -267,7 +244,7 @@ def lab_settings() -> dict:
     kernel = {
         "pyodideUrl": "./static/pyodide/pyodide.mjs",
         "disablePyPIFallback": True,
-        "loadPyodideOptions": {"packages": [distribution()], "env": {"MICROGRAD_VIZ_URL": VIZ_FILE}},
+        "loadPyodideOptions": {"packages": [distribution(), *PRELOADED], "env": {"MICROGRAD_VIZ_URL": VIZ_FILE}},
     }
     return {
         "jupyter-lite-schema-version": 0,
@@ -306,13 +283,13 @@ def build_lab(out: pathlib.Path, work: pathlib.Path) -> list[str]:
     (lite / "jupyter-lite.json").write_text(json.dumps(lab_settings(), indent=2), encoding="utf-8")
     for name in BROWSER_NOTEBOOKS:
         notebook_for_the_browser(NOTEBOOKS / f"{name}.ipynb", contents / f"{name}.ipynb")
-    kernel = labextension("@jupyterlite/pyodide-kernel-extension")
+    extensions = [labextension("@jupyterlite/pyodide-kernel-extension"), labextension(WIDGETS)]
     run(
         [
             sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", str(lite), "--output-dir", str(out),
             "--contents", str(contents), "--ignore-sys-prefix", "--no-sourcemaps", "--no-unused-shared-packages",
             "--apps", "lab", "--apps", "notebooks", "--apps", "tree",
-            f"--LiteBuildConfig.federated_extensions={kernel}",
+            *(f"--LiteBuildConfig.federated_extensions={folder}" for folder in extensions),
         ],
         cwd=work,
     )  # fmt: skip

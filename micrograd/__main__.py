@@ -246,8 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="train an MLP on a 2-D dataset, or on handwritten digits, and write its pictures and the model",
         description="Train an MLP on a small 2-D dataset with a progress bar, print the final loss and accuracy, "
         "and write to --out the decision boundary and the loss curve (SVG), the graph of "
-        "one neuron (SVG) and the trained model (JSON). With --dataset digits (needs micrograd-lab[digits]): train "
-        "MLP(64, [32, 10]) with Adam on scikit-learn's 8×8 digits, print the accuracy on held-out test images "
+        "one neuron (SVG) and the trained model (JSON). With --dataset digits: train MLP(64, [32, 10]) with Adam on "
+        "the 8×8 handwritten digits shipped with micrograd, print the accuracy on held-out test images "
         "and the training time, and write the confusion matrix, the misclassified test images, the loss curve "
         "and the model.",
     )

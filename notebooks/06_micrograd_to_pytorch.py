@@ -28,6 +28,21 @@
 # micrograd: `pip install -e ".[torch]"` (or `pip install torch`), then restart the kernel.
 
 # %%
+import sys
+
+if sys.platform == "emscripten":  # Python running in this browser tab (the browser lab): PyTorch cannot run here
+    from IPython import get_ipython
+
+    print(
+        "PyTorch does not run in the browser, so the cells of this notebook are not run here:\n"
+        "each one below only says so. To run this notebook, on your computer, in the folder of micrograd:\n"
+        '    pip install -e ".[torch]" jupyterlab\n'
+        "    jupyter lab notebooks/06_micrograd_to_pytorch.ipynb"
+    )
+    skip = 'print("not run: this cell needs PyTorch, which does not run in the browser")\n'
+    get_ipython().input_transformers_post.append(lambda lines: [skip])  # every cell from here on
+
+# %%
 try:
     import torch
 except ImportError:

@@ -15,7 +15,7 @@
 # # Reading digits with a scalar engine
 #
 # The same engine that separates two half moons reads real handwriting: 1,797 digits of 8 × 8
-# pixels, scanned from 43 people (scikit-learn's copy of the UCI data set). Every weight is one
+# pixels, written by 13 people (the test set of UCI's handwritten digits). Every weight is one
 # `Value`, every multiplication one recorded product, and training still takes seconds: compiled
 # mode runs each step as generated plain-float Python.
 #
@@ -28,8 +28,8 @@
 # Before this: 08, two lenses on one network (the layer picture and the graph). Next: 10, predict
 # then check, where you work out the numbers of a backward pass yourself.
 #
-# Every number on this page is computed by micrograd. The digits need the extra
-# `pip install "micrograd[digits]"` (scikit-learn, whose bundled copy is read: nothing is downloaded).
+# Every number on this page is computed by micrograd. The digits ship with micrograd (E. Alpaydin
+# and C. Kaynak's data set, CC BY 4.0): nothing is downloaded.
 
 # %%
 import math
@@ -57,7 +57,7 @@ from micrograd.training.train import fit
 #
 # `load_digits` splits the images into a training set and a test set that training never sees: a
 # fifth of each digit's images, chosen with a seed, so the split is the same on every machine.
-# Pixels are scaled from scikit-learn's 0..16 to [0, 1].
+# Pixels are scaled from 0..16 (the ink counted in 4 × 4 blocks of a 32 × 32 scan) to [0, 1].
 #
 # While we train we want to watch how well the model does on images it has not trained on, and use
 # that to choose how long to train or which learning rate to take. If we watched the test set for

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs everything the whole test suite needs, on a fresh machine with Python 3.11 and pip:
-# the package with its test extras and the digits extra (scikit-learn's bundled digits), PyTorch's
+# the package with its test extras (scikit-learn among them: the oracle of the digits micrograd ships), PyTorch's
 # CPU build (an oracle for the tests), the site extra (python docs/build.py), and, through apt-get when
 # run as root, Chromium (the browser tests), Graphviz (the system renderer) and npm (the site's build
 # downloads Pyodide and Graphviz for the browser with it).
@@ -14,4 +14,4 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
             nodejs npm
     fi
 fi
-python -m pip install -q -c tests/constraints.txt -e ".[dev,digits,site]" "torch==2.13.0"
+python -m pip install -q -c tests/constraints.txt -e ".[dev,site]" "torch==2.13.0"

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import optional_import
 from micrograd import MLP
 from micrograd.__main__ import DEMO_FILES
 from micrograd.training.data import make_moons, make_spiral
@@ -185,7 +184,6 @@ def digits_printed(stdout: str) -> tuple[int, int]:
 
 
 def test_the_digits_demo_reaches_97_percent_on_held_out_images(tmp_path):
-    optional_import("sklearn")
     from micrograd.training.data import load_digits
 
     out = tmp_path / "out"
@@ -209,7 +207,6 @@ def test_the_digits_demo_reaches_97_percent_on_held_out_images(tmp_path):
 
 
 def test_the_compiled_digits_demo_takes_the_same_steps_as_the_eager_one(tmp_path):
-    optional_import("sklearn")
     options = ["--dataset", "digits", "--epochs", "1", "--hidden", "8", "--batch-size", "64", "--seed", "3"]
     eager = run("demo", *options, "--out", str(tmp_path / "eager"))
     compiled = run("demo", *options, "--compiled", "--out", str(tmp_path / "compiled"))

@@ -1,16 +1,17 @@
-"""The handwritten digits: load_digits against scikit-learn, softmax cross-entropy compiled and vs PyTorch, training."""
+"""The handwritten digits: load_digits (the data micrograd ships) against scikit-learn's copy, softmax cross-entropy
+compiled and vs PyTorch, training."""
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
 import json
 import math
 import os
 import random
-import re
 import subprocess
 import sys
-import tomllib
 from collections import Counter
 from pathlib import Path
 
@@ -40,11 +41,21 @@ def sklearn_digits():
 
 @pytest.fixture(scope="module")
 def split():
-    optional_import("sklearn")
     return load_digits()
 
 
 # -- load_digits ---------------------------------------------------------------------------------------
+
+
+def test_the_shipped_digits_are_scikit_learns_every_image_and_label_in_order(sklearn_digits):
+    """The data file micrograd ships, read with the csv module: row i is scikit-learn's image i, then its label."""
+    images, labels = sklearn_digits
+    path = ROOT / "micrograd" / "training" / "datasets" / "digits.csv.gz"
+    with gzip.open(path, "rt", encoding="ascii", newline="") as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == len(images) == 1797
+    assert [[float(v) for v in row[:-1]] for row in rows] == images
+    assert [int(row[-1]) for row in rows] == labels
 
 
 def test_load_digits_is_scikit_learns_images_scaled_to_0_1_and_split_in_two(sklearn_digits, split):
@@ -69,7 +80,6 @@ def test_the_split_is_stratified_a_fifth_of_each_digit_held_out(sklearn_digits, 
 
 
 def test_the_split_is_the_same_in_every_process_and_changes_with_the_seed(split):
-    optional_import("sklearn")
     code = (
         "import hashlib, json; from micrograd.training.data import load_digits; "
         "print(hashlib.sha256(json.dumps(load_digits(seed={seed})).encode()).hexdigest())"
@@ -86,11 +96,9 @@ def test_the_split_is_the_same_in_every_process_and_changes_with_the_seed(split)
     assert digests[2] != digests[0]
 
 
-def test_without_scikit_learn_load_digits_names_the_extra(monkeypatch):
-    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if it were not installed
-    name = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]["name"]
-    with pytest.raises(ImportError, match=re.escape(f'pip install "{name}[digits]"')):
-        load_digits()
+def test_load_digits_needs_no_scikit_learn(monkeypatch, split):
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if it were not installed: importing it would fail
+    assert load_digits() == split
 
 
 @pytest.mark.parametrize(
@@ -104,7 +112,6 @@ def test_without_scikit_learn_load_digits_names_the_extra(monkeypatch):
     ],
 )
 def test_bad_arguments_of_load_digits_are_refused(call, error, words):
-    optional_import("sklearn")
     with pytest.raises(error, match=words):
         call()
 

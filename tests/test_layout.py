@@ -137,7 +137,7 @@ def test_every_install_hint_names_the_distribution_and_an_extra_it_has():
         for path in [*PACKAGE.rglob("*.py"), *(ROOT / "docs").glob("*.py")]
         for m in re.finditer(r"pip install \"?([\w.-]+)\[(\w+)\]", path.read_text(encoding="utf-8"))
     ]
-    assert len(hints) >= 5  # the grade, digits and site extras name themselves where they are needed
+    assert hints, "no install hint found: the pattern no longer matches how hints are written"
     wrong = [(str(p), f"{name}[{extra}]") for p, name, extra in hints if name != project["name"] or extra not in extras]
     assert not wrong, f"install hints that name no distribution or extra of pyproject.toml: {wrong}"
 

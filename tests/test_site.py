@@ -1,10 +1,12 @@
 """The site as a visitor gets it: built from this checkout by docs/build.py, served on 127.0.0.1, opened in
 headless Chromium with every request to another host refused and recorded.
 
-In the browser lab (JupyterLite, Python in the browser tab) every notebook that imports nothing the browser
-lacks runs all its cells with no error and no warning on stderr; its drawings are laid out there (Graphviz
-compiled to WebAssembly) and read back from their SVG; the stepper of notebook 01 steps when clicked and the
-quiz of notebook 10 grades answers. No request leaves the site.
+Every notebook is in the browser lab (JupyterLite, Python in the browser tab). Each but the PyTorch one (06)
+runs all its cells there with no error and no warning on stderr; its drawings are laid out there (Graphviz
+compiled to WebAssembly) and read back from their SVG; fit's progress bars are widgets; the stepper of
+notebook 01 steps when clicked and the quiz of notebook 10 grades answers. Notebook 06 says, in its first
+cell's output, that PyTorch does not run in the browser and how to run it on a computer, and each of its
+other cells says it was not run. No request leaves the site.
 
 Not asserted, printed (pytest -s): the build's time and size, and for each notebook the seconds from opening
 it to its first output and to the end of its last cell. Screenshots go to test-artifacts/site/.
@@ -47,6 +49,9 @@ def load_build():
 
 
 build = load_build()
+PYTORCH = "06_micrograd_to_pytorch"  # PyTorch does not run in the browser: this notebook says so there
+RUN_IN_BROWSER = [name for name in build.BROWSER_NOTEBOOKS if name != PYTORCH]
+PROGRESS_BARS = ["04_training_on_moons", "09_reading_digits"]  # they train with fit's progress bar
 
 
 class Files(http.server.SimpleHTTPRequestHandler):
@@ -161,42 +166,25 @@ def draws(name: str) -> bool:
     return any(call in code_of(name) for call in ("draw_dot(", "draw_network(", ".stepper(", "Stepper("))
 
 
-def test_the_readme_names_the_notebooks_that_run_in_the_browser():
-    readme = (build.ROOT / "README.md").read_text(encoding="utf-8")
-    listed = re.search(r"Notebooks ([\d, and]+) run in the browser", " ".join(readme.split())).group(1)
-    assert sorted(re.findall(r"\d\d", listed)) == sorted(name[:2] for name in build.BROWSER_NOTEBOOKS)
+def test_every_notebook_is_in_the_browser_lab_with_the_browsers_kernel(site):
+    built = sorted(p.stem for p in (site["folder"] / "lite" / "files").glob("*.ipynb"))
+    assert built == sorted(p.stem for p in build.NOTEBOOKS.glob("*.ipynb")) == build.BROWSER_NOTEBOOKS
+    assert PYTORCH in built and set(PROGRESS_BARS) <= set(built)
+    for name in built:  # the browser's kernel by its name: the notebook opens without asking for one
+        nb = json.loads((site["folder"] / "lite" / "files" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        assert nb["metadata"]["kernelspec"]["name"] == build.KERNEL["name"], name
 
 
-def test_an_import_the_notebook_does_without_does_not_keep_it_from_the_browser(tmp_path):
-    def notebook(source: str) -> pathlib.Path:
-        path = tmp_path / "n.ipynb"
-        path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source}]}), encoding="utf-8")
-        return path
-
-    assert build.imports_of(notebook("import numpy as np\nimport math")) == {"numpy", "math"}
-    guarded = "try:\n    import numpy as np\nexcept ImportError:\n    np = None\nimport math"
-    assert build.imports_of(notebook(guarded)) == {"math"}
-    unguarded = "try:\n    import numpy as np\nexcept ValueError:\n    np = None"
-    assert build.imports_of(notebook(unguarded)) == {"numpy"}
-
-
-def test_the_browser_lab_runs_the_notebooks_that_need_nothing_the_browser_lacks():
-    """The notebooks of the lab are those whose imports the browser has: today all but 04, 06, 07 and 09."""
-    assert build.BROWSER_NOTEBOOKS, "no notebook runs in the browser"
-    left_out = sorted(p.stem for p in build.NOTEBOOKS.glob("*.ipynb") if p.stem not in build.BROWSER_NOTEBOOKS)
-    for name in left_out:
-        assert build.imports_of(build.NOTEBOOKS / f"{name}.ipynb") & build.NOT_IN_BROWSER, name
-    assert "06_micrograd_to_pytorch" in left_out and "01_chain_rule" in build.BROWSER_NOTEBOOKS
-
-
-@pytest.mark.parametrize("name", build.BROWSER_NOTEBOOKS)
+@pytest.mark.parametrize("name", RUN_IN_BROWSER)
 def test_a_notebook_runs_in_the_browser_lab_with_its_drawings(browser, site, name):
     page, outputs, first, last = open_and_run(browser, site, name)
     print(f"\n{name}: first output after {first:.1f} s, last cell done after {last:.1f} s")
     errors = [o for cell in outputs for o in cell if o["output_type"] == "error"]
     assert not errors, f"{name}: {errors[0]['ename']}: {errors[0]['evalue']}"
     stderr = "".join(o["text"] for cell in outputs for o in cell if o.get("name") == "stderr")
-    assert "Warning" not in stderr and "thread" not in stderr, stderr
+    assert "Warning" not in stderr and "thread" not in stderr and "training:" not in stderr, stderr  # no text bar
+    if name in PROGRESS_BARS:
+        assert_the_progress_bars_are_widgets(page, outputs)
     if draws(name):
         figures = visible(page, ".mg-figure, .mg-stepper:not(.mg-quiz)")  # a quiz has a stepper's class
         assert figures.count() > 0, f"{name}: no drawing"
@@ -217,6 +205,41 @@ def test_a_notebook_runs_in_the_browser_lab_with_its_drawings(browser, site, nam
     if name == "10_predict_then_check":
         answer_a_quiz(page)
     screenshot(page, None, name)
+    assert page.errors == []
+    assert browser.outside == [], f"requests to other hosts: {browser.outside[:5]}"
+    page.close()
+
+
+def assert_the_progress_bars_are_widgets(page, outputs) -> None:
+    """fit's bars are ipywidgets drawn by JupyterLab's widget manager: each shown, and full at the end."""
+    bars = [
+        o["data"]["text/plain"]
+        for cell in outputs
+        for o in cell
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        and o["data"]["text/plain"].startswith("training:")
+    ]
+    assert bars, "no progress bar widget"
+    shown = visible(page, ".widget-hprogress")
+    assert shown.count() == len(bars)
+    assert visible(page, ".widget-hprogress .progress-bar-success").count() == len(bars)  # tqdm: done, full
+    bar = shown.first.locator("xpath=..")  # the bar with its labels: "training: 100%", "n/n [time, rate, ...]"
+    bar.scroll_into_view_if_needed()
+    screenshot(page, bar, "progress-bar-in-the-browser")
+    epochs = re.search(r"(\d+)/(\d+)\s\[", bar.text_content())  # tqdm spaces: no-break ones
+    assert epochs and epochs.group(1) == epochs.group(2), bar.text_content()
+
+
+def test_the_pytorch_notebook_says_in_the_browser_that_it_runs_only_on_a_computer(browser, site):
+    """Run All in notebook 06: its first cell says why and how, each other cell that it was not run; no error."""
+    page, outputs, first, last = open_and_run(browser, site, PYTORCH)
+    print(f"\n{PYTORCH}: first output after {first:.1f} s, last cell done after {last:.1f} s")
+    assert all(o["output_type"] == "stream" and o["name"] == "stdout" for cell in outputs for o in cell), outputs
+    said = ["".join(o["text"] for o in cell) for cell in outputs]
+    assert said[0].startswith("PyTorch does not run in the browser")
+    assert 'pip install -e ".[torch]"' in said[0] and f"jupyter lab notebooks/{PYTORCH}.ipynb" in said[0]
+    assert len(said) > 2 and set(said[1:]) == {"not run: this cell needs PyTorch, which does not run in the browser\n"}
+    screenshot(page, visible(page, "").first, PYTORCH)
     assert page.errors == []
     assert browser.outside == [], f"requests to other hosts: {browser.outside[:5]}"
     page.close()

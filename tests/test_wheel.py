@@ -20,6 +20,7 @@ from conftest import optional_import
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 STATIC = REPO / "micrograd" / "lab" / "static"
+DATASETS = REPO / "micrograd" / "training" / "datasets"  # the digits and their notice
 SVG = "{http://www.w3.org/2000/svg}"
 
 SMOKE = """
@@ -31,6 +32,7 @@ from micrograd.compile import compile_graph
 from micrograd.lab.trace import trace_backward
 from micrograd.lab.render import render_svg
 from micrograd.lab.viz import draw_dot
+from micrograd.training.data import load_digits
 
 a, b = Value(2.0, "a"), Value(-3.0, "b")
 c = a * b
@@ -41,6 +43,7 @@ print(json.dumps({
     "svg": render_svg(draw_dot(c)),
     "stepper": trace_backward(c).stepper().save(sys.argv[1]),
     "compiled": compile_graph(c, [a, b])([4.0, 0.5]),
+    "digits": [len(part) for part in load_digits()],
 }))
 """
 
@@ -59,7 +62,8 @@ def test_the_installed_wheel_draws_steps_and_compiles(tmp_path):
     run(*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", dist, REPO, cwd=tmp_path)
     [wheel] = dist.glob("micrograd_lab-*.whl")  # the distribution micrograd-lab, imported as micrograd
     shipped = set(zipfile.ZipFile(wheel).namelist())
-    for path in [*(REPO / "micrograd").rglob("*.py"), *STATIC.iterdir()]:  # every module of every subpackage
+    # every module of every subpackage, and the data files
+    for path in [*(REPO / "micrograd").rglob("*.py"), *STATIC.iterdir(), *DATASETS.iterdir()]:
         assert path.relative_to(REPO).as_posix() in shipped
 
     # A fresh environment that sees this Python's packages (micrograd's dependencies, which the test must not
@@ -85,3 +89,4 @@ def test_the_installed_wheel_draws_steps_and_compiles(tmp_path):
     for name in ("stepper.css", "stepper.js"):
         assert (STATIC / name).read_text(encoding="utf-8") in page
     assert out["compiled"] == [2.0, [0.5, 4.0]]  # at a = 4, b = 0.5: c = 2, ∂c/∂a = 0.5, ∂c/∂b = 4
+    assert out["digits"] == [1438, 1438, 359, 359]  # read from the installed package data

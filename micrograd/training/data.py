@@ -9,19 +9,20 @@ The noise is Gaussian, with standard deviation ``noise``, added to each coordina
 point on the dataset's curves. The same seed draws the same clean points, the same noise (only
 scaled) and the same shuffle whatever the noise, so ``noise=0`` shows the curves the points lie on.
 
-``load_digits`` reads the 1,797 handwritten digits of 8×8 pixels that scikit-learn ships (the
-optional extra ``pip install "micrograd-lab[digits]"``; nothing is downloaded), and splits them into a
+``load_digits`` reads the 1,797 handwritten digits of 8×8 pixels shipped with micrograd (datasets/digits.csv.gz,
+the test set of UCI's "Optical Recognition of Handwritten Digits" by E. Alpaydin and C. Kaynak, CC BY 4.0, the
+copy scikit-learn ships: see datasets/DIGITS-NOTICE.md), with the standard library only, and splits them into a
 training and a test set, stratified and seeded.
 """
 
 from __future__ import annotations
 
+import csv
 import gzip
-import importlib.util
 import math
 import random
 from collections.abc import Callable
-from pathlib import Path
+from importlib import resources
 
 from micrograd.checks import is_int, is_number
 
@@ -94,12 +95,12 @@ DATASETS: dict[str, Callable[..., Dataset]] = {
 
 
 def load_digits(test_fraction: float = 0.2, *, seed: int = 0) -> Digits:
-    """scikit-learn's 1,797 handwritten digits: (X_train, y_train, X_test, y_test), pixels in [0, 1], labels 0–9.
+    """The 1,797 handwritten digits: (X_train, y_train, X_test, y_test), pixels in [0, 1], labels 0–9.
 
-    Each image is 8×8 pixels read row by row into a list of 64 floats (scikit-learn's 0..16 divided
+    Each image is 8×8 pixels read row by row into a list of 64 floats (the data's 0..16 divided
     by 16). The split is stratified: ``test_fraction`` of each digit's images, rounded, go to the test
-    set, chosen with ``random.Random(seed)``; both sets come shuffled. Needs scikit-learn, the extra
-    ``pip install "micrograd-lab[digits]"``; its bundled copy is read, nothing is downloaded.
+    set, chosen with ``random.Random(seed)``; both sets come shuffled. The data ships with micrograd:
+    nothing is downloaded and nothing else is needed (the browser lab included).
     """
     if not is_number(test_fraction):
         raise TypeError(f"load_digits: test_fraction must be a number, got {type(test_fraction).__name__}")
@@ -127,25 +128,13 @@ def load_digits(test_fraction: float = 0.2, *, seed: int = 0) -> Digits:
 
 
 def _digits() -> tuple[list[list[float]], list[int]]:
-    """The images (64 floats in [0, 1] each) and labels of scikit-learn's bundled digits.
+    """The images (64 floats in [0, 1] each) and labels of the digits, in the order of the data file.
 
-    Read straight from scikit-learn's data file, which takes milliseconds where importing
-    sklearn.datasets takes a second; through sklearn.datasets.load_digits if that file moved.
+    Each line of the file is one image: its 64 pixels (0..16) row by row, then its label.
     """
-    spec = importlib.util.find_spec("sklearn")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError(
-            'load_digits needs scikit-learn, whose copy of the digits it reads: pip install "micrograd-lab[digits]"'
-        )
-    path = Path(spec.submodule_search_locations[0], "datasets", "data", "digits.csv.gz")
-    if path.is_file():
-        with gzip.open(path, "rt", encoding="ascii") as f:
-            rows = [[float(v) for v in line.split(",")] for line in f if line.strip()]
-        return [[v / 16.0 for v in row[:-1]] for row in rows], [int(row[-1]) for row in rows]
-    from sklearn.datasets import load_digits as sklearn_digits
-
-    digits = sklearn_digits()
-    return [[float(v) / 16.0 for v in row] for row in digits.data.tolist()], [int(t) for t in digits.target.tolist()]
+    packed = (resources.files("micrograd.training") / "datasets" / "digits.csv.gz").read_bytes()
+    rows = [[int(v) for v in row] for row in csv.reader(gzip.decompress(packed).decode("ascii").splitlines())]
+    return [[v / 16.0 for v in row[:-1]] for row in rows], [row[-1] for row in rows]
 
 
 def _linspace(start: float, stop: float, n: int) -> list[float]:
