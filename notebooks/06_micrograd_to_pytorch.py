@@ -25,7 +25,9 @@
 # Before this: "Backprop as code" (05). Next: "Derivatives of derivatives" (07).
 #
 # **This notebook needs PyTorch**, which micrograd itself does not install. From the folder of
-# micrograd: `pip install -e ".[torch]"` (or `pip install torch`), then restart the kernel.
+# micrograd: `pip install -e ".[torch]"` (or `pip install torch`), then restart the kernel. PyTorch does
+# not run in a browser tab: in the browser lab, the first cell below says so and how to run this notebook
+# on your computer, and the cells after it are not run.
 
 # %%
 import sys
