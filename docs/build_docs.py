@@ -271,10 +271,33 @@ def notebook_links(page: Page) -> str:
     return f'<p class="notebook-links">{" ".join(links)}</p>\n'
 
 
-def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+HEADING = re.compile(r'<h[1-6] id="([^"]+)"[^>]*>(.*?)</h[1-6]>', re.S)
+ANCHOR_LINK = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+
+
+def toc_from_headings(page: Page, html_text: str) -> None:
+    """The notebook's table of contents made to match its headings, one for one in order: their ids and whole text.
+
+    mkdocs-jupyter reads the headings' markdown without its code spans, so "`fit`: the same loop" became
+    ": the same loop", with an id that no heading has.
+    """
+    items, order = list(page.toc)[::-1], []
+    while items:  # the items in the order of the page
+        item = items.pop()
+        order.append(item)
+        items.extend(item.children[::-1])
+    headings = HEADING.findall(html_text)
+    if len(headings) != len(order):
+        raise ValueError(f"{page.file.src_uri}: {len(order)} entries in its table of contents, {len(headings)} headings")
+    for item, (anchor, title) in zip(order, headings):
+        item.id, item.title = anchor, ANCHOR_LINK.sub("", title).strip()
+
+
+def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if not page.file.src_uri.startswith("notebooks/"):
-        return html
-    return notebook_links(page) + NBCONVERT_MATHJAX.sub("", html)
+        return html_text
+    toc_from_headings(page, html_text)
+    return notebook_links(page) + NBCONVERT_MATHJAX.sub("", html_text)
 
 
 def on_post_build(config: MkDocsConfig) -> None:

@@ -150,6 +150,21 @@ def drawings(page) -> list:
     return [the_svg(element.evaluate(PLACES)) for element in found.all()]
 
 
+TOC_AGAINST_HEADINGS = """() => [...document.querySelectorAll('.md-nav--secondary a.md-nav__link')].map(a => {
+    const target = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+    return [a.textContent.trim(), target ? target.textContent.replace('¶', '').trim() : null];
+})"""
+
+
+@pytest.mark.parametrize("name", ["04_training_on_moons", "10_predict_then_check", "11_build_it_yourself"])
+def test_a_notebook_page_s_contents_lead_to_its_headings_with_their_code(open_page, name):
+    """Each entry of the table of contents goes to a heading, and reads as it does, code such as `fit` included."""
+    entries = open_page(f"notebooks/{name}/").evaluate(TOC_AGAINST_HEADINGS)
+    assert len(entries) > 3
+    wrong = [(entry, heading) for entry, heading in entries if entry != heading]
+    assert not wrong, f"{name}: contents entries that are not the heading they lead to: {wrong[:3]}"
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_a_notebook_page_shows_the_notebook_executed(open_page, docs, name):
     page = open_page(f"notebooks/{name}/")
