@@ -288,7 +288,7 @@ def toc_from_headings(page: Page, html_text: str) -> None:
         items.extend(item.children[::-1])
     headings = HEADING.findall(html_text)
     if len(headings) != len(order):
-        raise ValueError(f"{page.file.src_uri}: {len(order)} entries in its table of contents, {len(headings)} headings")
+        raise ValueError(f"{page.file.src_uri}: {len(order)} contents entries but {len(headings)} headings")
     for item, (anchor, title) in zip(order, headings):
         item.id, item.title = anchor, ANCHOR_LINK.sub("", title).strip()
 
