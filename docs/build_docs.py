@@ -200,8 +200,11 @@ def api_page(name: str) -> str:
         text += f"::: {name}\n    options:\n      members: false\n      show_root_heading: false\n\n"
     for module in shown:
         names = names_in_all(module_source(module))
-        members = "" if names is None else f"\n    options:\n      members: {json.dumps(names)}"
-        text += f"::: {module}{members}\n\n"
+        options = [] if names is None else [f"members: {json.dumps(names)}"]
+        if shown == [name]:  # the page's title names the module already
+            options.append("show_root_heading: false")
+        lines = [f"::: {module}"] + (["    options:", *(f"      {o}" for o in options)] if options else [])
+        text += "\n".join(lines) + "\n\n"
     return text
 
 
