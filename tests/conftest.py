@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import importlib
 import os
 import pathlib
 import shutil
+import threading
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -78,6 +81,40 @@ def chromium(tmp_path_factory, viewport: dict[str, int]) -> Iterator[Any]:
         )
         yield context
         context.close()
+
+
+class QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # quiet: the test reports what matters
+        pass
+
+
+@contextlib.contextmanager
+def served(folder: pathlib.Path) -> Iterator[str]:
+    """folder's files served on 127.0.0.1 while the block runs: the address, http://127.0.0.1:PORT."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietFiles, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def chromium_on_one_site(tmp_path_factory, viewport: dict[str, int], base: str) -> Iterator[Any]:
+    """chromium() in which every request to another host than base's is refused and recorded in .outside."""
+    with chromium(tmp_path_factory, viewport) as context:
+        context.outside = []
+
+        def route(r):
+            if r.request.url.startswith(base + "/"):
+                r.continue_()
+            else:
+                context.outside.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        yield context
 
 
 @pytest.fixture(scope="module")  # one per module: playwright drives one browser at a time in a thread

@@ -12,21 +12,18 @@ Not asserted, printed (pytest -s): the build's time and size.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import importlib
 import importlib.util
 import pathlib
 import pkgutil
 import re
 import shutil
-import threading
 
 import pytest
 from test_jupyterlab import PLACES, boxes, is_graph, the_svg
 from test_stepper_browser import STEPS
 
-from conftest import REQUIRE_ALL, chromium, optional_import
+from conftest import REQUIRE_ALL, chromium_on_one_site, optional_import, served
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -60,11 +57,6 @@ def nav() -> list[str]:
     return found
 
 
-class Files(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # quiet: the test reports what matters
-        pass
-
-
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory):
     """The documentation built from this checkout into a site that has a browser lab already, served: its address."""
@@ -81,27 +73,14 @@ def docs(tmp_path_factory):
     print(
         f"\ndocumentation built in {report['seconds']:.1f} s: {report['files']} files, {report['bytes'] / 1e6:.1f} MB"
     )
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Files, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"base": f"http://127.0.0.1:{server.server_address[1]}", "folder": folder, "lab": build.BROWSER_NOTEBOOKS}
-    server.shutdown()
-    server.server_close()
+    with served(folder) as base:
+        yield {"base": base, "folder": folder, "lab": build.BROWSER_NOTEBOOKS}
 
 
 @pytest.fixture(scope="module")
 def browser(docs, tmp_path_factory):
     """Chromium in which every request to another host than the site's is refused and recorded."""
-    with chromium(tmp_path_factory, VIEWPORT) as context:
-        context.outside = []
-
-        def route(r):
-            if r.request.url.startswith(docs["base"] + "/"):
-                r.continue_()
-            else:
-                context.outside.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
+    with chromium_on_one_site(tmp_path_factory, VIEWPORT, docs["base"]) as context:
         yield context
 
 

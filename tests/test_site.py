@@ -14,20 +14,17 @@ it to its first output and to the end of its last cell. Screenshots go to test-a
 
 from __future__ import annotations
 
-import functools
-import http.server
 import importlib.util
 import json
 import pathlib
 import re
 import shutil
-import threading
 
 import pytest
 from test_jupyterlab import PLACES, boxes, is_graph, the_svg
 from test_stepper_browser import STEPS
 
-from conftest import REQUIRE_ALL, chromium, optional_import
+from conftest import REQUIRE_ALL, chromium_on_one_site, optional_import, served
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "site"
@@ -54,11 +51,6 @@ RUN_IN_BROWSER = [name for name in build.BROWSER_NOTEBOOKS if name != PYTORCH]
 PROGRESS_BARS = ["04_training_on_moons", "09_reading_digits"]  # they train with fit's progress bar
 
 
-class Files(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # quiet: the test reports what matters
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The site built from this checkout and served on 127.0.0.1: its address."""
@@ -75,28 +67,14 @@ def site(tmp_path_factory):
     config = json.loads(settings.read_text(encoding="utf-8"))
     config["jupyter-config-data"]["exposeAppInBrowser"] = "true"
     settings.write_text(json.dumps(config), encoding="utf-8")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Files, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{server.server_address[1]}", "folder": folder}
-    server.shutdown()
-    server.server_close()
+    with served(folder) as base:
+        yield {"base": base, "folder": folder}
 
 
 @pytest.fixture(scope="module")
 def browser(site, tmp_path_factory):
     """Chromium in which every request is recorded, and any to another host than the site's refused."""
-    with chromium(tmp_path_factory, VIEWPORT) as context:
-        context.outside = []
-
-        def route(r):
-            if r.request.url.startswith(site["base"] + "/"):
-                r.continue_()
-            else:
-                context.outside.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
+    with chromium_on_one_site(tmp_path_factory, VIEWPORT, site["base"]) as context:
         yield context
 
 
