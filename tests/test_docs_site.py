@@ -135,9 +135,11 @@ TOC_AGAINST_HEADINGS = """() => [...document.querySelectorAll('.md-nav--secondar
 })"""
 
 
-@pytest.mark.parametrize("name", ["04_training_on_moons", "10_predict_then_check", "11_build_it_yourself"])
+@pytest.mark.parametrize(
+    "name", ["04_training_on_moons", "09_reading_digits", "10_predict_then_check", "11_build_it_yourself"]
+)
 def test_a_notebook_page_s_contents_lead_to_its_headings_with_their_code(open_page, name):
-    """Each entry of the table of contents goes to a heading, and reads as it does, code such as `fit` included."""
+    """Each entry of the table of contents goes to a heading and reads as it does: code (`fit`) and math (09) too."""
     entries = open_page(f"notebooks/{name}/").evaluate(TOC_AGAINST_HEADINGS)
     assert len(entries) > 3
     wrong = [(entry, heading) for entry, heading in entries if entry != heading]

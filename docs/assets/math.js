@@ -17,4 +17,9 @@ document$.subscribe(({ body }) => {
   for (const element of body.querySelectorAll(".jupyter-wrapper .jp-RenderedMarkdown")) {
     renderMathInElement(element, { delimiters: NOTEBOOK_DELIMITERS, throwOnError: false });
   }
+  if (body.querySelector(".jupyter-wrapper")) {  // a notebook's contents: its headings, math included
+    for (const element of body.querySelectorAll(".md-nav--secondary .md-nav__link")) {
+      renderMathInElement(element, { delimiters: NOTEBOOK_DELIMITERS, throwOnError: false });
+    }
+  }
 });
