@@ -147,3 +147,18 @@ def open_page(browser):
     yield open_
     for page in pages:
         page.close()
+
+
+def answer_the_lecture_s_forward_quiz(page, quiz) -> Any:
+    """Answer e = a·b of the lecture's forward quiz wrongly (6), then rightly (-6), checking each verdict: the step."""
+    quiz.scroll_into_view_if_needed()
+    quiz.locator("input:visible").click()
+    page.keyboard.type("6")  # e = a·b = 2·(-3) = -6: wrong sign
+    page.keyboard.press("Enter")
+    asked = quiz.locator(".mg-step:visible").nth(2)
+    assert asked.locator(".mg-verdict").inner_text() == "not quite: 6 (try 2)"
+    page.keyboard.press("Control+a")
+    page.keyboard.type("-6")
+    page.keyboard.press("Enter")
+    assert asked.locator(".mg-verdict").inner_text() == "right: -6"
+    return asked

@@ -23,7 +23,7 @@ import pytest
 from test_jupyterlab import PLACES, boxes, is_graph, the_svg
 from test_stepper_browser import STEPS
 
-from conftest import REQUIRE_ALL, chromium_on_one_site, optional_import, served
+from conftest import REQUIRE_ALL, answer_the_lecture_s_forward_quiz, chromium_on_one_site, optional_import, served
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -192,16 +192,7 @@ def test_a_quiz_on_a_notebook_page_grades_an_answer(open_page):
     """Notebook 10's first quiz asks e = a·b = 2·(-3) first: a wrong answer, then the right one."""
     page = open_page("notebooks/10_predict_then_check/")
     quiz = page.locator(".jp-OutputArea-output .mg-quiz").first
-    quiz.scroll_into_view_if_needed()
-    quiz.locator("input:visible").click()
-    page.keyboard.type("6")
-    page.keyboard.press("Enter")
-    asked = quiz.locator(".mg-step:visible").nth(2)
-    assert asked.locator(".mg-verdict").inner_text() == "not quite: 6 (try 2)"
-    page.keyboard.press("Control+a")
-    page.keyboard.type("-6")
-    page.keyboard.press("Enter")
-    assert asked.locator(".mg-verdict").inner_text() == "right: -6"
+    answer_the_lecture_s_forward_quiz(page, quiz)
 
 
 def public_names(page_module: str) -> dict[str, list[str]]:

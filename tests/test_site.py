@@ -24,7 +24,7 @@ import pytest
 from test_jupyterlab import PLACES, boxes, is_graph, the_svg
 from test_stepper_browser import STEPS
 
-from conftest import REQUIRE_ALL, chromium_on_one_site, optional_import, served
+from conftest import REQUIRE_ALL, answer_the_lecture_s_forward_quiz, chromium_on_one_site, optional_import, served
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts" / "site"
@@ -226,15 +226,6 @@ def test_the_pytorch_notebook_says_in_the_browser_that_it_runs_only_on_a_compute
 def answer_a_quiz(page) -> None:
     """The forward pass of the lecture's expression: e = a·b is asked first; a wrong answer, then the right one."""
     quiz = visible(page, ".mg-quiz").first
-    quiz.scroll_into_view_if_needed()
-    quiz.locator("input:visible").click()
-    page.keyboard.type("6")  # e = a·b = 2·(-3) = -6: wrong sign
-    page.keyboard.press("Enter")
-    asked = quiz.locator(".mg-step:visible").nth(2)
-    assert asked.locator(".mg-verdict").inner_text() == "not quite: 6 (try 2)"
-    page.keyboard.press("Control+a")
-    page.keyboard.type("-6")
-    page.keyboard.press("Enter")
-    assert asked.locator(".mg-verdict").inner_text() == "right: -6"
+    answer_the_lecture_s_forward_quiz(page, quiz)
     assert quiz.locator(".mg-score").inner_text() == "score: 0 right at the first try, 1 of 3 answered"
     screenshot(page, quiz, "quiz-in-the-browser")
