@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from micrograd.checks import is_number, type_name
 from micrograd.engine import Number
-from micrograd.lab.svg import COLOURS, Picture, Scale, axes, document, ramp, text
+from micrograd.lab.svg import COLOURS, INK, Picture, Scale, axes, document, ramp, text
 from micrograd.nn import MLP
 from micrograd.training.metrics import Model, predict
 
@@ -135,7 +135,7 @@ def _pixels(
         parts.append(f'<rect class="pixel" x="{px:.2f}" y="{py:.2f}" width="{size:.2f}" height="{size:.2f}" '
                      f'fill="{ramp(v, top)}"/>')  # fmt: skip
         if values is not None:
-            colour = "#ffffff" if v > top / 2 else "#1f1f1f"
+            colour = "#ffffff" if v > top / 2 else INK
             parts.append(text(px + size / 2, py + size / 2, values.format(v), size=9, fill=colour, cls="value",
                               middle=True))  # fmt: skip
     parts.append(f'<rect x="{x:.2f}" y="{y:.2f}" width="{side * size:.2f}" height="{(len(image) // side) * size:.2f}" '
@@ -151,7 +151,7 @@ def _grid(values: list[float], columns: int, x: float, y: float, size: float, to
         px, py = x + c * size, y + r * size
         parts.append(f'<rect class="activation" x="{px:.2f}" y="{py:.2f}" width="{size:.2f}" height="{size:.2f}" '
                      f'fill="{ramp(v, top, GREENS)}" stroke="#ffffff" stroke-width="0.5"/>')  # fmt: skip
-        colour = "#ffffff" if v > 0.6 * top else "#1f1f1f"
+        colour = "#ffffff" if v > 0.6 * top else INK
         parts.append(text(px + size / 2, py + size / 2, f"{v:.1f}", size=9, fill=colour, cls="value", middle=True))
     return "\n".join(parts)
 

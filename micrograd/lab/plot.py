@@ -21,6 +21,8 @@ from micrograd.lab.chart import line_panel, line_plot
 from micrograd.lab.images import plot_forward_pass, plot_image, plot_images, plot_misclassified
 from micrograd.lab.svg import (
     COLOURS,
+    FAINT,
+    INK,
     REGIONS,
     Picture,
     Scale,
@@ -153,7 +155,7 @@ def boundary_panel(
         axes(sx, sy, xlabel="x[0]", ylabel="x[1]", title=title, grid=False)
         if ticks
         else text(left + width / 2, top - 8, title, size=11, cls="panel-title")
-        + f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="none" stroke="#444444"/>'
+        + f'<rect x="{left}" y="{top}" width="{width}" height="{height}" fill="none" stroke="{FAINT}"/>'
     )
     return "\n".join(['<g class="panel">', *cells, *points, frame, "</g>"])
 
@@ -216,7 +218,7 @@ def plot_confusion_matrix(counts: Sequence[Sequence[int]], *, title: str | None 
         parts.append(f'<rect class="cell" x="{x:.2f}" y="{y:.2f}" width="{cell:.2f}" height="{cell:.2f}" '
                      f'fill="{ramp(n, top_count, BLUES)}" stroke="#ffffff" stroke-width="0.5"/>')  # fmt: skip
         if n:
-            colour = "#ffffff" if n > top_count / 2 else ("#b2182b" if t != p else "#1f1f1f")
+            colour = "#ffffff" if n > top_count / 2 else ("#b2182b" if t != p else INK)
             parts.append(text(x + cell / 2, y + cell / 2, str(n), fill=colour, cls="count", middle=True))
     sx = Scale(-0.5, k - 0.5, left, left + k * cell)
     sy = Scale(-0.5, k - 0.5, top + k * cell, top)

@@ -24,6 +24,7 @@ from micrograd.lab.display import picture_html
 __all__ = [
     "COLOURS",
     "DASHES",
+    "FAINT",
     "INK",
     "REGIONS",
     "Picture",
